@@ -1,0 +1,3 @@
+export { type App, type AppDeps, createApp } from "./app.js";
+export { problem } from "./problem.js";
+export { type RcaView, rcaView } from "./views.js";

@@ -1,0 +1,9 @@
+export {
+  latestTime,
+  listReplayFiles,
+  ReplayFileError,
+  readReplayMessages,
+  readScenario,
+  type Scenario,
+  shiftTimes,
+} from "./scenario-file.js";

@@ -1,0 +1,111 @@
+import { serve } from "@hono/node-server";
+import cliProgress from "cli-progress";
+import { createApp } from "../api/index.js";
+import { QUEUE_NAMES, type QueueName, type Queues } from "../queues/index.js";
+import type { WireMessage } from "../rca/normalize.js";
+import { WorkerPool } from "../workers/index.js";
+import type { Runtime } from "./runtime.js";
+
+/** Starts worker pools for `pools` on this runtime. */
+export function startPool(
+  rt: Runtime,
+  pools: readonly QueueName[] = QUEUE_NAMES,
+  concurrency = rt.config.workers.concurrency,
+): WorkerPool {
+  const pool = new WorkerPool(rt.workerContext, {
+    pools,
+    concurrency,
+    redisUrl: rt.config.redis.url,
+    ...(rt.config.redis.tlsCaFile ? { redisTlsCaFile: rt.config.redis.tlsCaFile } : {}),
+    prefix: rt.config.queuePrefix,
+    outageDelayMs: rt.config.breaker.cooldownMs,
+  });
+  pool.start();
+  return pool;
+}
+
+/** Registers the retention job scheduler (idempotent: every replica may call it). */
+export async function scheduleCleanup(rt: Runtime): Promise<void> {
+  await rt.queues
+    .get("cleanup")
+    .upsertJobScheduler("retention", { pattern: rt.config.retention.cron }, { name: "cleanup", data: {} });
+}
+
+/** Serves the API; resolves once listening, with a function that stops it. */
+export async function startApi(rt: Runtime): Promise<{ url: string; stop: () => Promise<void> }> {
+  const app = createApp({
+    store: rt.store,
+    queues: rt.queues,
+    metrics: rt.metrics,
+    logger: rt.logger,
+    rules: rt.rules,
+    rca: rt.config.rca,
+    api: rt.config.api,
+    readiness: [
+      async () => {
+        if ((await rt.redis.ping()) !== "PONG") throw new Error("redis does not answer");
+      },
+    ],
+  });
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port: rt.config.port, hostname: rt.config.host }, (info) => {
+      const host = rt.config.host === "0.0.0.0" || rt.config.host === "::" ? "localhost" : rt.config.host;
+      resolve({
+        url: `http://${host}:${info.port}`,
+        stop: () => new Promise<void>((r) => server.close(() => r())),
+      });
+    });
+    server.once("error", reject);
+  });
+}
+
+/** Enqueues messages in batches, with a progress bar on stderr when it is a terminal or `progress` is set. */
+export async function enqueueWithProgress(
+  queues: Queues,
+  messages: readonly WireMessage[],
+  source: "replay" | "bench",
+  progress: boolean,
+): Promise<number> {
+  const bar = progress
+    ? new cliProgress.SingleBar(
+        {
+          format: "replay [{bar}] {value}/{total} messages | {eta_formatted} left",
+          stream: process.stderr,
+          noTTYOutput: !process.stderr.isTTY,
+          notTTYSchedule: 2000,
+        },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  bar?.start(messages.length, 0);
+  const step = queues.settings.ingestBatch * 20;
+  let jobs = 0;
+  for (let i = 0; i < messages.length; i += step) {
+    jobs += (await queues.enqueueMessages(messages.slice(i, i + step), source)).length;
+    bar?.update(Math.min(messages.length, i + step));
+  }
+  bar?.stop();
+  return jobs;
+}
+
+/** Waits until every pipeline queue is empty twice in a row (follow-up jobs are queued by jobs). */
+export async function waitIdle(
+  queues: Queues,
+  timeoutMs = 600_000,
+  onTick?: (backlog: number) => void,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let quiet = 0;
+  while (Date.now() < deadline) {
+    if (await queues.idle()) {
+      if (++quiet >= 2) return;
+    } else quiet = 0;
+    if (onTick) {
+      let n = 0;
+      for (const q of QUEUE_NAMES) if (q !== "cleanup") n += await queues.backlog(q);
+      onTick(n);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`queues still busy after ${timeoutMs} ms`);
+}

@@ -1,0 +1,1 @@
+export { type Config, ConfigError, loadConfig, parseApiKeys, type RawEnv } from "./config.js";

@@ -1,0 +1,86 @@
+import type { GraphStore } from "./graph-store.js";
+import { StoreUnavailableError } from "./graph-store.js";
+
+export type BreakerState = "closed" | "open" | "half-open";
+const STATE_VALUE: Record<BreakerState, number> = { closed: 0, open: 1, "half-open": 2 };
+
+export interface BreakerOptions {
+  readonly failureThreshold: number;
+  readonly cooldownMs: number;
+  readonly now?: () => number;
+  readonly onStateChange?: (state: BreakerState, value: number) => void;
+}
+
+/**
+ * A circuit breaker in front of a store: after `failureThreshold` consecutive outages
+ * (`StoreUnavailableError`) it opens and fails calls fast for `cooldownMs`, then lets one probe
+ * through (half-open). Workers turn the error into a delay, so an outage never fails jobs.
+ */
+export class CircuitBreaker {
+  private state: BreakerState = "closed";
+  private failures = 0;
+  private openedAt = 0;
+  private probing = false;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: BreakerOptions) {
+    this.now = opts.now ?? Date.now;
+    opts.onStateChange?.("closed", 0);
+  }
+
+  get current(): BreakerState {
+    if (this.state === "open" && this.now() - this.openedAt >= this.opts.cooldownMs)
+      this.transition("half-open");
+    return this.state;
+  }
+
+  /** Milliseconds until the breaker lets a probe through (0 when closed). */
+  get retryInMs(): number {
+    return this.state === "open" ? Math.max(0, this.opts.cooldownMs - (this.now() - this.openedAt)) : 0;
+  }
+
+  private transition(s: BreakerState) {
+    if (this.state === s) return;
+    this.state = s;
+    this.opts.onStateChange?.(s, STATE_VALUE[s]);
+  }
+
+  async call<T>(fn: () => Promise<T>): Promise<T> {
+    const s = this.current;
+    if (s === "open" || (s === "half-open" && this.probing)) {
+      throw new StoreUnavailableError(`graph store circuit open; retry in ${this.retryInMs} ms`);
+    }
+    const probe = s === "half-open";
+    if (probe) this.probing = true;
+    try {
+      const out = await fn();
+      this.failures = 0;
+      this.transition("closed");
+      return out;
+    } catch (err) {
+      if (err instanceof StoreUnavailableError) {
+        this.failures++;
+        if (probe || this.failures >= this.opts.failureThreshold) {
+          this.openedAt = this.now();
+          this.transition("open");
+        }
+      }
+      throw err;
+    } finally {
+      if (probe) this.probing = false;
+    }
+  }
+}
+
+/** Wraps every method of a store in the breaker. `init`/`close` pass straight through. */
+export function withCircuitBreaker(store: GraphStore, breaker: CircuitBreaker): GraphStore {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver);
+      if (typeof v !== "function") return v;
+      if (prop === "init" || prop === "close") return v.bind(target);
+      return (...args: unknown[]) =>
+        breaker.call(() => (v as (...a: unknown[]) => Promise<unknown>).apply(target, args));
+    },
+  });
+}

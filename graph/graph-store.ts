@@ -1,0 +1,225 @@
+import type { EventInput, IngestBatch, ResourceProps, Severity } from "../rca/model.js";
+
+/**
+ * The graph store port. Everything the workers, the RCA, the API and cleanup read or write goes
+ * through it; `graph/sqlite` (embedded default) and `graph/neo4j` implement it and are held to
+ * one contract suite (`graph-store.contract.ts`).
+ *
+ * Covers: resources with one canonical id each (uid and references resolved to it), topology
+ * edges (sent, derived from resource fields, inferred from logs), event occurrences with their
+ * effective (escalated) severity, cause links, incidents, anomalies, retention.
+ * Leaves out: scoring, clustering and detection rules (pure logic in `rca/`), queueing, HTTP.
+ *
+ * Every write is an idempotent upsert on a stable key, and derived facts only grow (cause links
+ * keep their highest confidence, incidents only merge), so replays in any order converge.
+ */
+export interface GraphStore {
+  /** Creates the schema if missing; safe to call from every replica at start-up. */
+  init(): Promise<void>;
+  close(): Promise<void>;
+  /** Cheap liveness probe of the backing store. */
+  ping(): Promise<void>;
+
+  /** Writes one normalized batch atomically; returns what changed, for scoring. */
+  applyBatch(batch: IngestBatch): Promise<ApplyResult>;
+  /** Raises effective severities (escalation); never lowers them. */
+  setEventLevels(updates: ReadonlyArray<{ eventId: string; level: Severity }>): Promise<number>;
+  /** Adds cause links, keeping the highest confidence per (cause, effect) pair. Returns links created. */
+  upsertCauseLinks(links: readonly CauseLink[]): Promise<number>;
+  /** Sets the incident of events and stores the incident rows; replaces merged-away incidents. */
+  saveIncidents(incidents: readonly Incident[], removedIncidentIds: readonly string[]): Promise<void>;
+  upsertAnomalies(anomalies: readonly Anomaly[]): Promise<number>;
+  /** Deletes events older than the cutoff (in batches) and what only they held. */
+  cleanup(cutoffMs: number, batchSize: number, dryRun: boolean): Promise<CleanupResult>;
+
+  getEvent(id: string): Promise<StoredEvent | undefined>;
+  getEvents(ids: readonly string[]): Promise<StoredEvent[]>;
+  getResource(id: string): Promise<StoredResource | undefined>;
+  getResources(ids: readonly string[]): Promise<StoredResource[]>;
+  /** Resources within `maxHops` of `resourceId` over any edge in either direction, with the shortest path. */
+  neighborhood(resourceId: string, maxHops: number): Promise<Map<string, Reach>>;
+  /** Events on the given resources in [fromMs, toMs], oldest first, at or above `minLevel`. */
+  eventsOnResources(
+    resourceIds: readonly string[],
+    fromMs: number,
+    toMs: number,
+    minLevel?: Severity,
+  ): Promise<StoredEvent[]>;
+  /** Events of one reason on one resource in [fromMs, toMs] (escalation). */
+  eventsByReason(resourceId: string, reason: string, fromMs: number, toMs: number): Promise<StoredEvent[]>;
+  /** Events in a cluster in [fromMs, toMs] (anomaly detection), newest last, at most `limit`. */
+  eventsInCluster(cluster: string, fromMs: number, toMs: number, limit: number): Promise<StoredEvent[]>;
+  edgesOf(resourceIds: readonly string[]): Promise<StoredEdge[]>;
+  causeLinksTo(effectId: string): Promise<CauseLink[]>;
+  causeLinksFrom(causeId: string): Promise<CauseLink[]>;
+  getIncident(id: string): Promise<Incident | undefined>;
+  incidentEvents(incidentId: string, limit: number): Promise<StoredEvent[]>;
+  listIncidents(filter: IncidentFilter): Promise<Page<Incident>>;
+  listEvents(filter: EventFilter): Promise<Page<StoredEvent>>;
+  listAnomalies(filter: AnomalyFilter): Promise<Page<Anomaly>>;
+  searchResources(query: ResourceQuery): Promise<Page<StoredResource>>;
+  stats(): Promise<GraphStats>;
+}
+
+export interface StoredResource {
+  readonly id: string;
+  readonly cluster: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid?: string;
+  readonly labels: Record<string, string>;
+  readonly props: ResourceProps;
+  readonly atMs: number;
+  readonly deleted: boolean;
+}
+
+export interface StoredEvent extends Omit<EventInput, "subject"> {
+  /** Effective severity after escalation; `severity` is what the producer said. */
+  readonly level: Severity;
+  readonly resourceId?: string;
+  readonly subjectKind?: string;
+  readonly subjectNamespace?: string;
+  readonly subjectName?: string;
+  readonly subjectUid?: string;
+  readonly incidentId?: string;
+}
+
+export interface StoredEdge {
+  readonly fromId: string;
+  readonly toId: string;
+  readonly type: string;
+  /** `sent` by a producer, `derived` from resource fields, `inferred` from log evidence. */
+  readonly origin: "sent" | "derived" | "inferred";
+}
+
+export interface Reach {
+  readonly hops: number;
+  /** Resource ids and edge types from the start to this resource: [start, type, id, type, id ...]. */
+  readonly path: readonly string[];
+}
+
+export interface CauseLink {
+  readonly causeId: string;
+  readonly effectId: string;
+  readonly confidence: number;
+  readonly temporal: number;
+  readonly distance: number;
+  readonly domain: number;
+  readonly hops: number;
+  readonly rule: string;
+  readonly path: readonly string[];
+}
+
+export interface Incident {
+  readonly id: string;
+  readonly cluster: string;
+  readonly severity: Severity;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly eventCount: number;
+  readonly resourceIds: readonly string[];
+  readonly eventIds: readonly string[];
+  readonly rootEventId?: string;
+}
+
+export interface Anomaly {
+  readonly id: string;
+  readonly cluster: string;
+  readonly type: "error_spike" | "cascade" | "oom_leak" | "churn";
+  readonly resourceId?: string;
+  readonly reason?: string;
+  readonly windowStartMs: number;
+  readonly windowEndMs: number;
+  readonly count: number;
+  readonly score: number;
+  readonly eventIds: readonly string[];
+  readonly detail: string;
+}
+
+export interface ApplyResult {
+  /** Events written or newly attached to a resource: to score, escalate, cluster. */
+  readonly eventIds: string[];
+  /** Resources whose edges changed: events near them are rescored. */
+  readonly resourceIds: string[];
+  readonly counts: { resources: number; edges: number; events: number; changeEvents: number };
+}
+
+export interface CleanupResult {
+  readonly cutoffMs: number;
+  readonly events: number;
+  readonly causeLinks: number;
+  readonly incidents: number;
+  readonly anomalies: number;
+  readonly dryRun: boolean;
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly total: number;
+  readonly offset: number;
+  readonly limit: number;
+}
+
+export interface PageQuery {
+  readonly offset?: number;
+  readonly limit?: number;
+}
+
+export interface IncidentFilter extends PageQuery {
+  readonly cluster?: string;
+  readonly namespace?: string;
+  readonly severity?: Severity;
+  readonly sinceMs?: number;
+  readonly untilMs?: number;
+}
+
+export interface EventFilter extends PageQuery {
+  readonly cluster?: string;
+  readonly namespace?: string;
+  readonly resourceId?: string;
+  readonly reason?: string;
+  readonly minSeverity?: Severity;
+  readonly etype?: string;
+  readonly sinceMs?: number;
+  readonly untilMs?: number;
+  readonly incidentId?: string;
+}
+
+export interface AnomalyFilter extends PageQuery {
+  readonly cluster?: string;
+  readonly type?: string;
+  readonly sinceMs?: number;
+}
+
+export interface ResourceQuery extends PageQuery {
+  readonly cluster?: string;
+  readonly kind?: string;
+  readonly namespace?: string;
+  /** Substring of the name. */
+  readonly name?: string;
+}
+
+export interface GraphStats {
+  readonly resources: number;
+  readonly episodic_events: number;
+  readonly incidents: number;
+  readonly edges: number;
+  readonly cause_links: number;
+  readonly anomalies: number;
+  readonly oldest_event: string | null;
+  readonly newest_event: string | null;
+  readonly resources_by_kind: Record<string, number>;
+  readonly edges_by_type: Record<string, number>;
+  readonly events_by_severity: Record<string, number>;
+  readonly clusters: Record<string, { resources: number; events: number; incidents: number }>;
+}
+
+/** The store is unreachable or failing; retryable (the job is delayed, not failed). */
+export class StoreUnavailableError extends Error {
+  override readonly name = "StoreUnavailableError";
+  readonly retryable = true;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

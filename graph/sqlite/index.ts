@@ -1,0 +1,1 @@
+export { SqliteGraphStore, type SqliteGraphStoreOptions } from "./sqlite-graph-store.js";

@@ -1,0 +1,139 @@
+/** The embedded store's schema. Applied idempotently at open; `user_version` tracks migrations. */
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS resources (
+  id TEXT PRIMARY KEY,
+  cluster TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  namespace TEXT NOT NULL,
+  name TEXT NOT NULL,
+  uid TEXT,
+  labels TEXT NOT NULL DEFAULT '{}',
+  props TEXT NOT NULL DEFAULT '{}',
+  at_ms INTEGER NOT NULL DEFAULT -1,
+  deleted INTEGER NOT NULL DEFAULT 0,
+  pod_ip TEXT,
+  cluster_ip TEXT
+);
+CREATE INDEX IF NOT EXISTS resources_scope ON resources(cluster, namespace, kind);
+CREATE INDEX IF NOT EXISTS resources_name ON resources(name);
+CREATE INDEX IF NOT EXISTS resources_pod_ip ON resources(cluster, pod_ip) WHERE pod_ip IS NOT NULL;
+CREATE INDEX IF NOT EXISTS resources_cluster_ip ON resources(cluster, cluster_ip) WHERE cluster_ip IS NOT NULL;
+
+CREATE TABLE IF NOT EXISTS uids (
+  cluster TEXT NOT NULL,
+  uid TEXT NOT NULL,
+  resource_id TEXT NOT NULL,
+  PRIMARY KEY (cluster, uid)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS resource_versions (
+  resource_id TEXT NOT NULL,
+  at_ms INTEGER NOT NULL,
+  version TEXT NOT NULL,
+  PRIMARY KEY (resource_id, at_ms)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS edges (
+  from_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  to_id TEXT NOT NULL,
+  origin TEXT NOT NULL,
+  cluster TEXT NOT NULL,
+  PRIMARY KEY (from_id, type, to_id, origin)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS edges_to ON edges(to_id);
+
+CREATE TABLE IF NOT EXISTS sent_edges (
+  cluster TEXT NOT NULL,
+  key TEXT NOT NULL,
+  type TEXT NOT NULL,
+  from_id TEXT,
+  to_id TEXT,
+  from_uid TEXT,
+  to_uid TEXT,
+  at_ms INTEGER NOT NULL,
+  PRIMARY KEY (cluster, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS sent_edges_from_uid ON sent_edges(cluster, from_uid) WHERE from_uid IS NOT NULL;
+CREATE INDEX IF NOT EXISTS sent_edges_to_uid ON sent_edges(cluster, to_uid) WHERE to_uid IS NOT NULL;
+
+CREATE TABLE IF NOT EXISTS dependency_hints (
+  cluster TEXT NOT NULL,
+  hint TEXT NOT NULL,
+  from_id TEXT NOT NULL,
+  PRIMARY KEY (cluster, hint, from_id)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS events (
+  id TEXT PRIMARY KEY,
+  base_id TEXT NOT NULL,
+  cluster TEXT NOT NULL,
+  etype TEXT NOT NULL,
+  severity INTEGER NOT NULL,
+  level INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  message TEXT NOT NULL,
+  time_ms INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  resource_id TEXT,
+  subject_kind TEXT,
+  subject_ns TEXT,
+  subject_name TEXT,
+  subject_uid TEXT,
+  extra TEXT,
+  incident_id TEXT,
+  ingested_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_resource_time ON events(resource_id, time_ms);
+CREATE INDEX IF NOT EXISTS events_resource_reason ON events(resource_id, reason, time_ms);
+CREATE INDEX IF NOT EXISTS events_cluster_time ON events(cluster, time_ms);
+CREATE INDEX IF NOT EXISTS events_time ON events(time_ms);
+CREATE INDEX IF NOT EXISTS events_base ON events(base_id);
+CREATE INDEX IF NOT EXISTS events_pending ON events(cluster, subject_uid) WHERE resource_id IS NULL;
+CREATE INDEX IF NOT EXISTS events_incident ON events(incident_id) WHERE incident_id IS NOT NULL;
+
+CREATE TABLE IF NOT EXISTS cause_links (
+  effect_id TEXT NOT NULL,
+  cause_id TEXT NOT NULL,
+  confidence REAL NOT NULL,
+  temporal REAL NOT NULL,
+  distance REAL NOT NULL,
+  domain REAL NOT NULL,
+  hops INTEGER NOT NULL,
+  rule TEXT NOT NULL,
+  path TEXT NOT NULL,
+  PRIMARY KEY (effect_id, cause_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS cause_links_cause ON cause_links(cause_id);
+
+CREATE TABLE IF NOT EXISTS incidents (
+  id TEXT PRIMARY KEY,
+  cluster TEXT NOT NULL,
+  severity INTEGER NOT NULL,
+  start_ms INTEGER NOT NULL,
+  end_ms INTEGER NOT NULL,
+  event_count INTEGER NOT NULL,
+  resource_ids TEXT NOT NULL,
+  namespaces TEXT NOT NULL,
+  root_event_id TEXT
+);
+CREATE INDEX IF NOT EXISTS incidents_time ON incidents(cluster, end_ms);
+CREATE INDEX IF NOT EXISTS incidents_end ON incidents(end_ms);
+
+CREATE TABLE IF NOT EXISTS anomalies (
+  id TEXT PRIMARY KEY,
+  cluster TEXT NOT NULL,
+  type TEXT NOT NULL,
+  resource_id TEXT,
+  reason TEXT,
+  window_start_ms INTEGER NOT NULL,
+  window_end_ms INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  score REAL NOT NULL,
+  event_ids TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS anomalies_time ON anomalies(cluster, window_end_ms);
+`;

@@ -1,0 +1,1085 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { diffVersions, initialConditionEvents, type ResourceVersion, versionOf } from "../../rca/changes.js";
+import { isClusterScoped, parseResourceId, refToId, resourceId } from "../../rca/identity.js";
+import { dependencyHints, impliedEdges, selectorMatches } from "../../rca/implied-edges.js";
+import type { EventInput, IngestBatch, ResourceRef, ResourceUpsert, Severity } from "../../rca/model.js";
+import { levelSeverity, SEVERITIES, severityLevel } from "../../rca/model.js";
+import type {
+  Anomaly,
+  AnomalyFilter,
+  ApplyResult,
+  CauseLink,
+  CleanupResult,
+  EventFilter,
+  GraphStats,
+  GraphStore,
+  Incident,
+  IncidentFilter,
+  Page,
+  Reach,
+  ResourceQuery,
+  StoredEdge,
+  StoredEvent,
+  StoredResource,
+} from "../graph-store.js";
+import { StoreUnavailableError } from "../graph-store.js";
+import { SCHEMA, SCHEMA_VERSION } from "./schema.js";
+
+export interface SqliteGraphStoreOptions {
+  /** Database file; `:memory:` for a private in-memory store. */
+  readonly path: string;
+  /** How long a writer waits for another process's lock before failing (retryable). */
+  readonly busyTimeoutMs?: number;
+  readonly now?: () => number;
+}
+
+type Row = Record<string, unknown>;
+
+const DERIVED_OUT = ["RUNS_ON", "MOUNTS", "ROUTES_TO", "BINDS"];
+const MAX_PAGE = 1000;
+
+const parseJson = <T>(s: unknown, fallback: T): T => {
+  if (typeof s !== "string" || !s) return fallback;
+  try {
+    return JSON.parse(s) as T;
+  } catch {
+    return fallback;
+  }
+};
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: string })?.code ?? "";
+  return (
+    code.startsWith("SQLITE_BUSY") ||
+    code.startsWith("SQLITE_LOCKED") ||
+    code === "SQLITE_READONLY" ||
+    code.startsWith("SQLITE_IOERR") ||
+    code === "SQLITE_CANTOPEN" ||
+    code === "SQLITE_FULL"
+  );
+}
+
+/**
+ * The embedded graph store: one SQLite file in WAL mode. Several processes on one machine may
+ * open the same file; writes take the database lock (`BEGIN IMMEDIATE`) and wait up to
+ * `busyTimeoutMs` for it. Every statement is prepared once and takes parameters only.
+ */
+export class SqliteGraphStore implements GraphStore {
+  private db!: Database.Database;
+  private stmts!: ReturnType<SqliteGraphStore["prepare"]>;
+  private readonly now: () => number;
+
+  constructor(private readonly options: SqliteGraphStoreOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async init(): Promise<void> {
+    if (this.db) return;
+    try {
+      if (this.options.path !== ":memory:") mkdirSync(dirname(this.options.path), { recursive: true });
+      this.db = new Database(this.options.path, { timeout: this.options.busyTimeoutMs ?? 15_000 });
+      this.db.pragma("journal_mode = WAL");
+      this.db.pragma("synchronous = NORMAL");
+      this.db.pragma("temp_store = MEMORY");
+      this.db.pragma("cache_size = -65536");
+      const current = this.db.pragma("user_version", { simple: true }) as number;
+      if (current < SCHEMA_VERSION) {
+        this.db
+          .transaction(() => {
+            this.db.exec(SCHEMA);
+            this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+          })
+          .immediate();
+      }
+      this.stmts = this.prepare();
+    } catch (err) {
+      throw isBusy(err)
+        ? new StoreUnavailableError(`sqlite: ${(err as Error).message}`, { cause: err })
+        : err;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.db?.open) this.db.close();
+  }
+
+  async ping(): Promise<void> {
+    this.run(() => this.stmts.ping.get());
+  }
+
+  /** Runs `fn`, turning lock/IO failures into the retryable `StoreUnavailableError`. */
+  private run<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (isBusy(err)) throw new StoreUnavailableError(`sqlite: ${(err as Error).message}`, { cause: err });
+      throw err;
+    }
+  }
+
+  private write<T>(fn: () => T): T {
+    return this.run(() => this.db.transaction(fn).immediate());
+  }
+
+  private prepare() {
+    const d = this.db;
+    return {
+      ping: d.prepare("SELECT 1"),
+      resById: d.prepare("SELECT * FROM resources WHERE id = ?"),
+      resEnsure: d.prepare(
+        "INSERT INTO resources (id, cluster, kind, namespace, name) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
+      ),
+      resUpdate: d.prepare(
+        `UPDATE resources SET uid = COALESCE(@uid, uid), labels = @labels, props = @props, at_ms = @at_ms, deleted = @deleted,
+         pod_ip = @pod_ip, cluster_ip = @cluster_ip WHERE id = @id`,
+      ),
+      resSetUid: d.prepare("UPDATE resources SET uid = ? WHERE id = ? AND uid IS NULL"),
+      resMarkDeleted: d.prepare("UPDATE resources SET deleted = 1 WHERE id = ?"),
+      resInScope: d.prepare(
+        "SELECT id, labels, props FROM resources WHERE cluster = ? AND namespace = ? AND kind = ?",
+      ),
+      resByIp: d.prepare(
+        "SELECT id FROM resources WHERE cluster = ? AND (pod_ip = ? OR cluster_ip = ?) ORDER BY id",
+      ),
+      uidGet: d.prepare("SELECT resource_id FROM uids WHERE cluster = ? AND uid = ?"),
+      uidPut: d.prepare(
+        "INSERT INTO uids (cluster, uid, resource_id) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET resource_id = excluded.resource_id",
+      ),
+      versionInsert: d.prepare(
+        "INSERT INTO resource_versions (resource_id, at_ms, version) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+      ),
+      versionPrev: d.prepare(
+        "SELECT at_ms, version FROM resource_versions WHERE resource_id = ? AND at_ms < ? ORDER BY at_ms DESC LIMIT 1",
+      ),
+      versionNext: d.prepare(
+        "SELECT at_ms, version FROM resource_versions WHERE resource_id = ? AND at_ms > ? ORDER BY at_ms ASC LIMIT 1",
+      ),
+      edgeInsert: d.prepare(
+        "INSERT INTO edges (from_id, type, to_id, origin, cluster) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+      ),
+      edgeDeleteDerivedOut: d.prepare(
+        `DELETE FROM edges WHERE origin = 'derived' AND from_id = ? AND type IN (${DERIVED_OUT.map(() => "?").join(",")})`,
+      ),
+      edgeDeleteDerivedControlsIn: d.prepare(
+        "DELETE FROM edges WHERE origin = 'derived' AND to_id = ? AND type = 'CONTROLS'",
+      ),
+      edgeDeleteDerivedSelects: d.prepare(
+        "DELETE FROM edges WHERE origin = 'derived' AND type = 'SELECTS' AND (from_id = ? OR to_id = ?)",
+      ),
+      edgeDeleteSent: d.prepare(
+        "DELETE FROM edges WHERE origin = 'sent' AND from_id = ? AND type = ? AND to_id = ?",
+      ),
+      edgesOut: d.prepare("SELECT to_id AS id, type FROM edges WHERE from_id = ? ORDER BY to_id, type"),
+      edgesIn: d.prepare("SELECT from_id AS id, type FROM edges WHERE to_id = ? ORDER BY from_id, type"),
+      edgesOfMany: d.prepare(
+        `SELECT DISTINCT from_id, to_id, type, origin FROM edges WHERE from_id IN (SELECT value FROM json_each(?))
+         UNION SELECT DISTINCT from_id, to_id, type, origin FROM edges WHERE to_id IN (SELECT value FROM json_each(?))`,
+      ),
+      sentGet: d.prepare("SELECT * FROM sent_edges WHERE cluster = ? AND key = ?"),
+      sentGetAnyCluster: d.prepare("SELECT * FROM sent_edges WHERE key = ?"),
+      sentPut: d.prepare(
+        `INSERT INTO sent_edges (cluster, key, type, from_id, to_id, from_uid, to_uid, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT DO UPDATE SET type = excluded.type, from_id = excluded.from_id, to_id = excluded.to_id,
+         from_uid = excluded.from_uid, to_uid = excluded.to_uid, at_ms = excluded.at_ms`,
+      ),
+      sentDelete: d.prepare("DELETE FROM sent_edges WHERE cluster = ? AND key = ?"),
+      sentPendingFrom: d.prepare("SELECT * FROM sent_edges WHERE cluster = ? AND from_uid = ?"),
+      sentPendingTo: d.prepare("SELECT * FROM sent_edges WHERE cluster = ? AND to_uid = ?"),
+      sentResolveFrom: d.prepare(
+        "UPDATE sent_edges SET from_id = ?, from_uid = NULL WHERE cluster = ? AND key = ?",
+      ),
+      sentResolveTo: d.prepare(
+        "UPDATE sent_edges SET to_id = ?, to_uid = NULL WHERE cluster = ? AND key = ?",
+      ),
+      hintInsert: d.prepare(
+        "INSERT INTO dependency_hints (cluster, hint, from_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+      ),
+      hintsFor: d.prepare("SELECT from_id FROM dependency_hints WHERE cluster = ? AND hint = ?"),
+      eventInsert: d.prepare(
+        `INSERT INTO events (id, base_id, cluster, etype, severity, level, reason, message, time_ms, count, resource_id,
+           subject_kind, subject_ns, subject_name, subject_uid, extra, ingested_ms)
+         VALUES (@id, @base_id, @cluster, @etype, @severity, @severity, @reason, @message, @time_ms, @count, @resource_id,
+           @subject_kind, @subject_ns, @subject_name, @subject_uid, @extra, @ingested_ms)
+         ON CONFLICT(id) DO UPDATE SET severity = excluded.severity, level = MAX(events.level, excluded.severity),
+           reason = excluded.reason, message = excluded.message, time_ms = excluded.time_ms, extra = excluded.extra
+         WHERE excluded.time_ms > events.time_ms OR (excluded.time_ms = events.time_ms AND excluded.message > events.message)`,
+      ),
+      eventUpsertChange: d.prepare(
+        `INSERT INTO events (id, base_id, cluster, etype, severity, level, reason, message, time_ms, count, resource_id,
+           subject_kind, subject_ns, subject_name, subject_uid, extra, ingested_ms)
+         VALUES (@id, @base_id, @cluster, 'k8s.change', @severity, @severity, @reason, @message, @time_ms, 1, @resource_id,
+           @subject_kind, @subject_ns, @subject_name, NULL, NULL, @ingested_ms)
+         ON CONFLICT(id) DO UPDATE SET message = excluded.message, severity = excluded.severity, level = MAX(events.level, excluded.severity)`,
+      ),
+      eventDeleteBase: d.prepare(
+        "DELETE FROM events WHERE base_id = ? AND etype = 'k8s.change' RETURNING id",
+      ),
+      eventById: d.prepare("SELECT * FROM events WHERE id = ?"),
+      eventLatestByBase: d.prepare(
+        "SELECT * FROM events WHERE base_id = ? ORDER BY time_ms DESC, count DESC LIMIT 1",
+      ),
+      eventsPending: d.prepare(
+        "SELECT id, message FROM events WHERE cluster = ? AND subject_uid = ? AND resource_id IS NULL",
+      ),
+      eventResolve: d.prepare("UPDATE events SET resource_id = ? WHERE id = ?"),
+      eventsOnResources: d.prepare(
+        `SELECT * FROM events WHERE resource_id IN (SELECT value FROM json_each(?)) AND time_ms BETWEEN ? AND ? AND level >= ?
+         ORDER BY time_ms, id`,
+      ),
+      eventsByReason: d.prepare(
+        "SELECT * FROM events WHERE resource_id = ? AND reason = ? AND time_ms BETWEEN ? AND ? ORDER BY time_ms, id",
+      ),
+      eventsInCluster: d.prepare(
+        "SELECT * FROM events WHERE cluster = ? AND time_ms BETWEEN ? AND ? ORDER BY time_ms DESC, id LIMIT ?",
+      ),
+      eventSetLevel: d.prepare("UPDATE events SET level = ? WHERE id = ? AND level < ?"),
+      eventSetIncident: d.prepare("UPDATE events SET incident_id = ? WHERE id = ?"),
+      eventsByIncident: d.prepare("SELECT * FROM events WHERE incident_id = ? ORDER BY time_ms, id LIMIT ?"),
+      linkUpsert: d.prepare(
+        `INSERT INTO cause_links (effect_id, cause_id, confidence, temporal, distance, domain, hops, rule, path)
+         VALUES (@effectId, @causeId, @confidence, @temporal, @distance, @domain, @hops, @rule, @path)
+         ON CONFLICT DO UPDATE SET confidence = excluded.confidence, temporal = excluded.temporal, distance = excluded.distance,
+           domain = excluded.domain, hops = excluded.hops, rule = excluded.rule, path = excluded.path
+         WHERE excluded.confidence > cause_links.confidence
+           OR (excluded.confidence = cause_links.confidence AND excluded.path < cause_links.path)`,
+      ),
+      linksTo: d.prepare("SELECT * FROM cause_links WHERE effect_id = ? ORDER BY confidence DESC, cause_id"),
+      linksFrom: d.prepare(
+        "SELECT * FROM cause_links WHERE cause_id = ? ORDER BY confidence DESC, effect_id",
+      ),
+      incidentUpsert: d.prepare(
+        `INSERT INTO incidents (id, cluster, severity, start_ms, end_ms, event_count, resource_ids, namespaces, root_event_id)
+         VALUES (@id, @cluster, @severity, @start_ms, @end_ms, @event_count, @resource_ids, @namespaces, @root_event_id)
+         ON CONFLICT(id) DO UPDATE SET severity = excluded.severity, start_ms = excluded.start_ms, end_ms = excluded.end_ms,
+           event_count = excluded.event_count, resource_ids = excluded.resource_ids, namespaces = excluded.namespaces,
+           root_event_id = excluded.root_event_id`,
+      ),
+      incidentDelete: d.prepare("DELETE FROM incidents WHERE id = ?"),
+      incidentById: d.prepare("SELECT * FROM incidents WHERE id = ?"),
+      anomalyUpsert: d.prepare(
+        `INSERT INTO anomalies (id, cluster, type, resource_id, reason, window_start_ms, window_end_ms, count, score, event_ids, detail)
+         VALUES (@id, @cluster, @type, @resource_id, @reason, @window_start_ms, @window_end_ms, @count, @score, @event_ids, @detail)
+         ON CONFLICT(id) DO UPDATE SET count = excluded.count, score = excluded.score, event_ids = excluded.event_ids,
+           detail = excluded.detail, window_start_ms = excluded.window_start_ms, window_end_ms = excluded.window_end_ms
+         WHERE excluded.count > anomalies.count`,
+      ),
+    };
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  async applyBatch(batch: IngestBatch): Promise<ApplyResult> {
+    return this.write(() => {
+      const touchedEvents = new Set<string>();
+      const touchedResources = new Set<string>();
+      const counts = { resources: 0, edges: 0, events: 0, changeEvents: 0 };
+      const ingestedMs = this.now();
+      // Resources first (oldest state first), so edges and events in the same batch resolve.
+      const resources = [...batch.resources].sort((a, b) => a.atMs - b.atMs);
+      for (const r of resources) {
+        counts.resources++;
+        this.upsertResource(r, ingestedMs, touchedEvents, touchedResources, counts);
+      }
+      for (const d of batch.resourceDeletes) {
+        const id = this.resolveRef(d.ref);
+        if (id) this.stmts.resMarkDeleted.run(id);
+      }
+      for (const e of batch.edges) {
+        counts.edges++;
+        this.upsertSentEdge(e, touchedResources);
+      }
+      for (const e of batch.events) {
+        counts.events++;
+        if (this.insertEvent(e, ingestedMs)) touchedEvents.add(e.id);
+      }
+      return { eventIds: [...touchedEvents], resourceIds: [...touchedResources], counts };
+    });
+  }
+
+  private resolveRef(ref: ResourceRef): string | undefined {
+    const byName = refToId(ref);
+    if (byName) return byName;
+    if (ref.uid)
+      return (this.stmts.uidGet.get(ref.cluster, ref.uid) as { resource_id: string } | undefined)
+        ?.resource_id;
+    return undefined;
+  }
+
+  /** Resolves a reference to an id, creating the resource row when the reference names it. */
+  private ensureRef(
+    ref: ResourceRef,
+    touched: Set<string>,
+    ingestedMs: number,
+    events: Set<string>,
+  ): string | undefined {
+    const byName = refToId(ref);
+    if (byName) {
+      const created =
+        this.stmts.resEnsure.run(
+          byName,
+          ref.cluster,
+          ref.kind,
+          isClusterScoped(ref.kind) ? "" : (ref.namespace ?? ""),
+          ref.name!,
+        ).changes > 0;
+      if (ref.uid) this.registerUid(ref.cluster, ref.uid, byName, touched, ingestedMs, events);
+      if (created) touched.add(byName);
+      return byName;
+    }
+    return this.resolveRef(ref);
+  }
+
+  private registerUid(
+    cluster: string,
+    uid: string,
+    id: string,
+    touched: Set<string>,
+    ingestedMs: number,
+    events: Set<string>,
+  ) {
+    const existing = this.stmts.uidGet.get(cluster, uid) as { resource_id: string } | undefined;
+    if (existing?.resource_id === id) return;
+    this.stmts.uidPut.run(cluster, uid, id);
+    this.stmts.resSetUid.run(uid, id);
+    // Events and edges that named this resource only by uid now resolve.
+    for (const ev of this.stmts.eventsPending.all(cluster, uid) as Array<{ id: string; message: string }>) {
+      this.stmts.eventResolve.run(id, ev.id);
+      this.addHints(cluster, id, ev.message, touched);
+      events.add(ev.id);
+    }
+    for (const s of this.stmts.sentPendingFrom.all(cluster, uid) as Row[]) {
+      this.stmts.sentResolveFrom.run(id, cluster, s.key);
+      if (s.to_id) this.addEdge(id, String(s.type), String(s.to_id), "sent", cluster, touched);
+    }
+    for (const s of this.stmts.sentPendingTo.all(cluster, uid) as Row[]) {
+      this.stmts.sentResolveTo.run(id, cluster, s.key);
+      const from = s.from_uid ? undefined : (s.from_id as string | null);
+      if (from) this.addEdge(from, String(s.type), id, "sent", cluster, touched);
+    }
+    void ingestedMs;
+  }
+
+  private addEdge(
+    fromId: string,
+    type: string,
+    toId: string,
+    origin: StoredEdge["origin"],
+    cluster: string,
+    touched: Set<string>,
+  ) {
+    if (fromId === toId) return;
+    if (this.stmts.edgeInsert.run(fromId, type, toId, origin, cluster).changes > 0) {
+      touched.add(fromId);
+      touched.add(toId);
+    }
+  }
+
+  private upsertResource(
+    r: ResourceUpsert,
+    ingestedMs: number,
+    touchedEvents: Set<string>,
+    touched: Set<string>,
+    counts: ApplyResult["counts"],
+  ) {
+    const id = resourceId(r.cluster, r.kind, r.namespace, r.name);
+    if (this.stmts.resEnsure.run(id, r.cluster, r.kind, r.namespace, r.name).changes > 0) touched.add(id);
+    if (r.uid) this.registerUid(r.cluster, r.uid, id, touched, ingestedMs, touchedEvents);
+
+    // Version history -> change events, independent of arrival order.
+    const version = versionOf(r);
+    const versionJson = JSON.stringify(version);
+    if (this.stmts.versionInsert.run(id, r.atMs, versionJson).changes > 0) {
+      const prev = this.stmts.versionPrev.get(id, r.atMs) as { at_ms: number; version: string } | undefined;
+      const next = this.stmts.versionNext.get(id, r.atMs) as { at_ms: number; version: string } | undefined;
+      const here = prev
+        ? diffVersions(r.kind, JSON.parse(prev.version) as ResourceVersion, version)
+        : initialConditionEvents(r.kind, version);
+      counts.changeEvents += this.writeChangeEvents(r, id, r.atMs, here, ingestedMs, touchedEvents);
+      if (next) {
+        const after = JSON.parse(next.version) as ResourceVersion;
+        for (const old of this.stmts.eventDeleteBase.all(`chg:${id}:${next.at_ms}`) as Array<{ id: string }>)
+          touchedEvents.delete(old.id);
+        counts.changeEvents += this.writeChangeEvents(
+          r,
+          id,
+          next.at_ms,
+          diffVersions(r.kind, version, after),
+          ingestedMs,
+          touchedEvents,
+        );
+      }
+    }
+
+    // Current state: the newest version wins; equal times are ordered by content, so any order agrees.
+    const current = this.stmts.resById.get(id) as Row;
+    const propsJson = JSON.stringify(r.props);
+    const labelsJson = JSON.stringify(r.labels);
+    const curAt = Number(current.at_ms);
+    const newer =
+      r.atMs > curAt ||
+      (r.atMs === curAt && `${propsJson}${labelsJson}` > `${current.props}${current.labels}`);
+    if (!newer) return;
+    this.stmts.resUpdate.run({
+      id,
+      uid: r.uid ?? null,
+      labels: labelsJson,
+      props: propsJson,
+      at_ms: r.atMs,
+      deleted: r.deleted ? 1 : 0,
+      pod_ip: r.props.podIP ?? null,
+      cluster_ip: r.props.clusterIP ?? null,
+    });
+    this.rederiveEdges(r, id, touched, ingestedMs, touchedEvents);
+  }
+
+  private writeChangeEvents(
+    r: ResourceUpsert,
+    id: string,
+    atMs: number,
+    changes: ReturnType<typeof diffVersions>,
+    ingestedMs: number,
+    touchedEvents: Set<string>,
+  ): number {
+    const baseId = `chg:${id}:${atMs}`;
+    for (const c of changes) {
+      const eventId = `${baseId}:${c.reason}`;
+      this.stmts.eventUpsertChange.run({
+        id: eventId,
+        base_id: baseId,
+        cluster: r.cluster,
+        severity: severityLevel(c.severity),
+        reason: c.reason,
+        message: c.message,
+        time_ms: atMs,
+        resource_id: id,
+        subject_kind: r.kind,
+        subject_ns: r.namespace,
+        subject_name: r.name,
+        ingested_ms: ingestedMs,
+      });
+      touchedEvents.add(eventId);
+    }
+    return changes.length;
+  }
+
+  private rederiveEdges(
+    r: ResourceUpsert,
+    id: string,
+    touched: Set<string>,
+    ingestedMs: number,
+    events: Set<string>,
+  ) {
+    this.stmts.edgeDeleteDerivedOut.run(id, ...DERIVED_OUT);
+    this.stmts.edgeDeleteDerivedControlsIn.run(id);
+    this.stmts.edgeDeleteDerivedSelects.run(id, id);
+    for (const e of impliedEdges(r)) {
+      const other = e.fromId === id ? e.toId : e.fromId;
+      const o = parseResourceId(other);
+      if (o) this.stmts.resEnsure.run(other, o.cluster, o.kind, o.namespace, o.name);
+      this.addEdge(e.fromId, e.type, e.toId, "derived", r.cluster, touched);
+    }
+    if (r.kind === "Service" && r.props.serviceSelector) {
+      for (const pod of this.stmts.resInScope.all(r.cluster, r.namespace, "Pod") as Row[]) {
+        if (selectorMatches(r.props.serviceSelector, parseJson(pod.labels, {}))) {
+          this.addEdge(id, "SELECTS", String(pod.id), "derived", r.cluster, touched);
+        }
+      }
+    }
+    if (r.kind === "Pod") {
+      for (const svc of this.stmts.resInScope.all(r.cluster, r.namespace, "Service") as Row[]) {
+        const props = parseJson<{ serviceSelector?: Record<string, string> }>(svc.props, {});
+        if (selectorMatches(props.serviceSelector, r.labels))
+          this.addEdge(String(svc.id), "SELECTS", id, "derived", r.cluster, touched);
+      }
+    }
+    // Log lines that named this resource's IP or service name become DEPENDS_ON edges.
+    const hints: string[] = [];
+    if (r.props.podIP) hints.push(`ip:${r.props.podIP}`);
+    if (r.props.clusterIP) hints.push(`ip:${r.props.clusterIP}`);
+    if (r.kind === "Service") hints.push(`svc:${r.namespace}/${r.name}`);
+    for (const h of hints) {
+      for (const row of this.stmts.hintsFor.all(r.cluster, h) as Array<{ from_id: string }>) {
+        this.addEdge(row.from_id, "DEPENDS_ON", id, "inferred", r.cluster, touched);
+      }
+    }
+    void ingestedMs;
+    void events;
+  }
+
+  private addHints(cluster: string, fromId: string, message: string, touched: Set<string>) {
+    if (!message) return;
+    const ns = parseIdParts(fromId)?.namespace;
+    for (const h of dependencyHints(message, ns || undefined)) {
+      const key = h.ip ? `ip:${h.ip}` : `svc:${h.service!.namespace}/${h.service!.name}`;
+      if (this.stmts.hintInsert.run(cluster, key, fromId).changes === 0) continue;
+      const targets = h.ip
+        ? (this.stmts.resByIp.all(cluster, h.ip, h.ip) as Array<{ id: string }>).map((x) => x.id)
+        : [resourceId(cluster, "Service", h.service!.namespace, h.service!.name)].filter((sid) =>
+            this.stmts.resById.get(sid),
+          );
+      for (const t of targets) this.addEdge(fromId, "DEPENDS_ON", t, "inferred", cluster, touched);
+    }
+  }
+
+  private upsertSentEdge(e: IngestBatch["edges"][number], touched: Set<string>) {
+    const existing = (
+      e.deleted && e.type === ""
+        ? this.stmts.sentGetAnyCluster.all(e.key)
+        : [this.stmts.sentGet.get(e.cluster, e.key)]
+    ).filter(Boolean) as Row[];
+    if (e.deleted) {
+      for (const s of existing) {
+        if (s.from_id && s.to_id) this.stmts.edgeDeleteSent.run(s.from_id, s.type, s.to_id);
+        this.stmts.sentDelete.run(s.cluster, s.key);
+      }
+      return;
+    }
+    const old = existing[0];
+    if (old && Number(old.at_ms) > e.atMs) return;
+    if (old?.from_id && old.to_id) this.stmts.edgeDeleteSent.run(old.from_id, old.type, old.to_id);
+    const dummy = new Set<string>();
+    const fromId = this.ensureRef(e.from, touched, 0, dummy);
+    const toId = this.ensureRef(e.to, touched, 0, dummy);
+    this.stmts.sentPut.run(
+      e.cluster,
+      e.key,
+      e.type,
+      fromId ?? null,
+      toId ?? null,
+      fromId ? null : (e.from.uid ?? null),
+      toId ? null : (e.to.uid ?? null),
+      e.atMs,
+    );
+    if (fromId && toId) this.addEdge(fromId, e.type, toId, "sent", e.cluster, touched);
+  }
+
+  private insertEvent(e: EventInput, ingestedMs: number): boolean {
+    const dummy = new Set<string>();
+    const touched = new Set<string>();
+    const rid = e.subject ? this.ensureRef(e.subject, touched, ingestedMs, dummy) : undefined;
+    const extra: Record<string, unknown> = {};
+    if (e.source && Object.keys(e.source).length) extra.source = e.source;
+    if (e.labels) extra.labels = e.labels;
+    if (e.annotations) extra.annotations = e.annotations;
+    if (e.status) extra.status = e.status;
+    const changed =
+      this.stmts.eventInsert.run({
+        id: e.id,
+        base_id: e.baseId,
+        cluster: e.cluster,
+        etype: e.etype,
+        severity: severityLevel(e.severity),
+        reason: e.reason,
+        message: e.message,
+        time_ms: e.timeMs,
+        count: e.count,
+        resource_id: rid ?? null,
+        subject_kind: e.subject?.kind ?? null,
+        subject_ns: e.subject?.namespace ?? null,
+        subject_name: e.subject?.name ?? null,
+        subject_uid: e.subject?.uid ?? null,
+        extra: Object.keys(extra).length ? JSON.stringify(extra) : null,
+        ingested_ms: ingestedMs,
+      }).changes > 0;
+    if (changed && rid && e.etype === "k8s.log") this.addHints(e.cluster, rid, e.message, touched);
+    return changed;
+  }
+
+  async setEventLevels(updates: ReadonlyArray<{ eventId: string; level: Severity }>): Promise<number> {
+    if (updates.length === 0) return 0;
+    return this.write(() => {
+      let n = 0;
+      for (const u of updates) {
+        const l = severityLevel(u.level);
+        n += this.stmts.eventSetLevel.run(l, u.eventId, l).changes;
+      }
+      return n;
+    });
+  }
+
+  async upsertCauseLinks(links: readonly CauseLink[]): Promise<number> {
+    if (links.length === 0) return 0;
+    return this.write(() => {
+      let n = 0;
+      for (const l of links) {
+        n += this.stmts.linkUpsert.run({ ...l, path: JSON.stringify(l.path) }).changes;
+      }
+      return n;
+    });
+  }
+
+  async saveIncidents(incidents: readonly Incident[], removedIncidentIds: readonly string[]): Promise<void> {
+    if (incidents.length === 0 && removedIncidentIds.length === 0) return;
+    this.write(() => {
+      for (const id of removedIncidentIds) this.stmts.incidentDelete.run(id);
+      for (const inc of incidents) {
+        this.stmts.incidentUpsert.run({
+          id: inc.id,
+          cluster: inc.cluster,
+          severity: severityLevel(inc.severity),
+          start_ms: inc.startMs,
+          end_ms: inc.endMs,
+          event_count: inc.eventCount,
+          resource_ids: JSON.stringify(inc.resourceIds),
+          namespaces: `,${[...new Set(inc.resourceIds.map((r) => parseIdParts(r)?.namespace ?? ""))].sort().join(",")},`,
+          root_event_id: inc.rootEventId ?? null,
+        });
+        for (const e of inc.eventIds) this.stmts.eventSetIncident.run(inc.id, e);
+      }
+    });
+  }
+
+  async upsertAnomalies(anomalies: readonly Anomaly[]): Promise<number> {
+    if (anomalies.length === 0) return 0;
+    return this.write(() => {
+      let n = 0;
+      for (const a of anomalies) {
+        n += this.stmts.anomalyUpsert.run({
+          id: a.id,
+          cluster: a.cluster,
+          type: a.type,
+          resource_id: a.resourceId ?? null,
+          reason: a.reason ?? null,
+          window_start_ms: a.windowStartMs,
+          window_end_ms: a.windowEndMs,
+          count: a.count,
+          score: a.score,
+          event_ids: JSON.stringify(a.eventIds),
+          detail: a.detail,
+        }).changes;
+      }
+      return n;
+    });
+  }
+
+  async cleanup(cutoffMs: number, batchSize: number, dryRun: boolean): Promise<CleanupResult> {
+    const count = (sql: string, ...args: unknown[]) =>
+      Number((this.db.prepare(sql).get(...args) as { n: number }).n);
+    if (dryRun) {
+      return this.run(() => ({
+        cutoffMs,
+        dryRun,
+        events: count("SELECT COUNT(*) AS n FROM events WHERE time_ms < ?", cutoffMs),
+        causeLinks: count(
+          `SELECT COUNT(*) AS n FROM cause_links WHERE effect_id IN (SELECT id FROM events WHERE time_ms < ?)
+           OR cause_id IN (SELECT id FROM events WHERE time_ms < ?)`,
+          cutoffMs,
+          cutoffMs,
+        ),
+        incidents: count("SELECT COUNT(*) AS n FROM incidents WHERE end_ms < ?", cutoffMs),
+        anomalies: count("SELECT COUNT(*) AS n FROM anomalies WHERE window_end_ms < ?", cutoffMs),
+      }));
+    }
+    let events = 0;
+    let causeLinks = 0;
+    const delEvents = this.db.prepare(
+      "DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE time_ms < ? LIMIT ?) RETURNING id",
+    );
+    const delLinksOf = this.db.prepare(
+      "DELETE FROM cause_links WHERE effect_id IN (SELECT value FROM json_each(?)) OR cause_id IN (SELECT value FROM json_each(?))",
+    );
+    for (;;) {
+      // Each batch is its own short transaction, so other writers get the lock between batches.
+      const n = this.write(() => {
+        const ids = (delEvents.all(cutoffMs, batchSize) as Array<{ id: string }>).map((r) => r.id);
+        if (ids.length) {
+          const j = JSON.stringify(ids);
+          causeLinks += delLinksOf.run(j, j).changes;
+        }
+        return ids.length;
+      });
+      events += n;
+      if (n < batchSize) break;
+    }
+    const incidents = this.write(() => {
+      const n = this.db.prepare("DELETE FROM incidents WHERE end_ms < ?").run(cutoffMs).changes;
+      this.db
+        .prepare(
+          "UPDATE events SET incident_id = NULL WHERE incident_id IS NOT NULL AND incident_id NOT IN (SELECT id FROM incidents)",
+        )
+        .run();
+      return n;
+    });
+    const anomalies = this.write(
+      () => this.db.prepare("DELETE FROM anomalies WHERE window_end_ms < ?").run(cutoffMs).changes,
+    );
+    this.write(() =>
+      this.db
+        .prepare(
+          `DELETE FROM resource_versions WHERE at_ms < ? AND at_ms < (SELECT MAX(v2.at_ms) FROM resource_versions v2
+           WHERE v2.resource_id = resource_versions.resource_id)`,
+        )
+        .run(cutoffMs),
+    );
+    return { cutoffMs, dryRun, events, causeLinks, incidents, anomalies };
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  async getEvent(id: string): Promise<StoredEvent | undefined> {
+    return this.run(() => {
+      const row = (this.stmts.eventById.get(id) ?? this.stmts.eventLatestByBase.get(id)) as Row | undefined;
+      return row ? toEvent(row) : undefined;
+    });
+  }
+
+  async getEvents(ids: readonly string[]): Promise<StoredEvent[]> {
+    if (ids.length === 0) return [];
+    return this.run(() =>
+      (
+        this.db
+          .prepare("SELECT * FROM events WHERE id IN (SELECT value FROM json_each(?)) ORDER BY time_ms, id")
+          .all(JSON.stringify(ids)) as Row[]
+      ).map(toEvent),
+    );
+  }
+
+  async getResource(id: string): Promise<StoredResource | undefined> {
+    return this.run(() => {
+      const row = this.stmts.resById.get(id) as Row | undefined;
+      return row ? toResource(row) : undefined;
+    });
+  }
+
+  async getResources(ids: readonly string[]): Promise<StoredResource[]> {
+    if (ids.length === 0) return [];
+    return this.run(() =>
+      (
+        this.db
+          .prepare("SELECT * FROM resources WHERE id IN (SELECT value FROM json_each(?))")
+          .all(JSON.stringify(ids)) as Row[]
+      ).map(toResource),
+    );
+  }
+
+  async neighborhood(start: string, maxHops: number): Promise<Map<string, Reach>> {
+    return this.run(() => {
+      const out = new Map<string, Reach>([[start, { hops: 0, path: [start] }]]);
+      let frontier = [start];
+      for (let hop = 1; hop <= maxHops && frontier.length; hop++) {
+        const next: string[] = [];
+        for (const id of frontier) {
+          const base = out.get(id)!;
+          const adj = [
+            ...(this.stmts.edgesOut.all(id) as Array<{ id: string; type: string }>),
+            ...(this.stmts.edgesIn.all(id) as Array<{ id: string; type: string }>),
+          ];
+          for (const a of adj) {
+            if (out.has(a.id)) continue;
+            out.set(a.id, { hops: hop, path: [...base.path, a.type, a.id] });
+            next.push(a.id);
+          }
+        }
+        frontier = next;
+      }
+      return out;
+    });
+  }
+
+  async eventsOnResources(
+    resourceIds: readonly string[],
+    fromMs: number,
+    toMs: number,
+    minLevel: Severity = "INFO",
+  ): Promise<StoredEvent[]> {
+    if (resourceIds.length === 0) return [];
+    return this.run(() =>
+      (
+        this.stmts.eventsOnResources.all(
+          JSON.stringify(resourceIds),
+          fromMs,
+          toMs,
+          severityLevel(minLevel),
+        ) as Row[]
+      ).map(toEvent),
+    );
+  }
+
+  async eventsByReason(
+    resourceId: string,
+    reason: string,
+    fromMs: number,
+    toMs: number,
+  ): Promise<StoredEvent[]> {
+    return this.run(() =>
+      (this.stmts.eventsByReason.all(resourceId, reason, fromMs, toMs) as Row[]).map(toEvent),
+    );
+  }
+
+  async eventsInCluster(
+    cluster: string,
+    fromMs: number,
+    toMs: number,
+    limit: number,
+  ): Promise<StoredEvent[]> {
+    return this.run(() =>
+      (this.stmts.eventsInCluster.all(cluster, fromMs, toMs, limit) as Row[]).map(toEvent).reverse(),
+    );
+  }
+
+  async edgesOf(resourceIds: readonly string[]): Promise<StoredEdge[]> {
+    if (resourceIds.length === 0) return [];
+    const j = JSON.stringify(resourceIds);
+    return this.run(() =>
+      (this.stmts.edgesOfMany.all(j, j) as Row[]).map((r) => ({
+        fromId: String(r.from_id),
+        toId: String(r.to_id),
+        type: String(r.type),
+        origin: r.origin as StoredEdge["origin"],
+      })),
+    );
+  }
+
+  async causeLinksTo(effectId: string): Promise<CauseLink[]> {
+    return this.run(() => (this.stmts.linksTo.all(effectId) as Row[]).map(toLink));
+  }
+
+  async causeLinksFrom(causeId: string): Promise<CauseLink[]> {
+    return this.run(() => (this.stmts.linksFrom.all(causeId) as Row[]).map(toLink));
+  }
+
+  async getIncident(id: string): Promise<Incident | undefined> {
+    return this.run(() => {
+      const row = this.stmts.incidentById.get(id) as Row | undefined;
+      if (!row) return undefined;
+      const eventIds = (
+        this.db.prepare("SELECT id FROM events WHERE incident_id = ? ORDER BY time_ms, id").all(id) as Array<{
+          id: string;
+        }>
+      ).map((r) => r.id);
+      return toIncident(row, eventIds);
+    });
+  }
+
+  async incidentEvents(incidentId: string, limit: number): Promise<StoredEvent[]> {
+    return this.run(() => (this.stmts.eventsByIncident.all(incidentId, limit) as Row[]).map(toEvent));
+  }
+
+  async listIncidents(f: IncidentFilter): Promise<Page<Incident>> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (f.cluster) where.push("cluster = ?"), args.push(f.cluster);
+    if (f.namespace) where.push("namespaces LIKE ? ESCAPE '\\'"), args.push(`%,${escapeLike(f.namespace)},%`);
+    if (f.severity) where.push("severity >= ?"), args.push(severityLevel(f.severity));
+    if (f.sinceMs !== undefined) where.push("end_ms >= ?"), args.push(f.sinceMs);
+    if (f.untilMs !== undefined) where.push("start_ms <= ?"), args.push(f.untilMs);
+    return this.page("incidents", where, args, "end_ms DESC, id", f, (r) => toIncident(r, []));
+  }
+
+  async listEvents(f: EventFilter): Promise<Page<StoredEvent>> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (f.cluster) where.push("cluster = ?"), args.push(f.cluster);
+    if (f.namespace) where.push("subject_ns = ?"), args.push(f.namespace);
+    if (f.resourceId) where.push("resource_id = ?"), args.push(f.resourceId);
+    if (f.reason) where.push("reason = ?"), args.push(f.reason);
+    if (f.etype) where.push("etype = ?"), args.push(f.etype);
+    if (f.minSeverity) where.push("level >= ?"), args.push(severityLevel(f.minSeverity));
+    if (f.sinceMs !== undefined) where.push("time_ms >= ?"), args.push(f.sinceMs);
+    if (f.untilMs !== undefined) where.push("time_ms <= ?"), args.push(f.untilMs);
+    if (f.incidentId) where.push("incident_id = ?"), args.push(f.incidentId);
+    return this.page("events", where, args, "time_ms DESC, id", f, toEvent);
+  }
+
+  async listAnomalies(f: AnomalyFilter): Promise<Page<Anomaly>> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (f.cluster) where.push("cluster = ?"), args.push(f.cluster);
+    if (f.type) where.push("type = ?"), args.push(f.type);
+    if (f.sinceMs !== undefined) where.push("window_end_ms >= ?"), args.push(f.sinceMs);
+    return this.page("anomalies", where, args, "window_end_ms DESC, id", f, toAnomaly);
+  }
+
+  async searchResources(q: ResourceQuery): Promise<Page<StoredResource>> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.cluster) where.push("cluster = ?"), args.push(q.cluster);
+    if (q.kind) where.push("kind = ?"), args.push(q.kind);
+    if (q.namespace) where.push("namespace = ?"), args.push(q.namespace);
+    if (q.name) where.push("name LIKE ? ESCAPE '\\'"), args.push(`%${escapeLike(q.name)}%`);
+    return this.page("resources", where, args, "id", q, toResource);
+  }
+
+  /** A page of rows; table, columns and order are constants of this file, values are parameters. */
+  private page<T>(
+    table: "incidents" | "events" | "anomalies" | "resources",
+    where: string[],
+    args: unknown[],
+    order: string,
+    q: { offset?: number; limit?: number },
+    map: (r: Row) => T,
+  ): Page<T> {
+    const offset = Math.max(0, q.offset ?? 0);
+    const limit = Math.min(MAX_PAGE, Math.max(1, q.limit ?? 50));
+    const w = where.length ? `WHERE ${where.join(" AND ")}` : "";
+    return this.run(() => {
+      const total = Number(
+        (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table} ${w}`).get(...args) as { n: number }).n,
+      );
+      const rows = this.db
+        .prepare(`SELECT * FROM ${table} ${w} ORDER BY ${order} LIMIT ? OFFSET ?`)
+        .all(...args, limit, offset) as Row[];
+      return { items: rows.map(map), total, offset, limit };
+    });
+  }
+
+  async stats(): Promise<GraphStats> {
+    return this.run(() => {
+      const n = (sql: string) => Number((this.db.prepare(sql).get() as { n: number }).n);
+      const group = (sql: string) =>
+        Object.fromEntries(
+          (this.db.prepare(sql).all() as Array<{ k: string; n: number }>).map((r) => [r.k, Number(r.n)]),
+        );
+      const range = this.db.prepare("SELECT MIN(time_ms) AS lo, MAX(time_ms) AS hi FROM events").get() as {
+        lo: number | null;
+        hi: number | null;
+      };
+      const clusters: GraphStats["clusters"] = {};
+      const add = (sql: string, field: "resources" | "events" | "incidents") => {
+        for (const r of this.db.prepare(sql).all() as Array<{ k: string; n: number }>) {
+          clusters[r.k] ??= { resources: 0, events: 0, incidents: 0 };
+          clusters[r.k]![field] = Number(r.n);
+        }
+      };
+      add("SELECT cluster AS k, COUNT(*) AS n FROM resources GROUP BY cluster", "resources");
+      add("SELECT cluster AS k, COUNT(*) AS n FROM events GROUP BY cluster", "events");
+      add("SELECT cluster AS k, COUNT(*) AS n FROM incidents GROUP BY cluster", "incidents");
+      const bySeverity = group("SELECT level AS k, COUNT(*) AS n FROM events GROUP BY level");
+      return {
+        resources: n("SELECT COUNT(*) AS n FROM resources"),
+        episodic_events: n("SELECT COUNT(*) AS n FROM events"),
+        incidents: n("SELECT COUNT(*) AS n FROM incidents"),
+        edges: n("SELECT COUNT(*) AS n FROM (SELECT DISTINCT from_id, type, to_id FROM edges)"),
+        cause_links: n("SELECT COUNT(*) AS n FROM cause_links"),
+        anomalies: n("SELECT COUNT(*) AS n FROM anomalies"),
+        oldest_event: range.lo === null ? null : new Date(range.lo).toISOString(),
+        newest_event: range.hi === null ? null : new Date(range.hi).toISOString(),
+        resources_by_kind: group("SELECT kind AS k, COUNT(*) AS n FROM resources GROUP BY kind"),
+        edges_by_type: group(
+          "SELECT type AS k, COUNT(*) AS n FROM (SELECT DISTINCT from_id, type, to_id FROM edges) GROUP BY type",
+        ),
+        events_by_severity: Object.fromEntries(
+          Object.entries(bySeverity).map(([k, v]) => [SEVERITIES[Number(k)] ?? k, v]),
+        ),
+        clusters,
+      };
+    });
+  }
+
+  /** Raw access for tests and the fingerprint used by order-independence tests. */
+  fingerprintRows(): Record<string, unknown[]> {
+    const q = (sql: string) => this.db.prepare(sql).all();
+    return {
+      resources: q(
+        "SELECT id, kind, namespace, name, uid, labels, props, deleted FROM resources ORDER BY id",
+      ),
+      edges: q("SELECT DISTINCT from_id, type, to_id FROM edges ORDER BY from_id, type, to_id"),
+      events: q("SELECT id, resource_id, reason, level, time_ms, incident_id FROM events ORDER BY id"),
+      cause_links: q(
+        "SELECT effect_id, cause_id, confidence, hops, rule FROM cause_links ORDER BY effect_id, cause_id",
+      ),
+      incidents: q(
+        "SELECT id, severity, start_ms, end_ms, event_count, resource_ids, root_event_id FROM incidents ORDER BY id",
+      ),
+      anomalies: q("SELECT id, type, count FROM anomalies ORDER BY id"),
+    };
+  }
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function parseIdParts(id: string): { kind: string; namespace: string; name: string } | undefined {
+  const parts = id.split(":");
+  if (parts.length < 4) return undefined;
+  const name = parts[parts.length - 1]!;
+  const namespace = parts[parts.length - 2]!;
+  const kindLower = parts[parts.length - 3]!;
+  return { kind: kindLower, namespace, name };
+}
+
+function toResource(r: Row): StoredResource {
+  return {
+    id: String(r.id),
+    cluster: String(r.cluster),
+    kind: String(r.kind),
+    namespace: String(r.namespace),
+    name: String(r.name),
+    ...(r.uid ? { uid: String(r.uid) } : {}),
+    labels: parseJson(r.labels, {}),
+    props: parseJson(r.props, {}),
+    atMs: Number(r.at_ms),
+    deleted: Number(r.deleted) === 1,
+  };
+}
+
+export function toEvent(r: Row): StoredEvent {
+  const extra = parseJson<Record<string, unknown>>(r.extra, {});
+  return {
+    id: String(r.id),
+    baseId: String(r.base_id),
+    cluster: String(r.cluster),
+    etype: r.etype as StoredEvent["etype"],
+    severity: levelSeverity(Number(r.severity)),
+    level: levelSeverity(Number(r.level)),
+    reason: String(r.reason),
+    message: String(r.message),
+    timeMs: Number(r.time_ms),
+    count: Number(r.count),
+    ...(r.resource_id ? { resourceId: String(r.resource_id) } : {}),
+    ...(r.subject_kind ? { subjectKind: String(r.subject_kind) } : {}),
+    ...(r.subject_ns ? { subjectNamespace: String(r.subject_ns) } : {}),
+    ...(r.subject_name ? { subjectName: String(r.subject_name) } : {}),
+    ...(r.subject_uid ? { subjectUid: String(r.subject_uid) } : {}),
+    ...(r.incident_id ? { incidentId: String(r.incident_id) } : {}),
+    ...(extra.source ? { source: extra.source as Record<string, unknown> } : {}),
+    ...(extra.labels ? { labels: extra.labels as Record<string, string> } : {}),
+    ...(extra.annotations ? { annotations: extra.annotations as Record<string, string> } : {}),
+    ...(extra.status ? { status: String(extra.status) } : {}),
+  };
+}
+
+function toLink(r: Row): CauseLink {
+  return {
+    causeId: String(r.cause_id),
+    effectId: String(r.effect_id),
+    confidence: Number(r.confidence),
+    temporal: Number(r.temporal),
+    distance: Number(r.distance),
+    domain: Number(r.domain),
+    hops: Number(r.hops),
+    rule: String(r.rule),
+    path: parseJson(r.path, []),
+  };
+}
+
+function toIncident(r: Row, eventIds: string[]): Incident {
+  return {
+    id: String(r.id),
+    cluster: String(r.cluster),
+    severity: levelSeverity(Number(r.severity)),
+    startMs: Number(r.start_ms),
+    endMs: Number(r.end_ms),
+    eventCount: Number(r.event_count),
+    resourceIds: parseJson(r.resource_ids, []),
+    eventIds,
+    ...(r.root_event_id ? { rootEventId: String(r.root_event_id) } : {}),
+  };
+}
+
+function toAnomaly(r: Row): Anomaly {
+  return {
+    id: String(r.id),
+    cluster: String(r.cluster),
+    type: r.type as Anomaly["type"],
+    ...(r.resource_id ? { resourceId: String(r.resource_id) } : {}),
+    ...(r.reason ? { reason: String(r.reason) } : {}),
+    windowStartMs: Number(r.window_start_ms),
+    windowEndMs: Number(r.window_end_ms),
+    count: Number(r.count),
+    score: Number(r.score),
+    eventIds: parseJson(r.event_ids, []),
+    detail: String(r.detail),
+  };
+}

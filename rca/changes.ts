@@ -1,0 +1,188 @@
+import { createHash } from "node:crypto";
+import type { ResourceUpsert, Severity } from "./model.js";
+
+/**
+ * Changes are events (DESIGN idea 3): two successive states of a resource that differ in image,
+ * spec, replicas, config reference, node condition or restart count, or a delete, become events
+ * on that resource. A version is the part of a state that such events are derived from.
+ */
+export interface ResourceVersion {
+  readonly atMs: number;
+  readonly image?: string;
+  readonly replicas?: number;
+  readonly specHash?: string;
+  readonly configRefs?: string;
+  readonly dataHash?: string;
+  readonly conditions?: Record<string, string>;
+  readonly restarts?: number;
+  readonly deleted: boolean;
+}
+
+export interface ChangeEvent {
+  readonly reason: string;
+  readonly severity: Severity;
+  readonly message: string;
+}
+
+const asRecord = (v: unknown): Record<string, unknown> | undefined =>
+  v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(",")}]`;
+  const r = asRecord(v);
+  if (r) {
+    return `{${Object.keys(r)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson(r[k])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(v) ?? "null";
+}
+
+const hash = (v: unknown): string => createHash("sha1").update(stableJson(v)).digest("hex").slice(0, 16);
+
+/** Node conditions in either form producers send: `{Ready: "False"}` or `[{type, status}]`. */
+export function nodeConditions(
+  status: Record<string, unknown> | undefined,
+): Record<string, string> | undefined {
+  if (!status) return undefined;
+  const out: Record<string, string> = {};
+  const c = status.conditions;
+  if (Array.isArray(c)) {
+    for (const item of c) {
+      const r = asRecord(item);
+      if (r && typeof r.type === "string") out[r.type] = String(r.status);
+    }
+  } else if (asRecord(c)) {
+    for (const [k, v] of Object.entries(asRecord(c)!))
+      out[k] = typeof v === "boolean" ? (v ? "True" : "False") : String(v);
+  }
+  if (typeof status.ready === "boolean" && out.Ready === undefined)
+    out.Ready = status.ready ? "True" : "False";
+  return Object.keys(out).length ? out : undefined;
+}
+
+function restartCount(status: Record<string, unknown> | undefined): number | undefined {
+  if (!status) return undefined;
+  if (typeof status.restartCount === "number") return status.restartCount;
+  const cs = status.containerStatuses;
+  if (Array.isArray(cs)) {
+    let sum = 0;
+    let any = false;
+    for (const c of cs) {
+      const n = asRecord(c)?.restartCount;
+      if (typeof n === "number") {
+        sum += n;
+        any = true;
+      }
+    }
+    return any ? sum : undefined;
+  }
+  return undefined;
+}
+
+/** The parts of a resource state that change events are derived from. */
+export function versionOf(r: ResourceUpsert): ResourceVersion {
+  const p = r.props;
+  const spec = p.spec ? { ...p.spec } : undefined;
+  if (spec) {
+    // Fields that change without anyone changing the workload.
+    delete spec.replicas;
+    delete spec.nodeName;
+  }
+  const v: {
+    -readonly [K in keyof ResourceVersion]: ResourceVersion[K];
+  } = { atMs: r.atMs, deleted: r.deleted };
+  if (p.image) v.image = p.image;
+  if (p.replicas !== undefined) v.replicas = p.replicas;
+  if (spec && Object.keys(spec).length) v.specHash = hash(spec);
+  if (p.mounts?.length) v.configRefs = p.mounts.map((m) => `${m.kind}/${m.name}`).join(",");
+  if (p.data) v.dataHash = hash(p.data);
+  if (r.kind === "Node") {
+    const c = nodeConditions(p.status);
+    if (c) v.conditions = c;
+  }
+  const restarts = restartCount(p.status);
+  if (restarts !== undefined) v.restarts = restarts;
+  return v;
+}
+
+const PRESSURE: Record<string, string> = {
+  MemoryPressure: "NodeMemoryPressure",
+  DiskPressure: "NodeDiskPressure",
+  PIDPressure: "NodePIDPressure",
+  NetworkUnavailable: "NodeNetworkUnavailable",
+};
+
+/** Change events between two successive versions of one resource (kind given for wording). */
+export function diffVersions(kind: string, prev: ResourceVersion, next: ResourceVersion): ChangeEvent[] {
+  const out: ChangeEvent[] = [];
+  if (next.deleted && !prev.deleted) {
+    out.push({ reason: "ResourceDeleted", severity: "WARNING", message: `${kind} deleted` });
+    return out;
+  }
+  if (next.deleted) return out;
+  if (prev.image !== undefined && next.image !== undefined && prev.image !== next.image) {
+    out.push({
+      reason: "ImageChanged",
+      severity: "INFO",
+      message: `image changed from ${prev.image} to ${next.image}`,
+    });
+  }
+  if (
+    prev.configRefs !== next.configRefs &&
+    (prev.configRefs !== undefined || next.configRefs !== undefined)
+  ) {
+    out.push({
+      reason: "ConfigReferenceChanged",
+      severity: "INFO",
+      message: `config references changed from [${prev.configRefs ?? ""}] to [${next.configRefs ?? ""}]`,
+    });
+  }
+  if (prev.dataHash !== undefined && next.dataHash !== undefined && prev.dataHash !== next.dataHash) {
+    out.push({ reason: "ConfigChanged", severity: "INFO", message: `${kind} data changed` });
+  }
+  if (
+    prev.specHash !== undefined &&
+    next.specHash !== undefined &&
+    prev.specHash !== next.specHash &&
+    !out.some((e) => e.reason === "ImageChanged" || e.reason === "ConfigReferenceChanged")
+  ) {
+    out.push({ reason: "SpecChanged", severity: "INFO", message: `${kind} spec changed` });
+  }
+  if (prev.replicas !== undefined && next.replicas !== undefined && prev.replicas !== next.replicas) {
+    out.push({
+      reason: "ReplicasChanged",
+      severity: next.replicas === 0 ? "WARNING" : "INFO",
+      message: `replicas changed from ${prev.replicas} to ${next.replicas}`,
+    });
+  }
+  if (prev.conditions || next.conditions) {
+    const a = prev.conditions ?? {};
+    const b = next.conditions ?? {};
+    if ((a.Ready ?? "True") === "True" && b.Ready !== undefined && b.Ready !== "True") {
+      out.push({ reason: "NodeNotReady", severity: "ERROR", message: `node condition Ready is ${b.Ready}` });
+    } else if (a.Ready !== undefined && a.Ready !== "True" && b.Ready === "True") {
+      out.push({ reason: "NodeReady", severity: "INFO", message: "node condition Ready is True" });
+    }
+    for (const [cond, reason] of Object.entries(PRESSURE)) {
+      if ((a[cond] ?? "False") !== "True" && b[cond] === "True") {
+        out.push({ reason, severity: "ERROR", message: `node condition ${cond} is True` });
+      }
+    }
+  }
+  if (prev.restarts !== undefined && next.restarts !== undefined && next.restarts > prev.restarts) {
+    out.push({
+      reason: "ContainerRestarted",
+      severity: "WARNING",
+      message: `restart count rose from ${prev.restarts} to ${next.restarts}`,
+    });
+  }
+  return out;
+}
+
+/** Node problems visible in the very first state we see of a node are events too. */
+export function initialConditionEvents(kind: string, v: ResourceVersion): ChangeEvent[] {
+  if (kind !== "Node" || !v.conditions) return [];
+  return diffVersions(kind, { atMs: 0, deleted: false, conditions: {} }, v);
+}

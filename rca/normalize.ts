@@ -1,0 +1,667 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { InvalidMessageError } from "./errors.js";
+import { canonicalKind, isClusterScoped, isValidKind, parseRefString } from "./identity.js";
+import { classifyLogLine } from "./log-filter.js";
+import type {
+  EdgeUpsert,
+  EventInput,
+  IngestBatch,
+  ResourceProps,
+  ResourceRef,
+  ResourceUpsert,
+  Severity,
+} from "./model.js";
+import { severityLevel } from "./model.js";
+import { parseSeverity, reasonSeverity } from "./severity.js";
+
+/** The five kinds of topic in CONTRACT.md. Topic names are configurable; these are the roles. */
+export type TopicRole = "resources" | "topology" | "events" | "logs" | "alerts";
+
+export const DEFAULT_TOPICS: Readonly<Record<TopicRole, string>> = {
+  resources: "state.k8s.resource",
+  topology: "state.k8s.topology",
+  events: "events.normalized",
+  logs: "logs.normalized",
+  alerts: "alerts.enriched",
+};
+
+/** One message as it travels: a topic, a key and a JSON value (`null` is a tombstone). */
+export interface WireMessage {
+  readonly topic: string;
+  readonly key?: string | null;
+  readonly value: unknown;
+  /** Where it came from (Kafka), kept for the dead-letter path. */
+  readonly partition?: number;
+  readonly offset?: string;
+  readonly timestampMs?: number;
+}
+
+export interface NormalizeOptions {
+  readonly defaultCluster: string;
+  readonly topics?: Readonly<Record<TopicRole, string>>;
+}
+
+export const MAX_NAME_LENGTH = 253;
+export const MAX_MESSAGE_LENGTH = 8_192;
+const MAX_REASON_LENGTH = 256;
+const MAX_LABELS = 256;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+const str = z.string();
+const optStr = z.union([z.string(), z.number()]).transform(String).optional().nullable();
+const labelsSchema = z
+  .record(z.string(), z.unknown())
+  .optional()
+  .nullable()
+  .transform((v) => {
+    const out: Record<string, string> = {};
+    if (!v) return out;
+    let n = 0;
+    for (const [k, val] of Object.entries(v)) {
+      if (n++ >= MAX_LABELS) break;
+      if (val === null || val === undefined) continue;
+      out[k] = typeof val === "string" ? val : JSON.stringify(val);
+    }
+    return out;
+  });
+const obj = z.record(z.string(), z.unknown());
+
+function checkName(field: string, value: string | undefined | null): string | undefined {
+  if (value === undefined || value === null || value === "") return undefined;
+  if (value.length > MAX_NAME_LENGTH)
+    throw new InvalidMessageError(`${field} is longer than ${MAX_NAME_LENGTH} characters`);
+  if (CONTROL.test(value)) throw new InvalidMessageError(`${field} contains control characters`);
+  if (value.includes(":") && field !== "uid") throw new InvalidMessageError(`${field} must not contain ':'`);
+  return value;
+}
+
+function checkKind(field: string, value: string): string {
+  if (!isValidKind(value))
+    throw new InvalidMessageError(`${field} "${value.slice(0, 64)}" is not a valid kind`);
+  return canonicalKind(value);
+}
+
+function clusterOf(v: Record<string, unknown>, opts: NormalizeOptions): string {
+  const c = v.cluster ?? v.client_id;
+  if (c === undefined || c === null || c === "") return opts.defaultCluster;
+  if (typeof c !== "string") throw new InvalidMessageError("cluster must be a string");
+  if (c.length > 128 || CONTROL.test(c))
+    throw new InvalidMessageError("cluster must be at most 128 printable characters");
+  return c;
+}
+
+export function parseTime(field: string, value: unknown, fallbackMs?: number): number {
+  if (value === undefined || value === null || value === "") {
+    if (fallbackMs !== undefined) return fallbackMs;
+    throw new InvalidMessageError(`${field} is required`);
+  }
+  const t = typeof value === "number" ? value : typeof value === "string" ? Date.parse(value) : Number.NaN;
+  if (!Number.isFinite(t)) throw new InvalidMessageError(`${field} is not an RFC 3339 time`);
+  return t;
+}
+
+function zodReason(prefix: string, err: z.ZodError): string {
+  const i = err.issues[0]!;
+  return `${prefix}: ${i.path.join(".") || "value"}: ${i.message}`;
+}
+
+export const stableId = (prefix: string, ...parts: unknown[]): string =>
+  `${prefix}-${createHash("sha1").update(JSON.stringify(parts)).digest("hex").slice(0, 20)}`;
+
+// ---------------------------------------------------------------- resources
+
+const resourceSchema = z.looseObject({
+  op: z.string().optional().nullable(),
+  at: z.union([z.string(), z.number()]).optional().nullable(),
+  kind: str.min(1, "is required"),
+  uid: optStr,
+  namespace: optStr,
+  name: str.min(1, "is required"),
+  labels: labelsSchema,
+  ownerRefs: z
+    .array(z.looseObject({ kind: z.string(), name: z.string(), uid: optStr }))
+    .optional()
+    .nullable(),
+  node: optStr,
+  nodeName: optStr,
+  podIP: optStr,
+  clusterIP: optStr,
+  serviceSelector: z.record(z.string(), z.string()).optional().nullable(),
+  selector: z.record(z.string(), z.unknown()).optional().nullable(),
+  image: optStr,
+  replicas: z.coerce.number().optional().nullable(),
+  status: obj.optional().nullable(),
+  spec: obj.optional().nullable(),
+  data: obj.optional().nullable(),
+  mounts: z
+    .array(z.looseObject({ kind: z.string(), name: z.string() }))
+    .optional()
+    .nullable(),
+  backends: z.array(z.string()).optional().nullable(),
+});
+
+const asRecord = (v: unknown): Record<string, unknown> | undefined =>
+  v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const asString = (v: unknown): string | undefined => (typeof v === "string" && v ? v : undefined);
+
+/** Pod spec (or a template's pod spec): the ConfigMaps, Secrets and PVCs it uses. */
+function mountsOf(spec: Record<string, unknown> | undefined): Array<{ kind: string; name: string }> {
+  if (!spec) return [];
+  const podSpec = asRecord(asRecord(asRecord(spec.template)?.spec)) ?? spec;
+  const out = new Map<string, { kind: string; name: string }>();
+  const add = (kind: string, name: unknown) => {
+    const n = asString(name);
+    if (n) out.set(`${kind}/${n}`, { kind, name: n });
+  };
+  for (const v of asArray(podSpec.volumes)) {
+    const vol = asRecord(v);
+    if (!vol) continue;
+    add("ConfigMap", asRecord(vol.configMap)?.name);
+    add("Secret", asRecord(vol.secret)?.secretName);
+    add("PersistentVolumeClaim", asRecord(vol.persistentVolumeClaim)?.claimName);
+    for (const src of asArray(asRecord(vol.projected)?.sources)) {
+      add("ConfigMap", asRecord(asRecord(src)?.configMap)?.name);
+      add("Secret", asRecord(asRecord(src)?.secret)?.name);
+    }
+  }
+  for (const c of [...asArray(podSpec.containers), ...asArray(podSpec.initContainers)]) {
+    const container = asRecord(c);
+    if (!container) continue;
+    for (const ef of asArray(container.envFrom)) {
+      add("ConfigMap", asRecord(asRecord(ef)?.configMapRef)?.name);
+      add("Secret", asRecord(asRecord(ef)?.secretRef)?.name);
+    }
+    for (const e of asArray(container.env)) {
+      const from = asRecord(asRecord(e)?.valueFrom);
+      add("ConfigMap", asRecord(from?.configMapKeyRef)?.name);
+      add("Secret", asRecord(from?.secretKeyRef)?.name);
+    }
+  }
+  return [...out.values()].sort((a, b) => (a.kind + a.name).localeCompare(b.kind + b.name));
+}
+
+function imageOf(spec: Record<string, unknown> | undefined): string | undefined {
+  if (!spec) return undefined;
+  const podSpec = asRecord(asRecord(asRecord(spec.template)?.spec)) ?? spec;
+  const images = asArray(podSpec.containers)
+    .map((c) => asString(asRecord(c)?.image))
+    .filter((s): s is string => !!s);
+  return images.length ? images.join(",") : undefined;
+}
+
+function backendsOf(spec: Record<string, unknown> | undefined): string[] {
+  if (!spec) return [];
+  const out = new Set<string>();
+  const add = (b: unknown) => {
+    const svc = asRecord(asRecord(b)?.service);
+    const n = asString(svc?.name) ?? asString(asRecord(b)?.serviceName);
+    if (n) out.add(n);
+  };
+  add(spec.defaultBackend ?? spec.backend);
+  for (const rule of asArray(spec.rules)) {
+    for (const p of asArray(asRecord(asRecord(rule)?.http)?.paths)) add(asRecord(p)?.backend);
+  }
+  return [...out].sort();
+}
+
+function parseResource(msg: WireMessage, opts: NormalizeOptions, out: IngestBatch): void {
+  if (msg.value === null || msg.value === undefined) {
+    // Tombstone: the key names the resource (`kind:uid`, or `kind:ns:name`).
+    const key = typeof msg.key === "string" ? msg.key : "";
+    const ref = parseRefString(opts.defaultCluster, key);
+    if (!ref)
+      throw new InvalidMessageError(
+        `tombstone key "${key.slice(0, 100)}" is not kind:uid or kind:namespace:name`,
+      );
+    out.resourceDeletes.push({ ref, atMs: msg.timestampMs ?? Date.now() });
+    return;
+  }
+  const parsed = resourceSchema.safeParse(msg.value);
+  if (!parsed.success) throw new InvalidMessageError(zodReason("resource", parsed.error));
+  const v = parsed.data;
+  const cluster = clusterOf(v, opts);
+  const kind = checkKind("kind", v.kind);
+  const name = checkName("name", v.name)!;
+  const namespace = isClusterScoped(kind) ? "" : (checkName("namespace", v.namespace) ?? "");
+  const uid = checkName("uid", v.uid);
+  if (!isClusterScoped(kind) && !namespace && !uid)
+    throw new InvalidMessageError("resource needs uid or namespace");
+  const op = (v.op ?? "UPSERT").toUpperCase();
+  if (op !== "UPSERT" && op !== "DELETE" && op !== "CREATE" && op !== "UPDATE") {
+    throw new InvalidMessageError(`op must be UPSERT or DELETE (got "${op.slice(0, 20)}")`);
+  }
+  const spec = v.spec ?? undefined;
+  const props: ResourceProps = {};
+  const node = v.node ?? v.nodeName ?? asString(spec?.nodeName);
+  if (node) props.node = node;
+  const podIP = v.podIP ?? asString(asRecord(v.status)?.podIP);
+  if (podIP) props.podIP = podIP;
+  const clusterIP = v.clusterIP ?? asString(spec?.clusterIP);
+  if (clusterIP && clusterIP !== "None") props.clusterIP = clusterIP;
+  const image = v.image ?? imageOf(spec);
+  if (image) props.image = image;
+  const replicas = v.replicas ?? (typeof spec?.replicas === "number" ? spec.replicas : undefined);
+  if (replicas !== undefined && replicas !== null && Number.isFinite(replicas)) props.replicas = replicas;
+  let selector = v.serviceSelector ?? undefined;
+  if (!selector && kind === "Service") {
+    const sel = asRecord(spec?.selector) ?? asRecord(v.selector);
+    if (sel)
+      selector = Object.fromEntries(Object.entries(sel).filter(([, x]) => typeof x === "string")) as Record<
+        string,
+        string
+      >;
+  }
+  if (selector && Object.keys(selector).length) props.serviceSelector = selector;
+  if (v.ownerRefs?.length) {
+    props.ownerRefs = v.ownerRefs.map((o) => ({
+      kind: canonicalKind(o.kind),
+      name: o.name,
+      ...(o.uid ? { uid: o.uid } : {}),
+    }));
+  }
+  if (v.status) props.status = v.status;
+  if (spec) props.spec = spec;
+  if (v.data) props.data = v.data;
+  const mounts = v.mounts?.length
+    ? v.mounts.map((m) => ({ kind: canonicalKind(m.kind), name: m.name }))
+    : mountsOf(spec);
+  if (mounts.length) props.mounts = mounts;
+  const backends = v.backends?.length ? [...v.backends].sort() : kind === "Ingress" ? backendsOf(spec) : [];
+  if (backends.length) props.backends = backends;
+  const upsert: ResourceUpsert = {
+    cluster,
+    kind,
+    namespace,
+    name,
+    ...(uid ? { uid } : {}),
+    labels: v.labels,
+    props,
+    atMs: parseTime("at", v.at, msg.timestampMs ?? 0),
+    deleted: op === "DELETE",
+  };
+  out.resources.push(upsert);
+}
+
+// ---------------------------------------------------------------- topology
+
+const edgeSchema = z.looseObject({
+  op: z.string().optional().nullable(),
+  at: z.union([z.string(), z.number()]).optional().nullable(),
+  id: optStr,
+  from: str.min(1, "is required"),
+  to: str.min(1, "is required"),
+  type: str.min(1, "is required").max(64),
+});
+
+function parseEdge(msg: WireMessage, opts: NormalizeOptions, out: IngestBatch): void {
+  if (msg.value === null || msg.value === undefined) {
+    const key = typeof msg.key === "string" ? msg.key : "";
+    if (!key) throw new InvalidMessageError("topology tombstone without a key");
+    out.edges.push({
+      cluster: opts.defaultCluster,
+      key,
+      from: { cluster: opts.defaultCluster, kind: "Unknown" },
+      to: { cluster: opts.defaultCluster, kind: "Unknown" },
+      type: "",
+      atMs: msg.timestampMs ?? Date.now(),
+      deleted: true,
+    });
+    return;
+  }
+  const parsed = edgeSchema.safeParse(msg.value);
+  if (!parsed.success) throw new InvalidMessageError(zodReason("edge", parsed.error));
+  const v = parsed.data;
+  const cluster = clusterOf(v, opts);
+  const from = parseRefString(cluster, v.from);
+  if (!from)
+    throw new InvalidMessageError(
+      `edge.from "${v.from.slice(0, 100)}" is not kind:ns:name, kind:name or kind:uid`,
+    );
+  const to = parseRefString(cluster, v.to);
+  if (!to)
+    throw new InvalidMessageError(
+      `edge.to "${v.to.slice(0, 100)}" is not kind:ns:name, kind:name or kind:uid`,
+    );
+  for (const r of [from, to]) {
+    checkName("edge endpoint name", r.name);
+    checkName("edge endpoint namespace", r.namespace);
+  }
+  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(v.type))
+    throw new InvalidMessageError("edge.type must be letters, digits and _");
+  const op = (v.op ?? "UPSERT").toUpperCase();
+  const key =
+    v.id ?? (typeof msg.key === "string" && msg.key ? msg.key : `edge:${v.from}->${v.to}:${v.type}`);
+  out.edges.push({
+    cluster,
+    key,
+    from,
+    to,
+    type: v.type.toUpperCase(),
+    atMs: parseTime("at", v.at, msg.timestampMs ?? 0),
+    deleted: op === "DELETE",
+  });
+}
+
+// ---------------------------------------------------------------- events, logs, alerts
+
+const subjectSchema = z
+  .looseObject({
+    kind: optStr,
+    uid: optStr,
+    ns: optStr,
+    namespace: optStr,
+    name: optStr,
+  })
+  .optional()
+  .nullable();
+
+const eventSchema = z.looseObject({
+  event_id: optStr,
+  event_time: z.union([z.string(), z.number()]).optional().nullable(),
+  etype: optStr,
+  severity: optStr,
+  reason: optStr,
+  message: z.unknown().optional(),
+  subject: subjectSchema,
+  source: obj.optional().nullable(),
+  count: z.coerce.number().optional().nullable(),
+  status: optStr,
+  labels: labelsSchema,
+  annotations: labelsSchema,
+  // legacy log fields
+  pod_uid: optStr,
+  pod_namespace: optStr,
+  pod_name: optStr,
+  kubernetes: z
+    .looseObject({ pod_uid: optStr, pod_name: optStr, pod_namespace: optStr, namespace_name: optStr })
+    .optional()
+    .nullable(),
+  // older alias of event_time
+  timestamp: z.union([z.string(), z.number()]).optional().nullable(),
+});
+
+const rawK8sEventSchema = z.looseObject({
+  involvedObject: z.looseObject({
+    kind: optStr,
+    namespace: optStr,
+    name: optStr,
+    uid: optStr,
+  }),
+  metadata: z.looseObject({ uid: optStr, name: optStr, namespace: optStr }).optional().nullable(),
+  type: optStr,
+  reason: optStr,
+  message: optStr,
+  count: z.coerce.number().optional().nullable(),
+  firstTimestamp: optStr,
+  lastTimestamp: optStr,
+  eventTime: optStr,
+  series: z
+    .looseObject({ count: z.coerce.number().optional(), lastObservedTime: optStr })
+    .optional()
+    .nullable(),
+  source: obj.optional().nullable(),
+  reportingComponent: optStr,
+  cluster: optStr,
+  client_id: optStr,
+});
+
+function messageText(v: unknown): string {
+  const s = typeof v === "string" ? v : v === undefined || v === null ? "" : JSON.stringify(v);
+  return s.length > MAX_MESSAGE_LENGTH ? `${s.slice(0, MAX_MESSAGE_LENGTH)}…` : s;
+}
+
+function checkReason(reason: string): string {
+  if (reason.length > MAX_REASON_LENGTH)
+    throw new InvalidMessageError(`reason is longer than ${MAX_REASON_LENGTH} characters`);
+  if (CONTROL.test(reason)) throw new InvalidMessageError("reason contains control characters");
+  return reason;
+}
+
+function subjectRef(
+  cluster: string,
+  kind: string | null | undefined,
+  namespace: string | null | undefined,
+  name: string | null | undefined,
+  uid: string | null | undefined,
+): ResourceRef | undefined {
+  if (!name && !uid) return undefined;
+  const k = checkKind("subject.kind", kind || "Pod");
+  const ref: { cluster: string; kind: string; namespace?: string; name?: string; uid?: string } = {
+    cluster,
+    kind: k,
+  };
+  const n = checkName("subject.name", name);
+  const ns = checkName("subject.namespace", namespace);
+  const u = checkName("uid", uid);
+  if (n) ref.name = n;
+  if (ns && !isClusterScoped(k)) ref.namespace = ns;
+  if (u) ref.uid = u;
+  return ref;
+}
+
+/** An occurrence of a repeated event gets its own id; the first keeps the producer's id. */
+const occurrenceId = (baseId: string, count: number): string => (count > 1 ? `${baseId}#${count}` : baseId);
+
+function eventSeverity(
+  given: string | null | undefined,
+  reason: string,
+  message: string,
+  etype: string,
+): Severity {
+  const parsed = parseSeverity(given);
+  if (etype === "k8s.event") {
+    const fromReason = reasonSeverity(reason, message);
+    if (parsed && fromReason) return severityLevel(parsed) >= severityLevel(fromReason) ? parsed : fromReason;
+    return parsed ?? fromReason ?? "INFO";
+  }
+  return parsed ?? "INFO";
+}
+
+function parseRawK8sEvent(
+  v: z.infer<typeof rawK8sEventSchema>,
+  msg: WireMessage,
+  opts: NormalizeOptions,
+  out: IngestBatch,
+) {
+  const cluster = clusterOf(v as Record<string, unknown>, opts);
+  const io = v.involvedObject;
+  const reason = checkReason(v.reason ?? "");
+  const message = messageText(v.message);
+  const count = Math.max(1, Math.floor(v.series?.count ?? v.count ?? 1));
+  const timeMs = parseTime(
+    "lastTimestamp",
+    v.series?.lastObservedTime ?? v.lastTimestamp ?? v.eventTime ?? v.firstTimestamp,
+    msg.timestampMs,
+  );
+  const baseId =
+    v.metadata?.uid ??
+    (typeof msg.key === "string" && msg.key
+      ? msg.key
+      : stableId("k8s", cluster, io, reason, v.firstTimestamp));
+  const typeSeverity: Severity = (v.type ?? "").toLowerCase() === "warning" ? "WARNING" : "INFO";
+  const fromReason = reasonSeverity(reason, message);
+  const severity =
+    fromReason && severityLevel(fromReason) > severityLevel(typeSeverity) ? fromReason : typeSeverity;
+  const subject = subjectRef(cluster, io.kind, io.namespace, io.name, io.uid);
+  out.events.push({
+    id: occurrenceId(checkName("uid", baseId)!, count),
+    baseId,
+    cluster,
+    etype: "k8s.event",
+    severity,
+    reason,
+    message,
+    timeMs,
+    count,
+    ...(subject ? { subject } : {}),
+    source: v.source ?? (v.reportingComponent ? { component: v.reportingComponent } : {}),
+  });
+}
+
+function parseEventLike(
+  msg: WireMessage,
+  role: "events" | "logs" | "alerts",
+  opts: NormalizeOptions,
+  out: IngestBatch,
+) {
+  const value = msg.value;
+  if (value === null || value === undefined || typeof value !== "object" || Array.isArray(value)) {
+    throw new InvalidMessageError(`${role} message must be a JSON object`);
+  }
+  if (role === "events" && "involvedObject" in value) {
+    const raw = rawK8sEventSchema.safeParse(value);
+    if (!raw.success) throw new InvalidMessageError(zodReason("kubernetes event", raw.error));
+    parseRawK8sEvent(raw.data, msg, opts, out);
+    return;
+  }
+  const parsed = eventSchema.safeParse(value);
+  if (!parsed.success) throw new InvalidMessageError(zodReason("event", parsed.error));
+  const v = parsed.data;
+  const cluster = clusterOf(v, opts);
+  const etypeGiven = (
+    v.etype ?? (role === "logs" ? "k8s.log" : role === "alerts" ? "prom.alert" : "k8s.event")
+  ).toLowerCase();
+  if (etypeGiven !== "k8s.event" && etypeGiven !== "k8s.log" && etypeGiven !== "prom.alert") {
+    throw new InvalidMessageError(
+      `etype must be k8s.event, prom.alert or k8s.log (got "${etypeGiven.slice(0, 40)}")`,
+    );
+  }
+  const etype = etypeGiven as EventInput["etype"];
+  const message = messageText(v.message ?? v.annotations?.summary ?? v.annotations?.description);
+  let reason = checkReason(v.reason ?? (etype === "prom.alert" ? (v.labels.alertname ?? "") : ""));
+  if (etype === "k8s.log" && !reason)
+    reason = classifyLogLine(message, v.severity ?? undefined).reason ?? "LogError";
+  const timeMs = parseTime("event_time", v.event_time ?? v.timestamp, msg.timestampMs);
+  const count = Math.max(1, Math.floor(v.count ?? 1));
+  const s = v.subject;
+  const k8s = v.kubernetes;
+  let subject =
+    subjectRef(cluster, s?.kind, s?.ns ?? s?.namespace, s?.name, s?.uid) ??
+    subjectRef(
+      cluster,
+      "Pod",
+      v.pod_namespace ?? k8s?.pod_namespace ?? k8s?.namespace_name,
+      v.pod_name ?? k8s?.pod_name,
+      v.pod_uid ?? k8s?.pod_uid,
+    );
+  if (!subject && etype === "prom.alert") subject = alertSubject(cluster, v.labels);
+  let severity = eventSeverity(v.severity, reason, message, etype);
+  if (etype === "prom.alert") {
+    severity = parseSeverity(v.severity) ?? parseSeverity(v.labels.severity) ?? "WARNING";
+    if ((v.status ?? "").toLowerCase() === "resolved") severity = "INFO";
+  }
+  if (etype === "k8s.log" && !v.severity) {
+    severity = /\b(fatal|panic)\b/i.test(message)
+      ? "FATAL"
+      : /\b(error|exception|failed)\b/i.test(message)
+        ? "ERROR"
+        : "INFO";
+  }
+  const baseId =
+    checkName("uid", v.event_id) ??
+    (typeof msg.key === "string" && msg.key && role === "events" ? msg.key : undefined) ??
+    stableId(
+      etype === "k8s.log" ? "log" : etype === "prom.alert" ? "alert" : "ev",
+      cluster,
+      subject,
+      reason,
+      message,
+      timeMs,
+    );
+  out.events.push({
+    id: occurrenceId(baseId, count),
+    baseId,
+    cluster,
+    etype,
+    severity,
+    reason,
+    message,
+    timeMs,
+    count,
+    ...(subject ? { subject } : {}),
+    ...(v.source ? { source: v.source } : {}),
+    ...(Object.keys(v.labels).length ? { labels: v.labels } : {}),
+    ...(Object.keys(v.annotations).length ? { annotations: v.annotations } : {}),
+    ...(v.status ? { status: v.status.toLowerCase() } : {}),
+  });
+}
+
+/** Label names Prometheus alerts use to say what they are about, most specific first. */
+const ALERT_SUBJECT_LABELS: ReadonlyArray<[string, string]> = [
+  ["pod", "Pod"],
+  ["deployment", "Deployment"],
+  ["statefulset", "StatefulSet"],
+  ["daemonset", "DaemonSet"],
+  ["job_name", "Job"],
+  ["job", "Job"],
+  ["cronjob", "CronJob"],
+  ["persistentvolumeclaim", "PersistentVolumeClaim"],
+  ["horizontalpodautoscaler", "HorizontalPodAutoscaler"],
+  ["service", "Service"],
+  ["ingress", "Ingress"],
+  ["node", "Node"],
+  ["persistentvolume", "PersistentVolume"],
+];
+
+export function alertSubject(cluster: string, labels: Record<string, string>): ResourceRef | undefined {
+  for (const [label, kind] of ALERT_SUBJECT_LABELS) {
+    const name = labels[label];
+    if (!name) continue;
+    // `job` is also Prometheus' scrape job label; only trust it with a namespace and a kube job pattern.
+    if (label === "job" && !labels.job_name && !labels.namespace) continue;
+    if (label === "job" && /^(kube-|node-exporter|prometheus|apiserver)/.test(name)) continue;
+    if (!isClusterScoped(kind) && !labels.namespace) continue;
+    return subjectRef(cluster, kind, labels.namespace, name, undefined);
+  }
+  const instanceNode = labels.instance && labels.node === undefined ? undefined : labels.node;
+  if (instanceNode) return subjectRef(cluster, "Node", undefined, instanceNode, undefined);
+  return undefined;
+}
+
+// ---------------------------------------------------------------- entry point
+
+export function topicRole(
+  topic: string,
+  topics: Readonly<Record<TopicRole, string>> = DEFAULT_TOPICS,
+): TopicRole | undefined {
+  for (const [role, name] of Object.entries(topics) as Array<[TopicRole, string]>)
+    if (name === topic) return role;
+  for (const [role, name] of Object.entries(DEFAULT_TOPICS) as Array<[TopicRole, string]>)
+    if (name === topic) return role;
+  return undefined;
+}
+
+/** Parses one wire message into `out`. Throws `InvalidMessageError` with a reason; `out` is untouched then. */
+export function normalizeMessage(msg: WireMessage, opts: NormalizeOptions, out: IngestBatch): void {
+  const role = topicRole(msg.topic, opts.topics);
+  if (!role) throw new InvalidMessageError(`unknown topic "${String(msg.topic).slice(0, 100)}"`);
+  if (
+    msg.value !== null &&
+    msg.value !== undefined &&
+    (typeof msg.value !== "object" || Array.isArray(msg.value))
+  ) {
+    throw new InvalidMessageError(`${role} message value must be a JSON object or null`);
+  }
+  const scratch: IngestBatch = { resources: [], resourceDeletes: [], edges: [], events: [] };
+  switch (role) {
+    case "resources":
+      parseResource(msg, opts, scratch);
+      break;
+    case "topology":
+      parseEdge(msg, opts, scratch);
+      break;
+    default:
+      if (msg.value === null || msg.value === undefined)
+        throw new InvalidMessageError(`${role} message without a value`);
+      parseEventLike(msg, role, opts, scratch);
+  }
+  out.resources.push(...scratch.resources);
+  out.resourceDeletes.push(...scratch.resourceDeletes);
+  out.edges.push(...scratch.edges);
+  out.events.push(...scratch.events);
+}
+
+export type { EdgeUpsert };

@@ -1,0 +1,197 @@
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import defaultRulesJson from "./rules/default-rules.json" with { type: "json" };
+import type { Severity } from "./model.js";
+import { SEVERITIES } from "./model.js";
+
+/**
+ * Domain rules are data: each names what a cause and an effect look like and how strongly the
+ * first explains the second. The shipped file is `rca/rules/default-rules.json`; `KG_RULES_FILE`
+ * (JSON or YAML) adds rules and overrides shipped ones with the same name.
+ */
+
+const list = z.union([z.string(), z.array(z.string()).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]));
+
+const matcherSchema = z.strictObject({
+  reason: list.optional(),
+  message: z.string().optional(),
+  severity: z.array(z.enum(SEVERITIES as [Severity, ...Severity[]])).optional(),
+  min_severity: z.enum(SEVERITIES as [Severity, ...Severity[]]).optional(),
+  kind: list.optional(),
+  etype: list.optional(),
+  name: z.string().optional(),
+});
+
+const ruleSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be lower-case letters, digits and -"),
+  description: z.string().optional(),
+  family: z.string().optional(),
+  cause: matcherSchema,
+  effect: matcherSchema,
+  score: z.number().min(0).max(1),
+  same_resource: z.boolean().optional(),
+  max_hops: z.number().int().min(0).max(10).optional(),
+  disabled: z.boolean().optional(),
+});
+
+const rulesFileSchema = z.strictObject({
+  version: z.literal(1).optional(),
+  default_score: z.number().min(0).max(1).optional(),
+  rules: z.array(ruleSchema),
+});
+
+export type RuleSpec = z.infer<typeof ruleSchema>;
+
+/** What a matcher looks at: an event and the resource it happened on. */
+export interface MatchTarget {
+  readonly reason: string;
+  readonly message: string;
+  readonly level: Severity;
+  readonly etype: string;
+  readonly kind?: string;
+  readonly name?: string;
+}
+
+export interface CompiledMatcher {
+  readonly reasons?: ReadonlySet<string>;
+  readonly message?: RegExp;
+  readonly severities?: ReadonlySet<Severity>;
+  readonly minLevel?: number;
+  readonly kinds?: ReadonlySet<string>;
+  readonly etypes?: ReadonlySet<string>;
+  readonly name?: RegExp;
+}
+
+export interface Rule {
+  readonly name: string;
+  readonly description?: string;
+  readonly family?: string;
+  readonly cause: CompiledMatcher;
+  readonly effect: CompiledMatcher;
+  readonly score: number;
+  /** true: only on the same resource; false: only across resources; undefined: either. */
+  readonly sameResource?: boolean;
+  readonly maxHops?: number;
+}
+
+export interface RuleSet {
+  readonly rules: readonly Rule[];
+  readonly defaultScore: number;
+}
+
+export class RulesError extends Error {
+  override readonly name = "RulesError";
+}
+
+function compileMatcher(where: string, m: z.infer<typeof matcherSchema>): CompiledMatcher {
+  const regex = (field: string, src: string | undefined) => {
+    if (src === undefined) return undefined;
+    try {
+      return new RegExp(src, "i");
+    } catch (err) {
+      throw new RulesError(`${where}.${field}: invalid regular expression: ${(err as Error).message}`);
+    }
+  };
+  return {
+    ...(m.reason ? { reasons: new Set(m.reason.map((r) => r.toLowerCase())) } : {}),
+    ...(m.message !== undefined ? { message: regex("message", m.message) } : {}),
+    ...(m.severity ? { severities: new Set(m.severity) } : {}),
+    ...(m.min_severity ? { minLevel: SEVERITIES.indexOf(m.min_severity) } : {}),
+    ...(m.kind ? { kinds: new Set(m.kind.map((k) => k.toLowerCase())) } : {}),
+    ...(m.etype ? { etypes: new Set(m.etype.map((e) => e.toLowerCase())) } : {}),
+    ...(m.name !== undefined ? { name: regex("name", m.name) } : {}),
+  };
+}
+
+export function matches(m: CompiledMatcher, t: MatchTarget): boolean {
+  if (m.reasons && !m.reasons.has(t.reason.toLowerCase())) return false;
+  if (m.severities && !m.severities.has(t.level)) return false;
+  if (m.minLevel !== undefined && SEVERITIES.indexOf(t.level) < m.minLevel) return false;
+  if (m.kinds && !(t.kind && m.kinds.has(t.kind.toLowerCase()))) return false;
+  if (m.etypes && !m.etypes.has(t.etype)) return false;
+  if (m.name && !(t.name && m.name.test(t.name))) return false;
+  if (m.message && !m.message.test(t.message) && !m.message.test(t.reason)) return false;
+  return true;
+}
+
+function compile(source: string, data: unknown): { rules: Rule[]; defaultScore?: number } {
+  const parsed = rulesFileSchema.safeParse(data);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]!;
+    throw new RulesError(`${source}: ${i.path.join(".")}: ${i.message}`);
+  }
+  const seen = new Set<string>();
+  const rules: Rule[] = [];
+  for (const [idx, r] of parsed.data.rules.entries()) {
+    if (seen.has(r.name)) throw new RulesError(`${source}: rules.${idx}: duplicate rule name "${r.name}"`);
+    seen.add(r.name);
+    if (r.disabled) continue;
+    rules.push({
+      name: r.name,
+      ...(r.description ? { description: r.description } : {}),
+      ...(r.family ? { family: r.family } : {}),
+      cause: compileMatcher(`${source}: rules.${idx}.cause`, r.cause),
+      effect: compileMatcher(`${source}: rules.${idx}.effect`, r.effect),
+      score: r.score,
+      ...(r.same_resource !== undefined ? { sameResource: r.same_resource } : {}),
+      ...(r.max_hops !== undefined ? { maxHops: r.max_hops } : {}),
+    });
+  }
+  return {
+    rules,
+    ...(parsed.data.default_score !== undefined ? { defaultScore: parsed.data.default_score } : {}),
+  };
+}
+
+/** The shipped rules, plus the user's file when given (its rules override shipped ones by name). */
+export function loadRules(userFile?: string): RuleSet {
+  const base = compile("default-rules.json", defaultRulesJson);
+  let rules = base.rules;
+  let defaultScore = base.defaultScore ?? 0.4;
+  if (userFile) {
+    let text: string;
+    try {
+      text = readFileSync(userFile, "utf8");
+    } catch (err) {
+      throw new RulesError(
+        `KG_RULES_FILE: cannot read ${userFile}: ${(err as NodeJS.ErrnoException).code ?? err}`,
+      );
+    }
+    let data: unknown;
+    try {
+      data = parseYaml(text);
+    } catch (err) {
+      throw new RulesError(`KG_RULES_FILE: ${userFile} is not valid JSON or YAML: ${(err as Error).message}`);
+    }
+    const user = compile(userFile, data);
+    const names = new Set(user.rules.map((r) => r.name));
+    rules = [...user.rules, ...rules.filter((r) => !names.has(r.name))];
+    if (user.defaultScore !== undefined) defaultScore = user.defaultScore;
+  }
+  return { rules, defaultScore };
+}
+
+/** The best rule for a (cause, effect) pair at the given distance, or the default. */
+export function domainScore(
+  set: RuleSet,
+  cause: MatchTarget,
+  effect: MatchTarget,
+  hops: number,
+): { score: number; rule: string } {
+  let best: Rule | undefined;
+  for (const r of set.rules) {
+    if (best && r.score <= best.score) continue;
+    if (r.sameResource === true && hops !== 0) continue;
+    if (r.sameResource === false && hops === 0) continue;
+    if (r.maxHops !== undefined && hops > r.maxHops) continue;
+    if (matches(r.cause, cause) && matches(r.effect, effect)) best = r;
+  }
+  return best ? { score: best.score, rule: best.name } : { score: set.defaultScore, rule: "default" };
+}
+
+let shipped: RuleSet | undefined;
+export const defaultRules = (): RuleSet => {
+  shipped ??= loadRules();
+  return shipped;
+};

@@ -1,0 +1,132 @@
+import { StoreUnavailableError } from "../graph/index.js";
+import type { IngestJob } from "../queues/index.js";
+import { Queues } from "../queues/index.js";
+import { InvalidMessageError } from "../rca/errors.js";
+import { emptyBatch, type IngestBatch } from "../rca/model.js";
+import { normalizeMessage, type WireMessage } from "../rca/normalize.js";
+import { chunks, type WorkerContext } from "./context.js";
+
+export interface IngestResult {
+  readonly messages: number;
+  readonly invalid: number;
+  readonly events: number;
+  readonly resources: number;
+  readonly edges: number;
+}
+
+const ANOMALY_BUCKET_MS = 60_000;
+const ANOMALY_LOOKBACK_MS = 15 * 60_000;
+
+/**
+ * Ingest: normalizes every message on its own (a bad one goes to dead-letter with its reason and
+ * the rest go on), writes the batch in one store transaction, and queues scoring and anomaly
+ * detection for what changed. A store failure that is not an outage is bisected until the one
+ * message that causes it is alone; only that message is dead-lettered.
+ */
+export async function processIngest(ctx: WorkerContext, job: IngestJob): Promise<IngestResult> {
+  let invalid = 0;
+  const good: Array<{ msg: WireMessage; batch: IngestBatch }> = [];
+  for (const msg of job.messages) {
+    const batch = emptyBatch();
+    try {
+      normalizeMessage(msg, ctx.normalize, batch);
+      good.push({ msg, batch });
+    } catch (err) {
+      if (!(err instanceof InvalidMessageError)) throw err;
+      invalid++;
+      await deadLetter(ctx, msg, err.reason, job.source);
+    }
+  }
+  const totals = { events: 0, resources: 0, edges: 0 };
+  const eventIds = new Set<string>();
+  const resourceIds = new Set<string>();
+  await applyBisecting(ctx, good, job.source, (r) => {
+    totals.events += r.counts.events + r.counts.changeEvents;
+    totals.resources += r.counts.resources;
+    totals.edges += r.counts.edges;
+    for (const id of r.eventIds) eventIds.add(id);
+    for (const id of r.resourceIds) resourceIds.add(id);
+  });
+  for (const { msg } of good) ctx.metrics.messagesProcessed.inc({ topic: msg.topic, outcome: "ok" });
+  ctx.metrics.ingestToQueryable.observe(Math.max(0, (ctx.now ?? Date.now)() - job.enqueuedMs) / 1000);
+
+  const followUps: Promise<unknown>[] = [];
+  const ev = [...eventIds];
+  const res = [...resourceIds];
+  if (ev.length || res.length) {
+    const resChunks = chunks(res);
+    const evChunks = chunks(ev);
+    const n = Math.max(resChunks.length, evChunks.length);
+    for (let i = 0; i < n; i++) {
+      followUps.push(
+        ctx.queues.add("rca-score", {
+          eventIds: evChunks[i] ?? [],
+          resourceIds: resChunks[i] ?? [],
+          enqueuedMs: job.enqueuedMs,
+        }),
+      );
+    }
+  }
+  for (const a of anomalyWindows(good.flatMap((g) => g.batch.events)))
+    followUps.push(enqueueAnomaly(ctx, a.cluster, a.bucket));
+  await Promise.all(followUps);
+  return { messages: job.messages.length, invalid, ...totals };
+}
+
+function anomalyWindows(events: IngestBatch["events"]): Array<{ cluster: string; bucket: number }> {
+  const seen = new Map<string, { cluster: string; bucket: number }>();
+  for (const e of events) {
+    const bucket = Math.floor(e.timeMs / ANOMALY_BUCKET_MS) * ANOMALY_BUCKET_MS;
+    seen.set(`${e.cluster}\u0000${bucket}`, { cluster: e.cluster, bucket });
+  }
+  return [...seen.values()];
+}
+
+/** One anomaly job per cluster and minute, coalesced while it waits (BullMQ deduplication). */
+export async function enqueueAnomaly(ctx: WorkerContext, cluster: string, bucket: number): Promise<void> {
+  const id = `anomaly:${cluster}:${bucket}`;
+  await ctx.queues.add(
+    "anomaly",
+    { cluster, fromMs: bucket - ANOMALY_LOOKBACK_MS, toMs: bucket + ANOMALY_BUCKET_MS + ANOMALY_LOOKBACK_MS },
+    { delay: 500, deduplication: { id, ttl: 500 } },
+  );
+}
+
+async function applyBisecting(
+  ctx: WorkerContext,
+  items: Array<{ msg: WireMessage; batch: IngestBatch }>,
+  source: IngestJob["source"],
+  onApplied: (r: Awaited<ReturnType<WorkerContext["store"]["applyBatch"]>>) => void,
+): Promise<void> {
+  if (items.length === 0) return;
+  const merged = emptyBatch();
+  for (const { batch } of items) {
+    merged.resources.push(...batch.resources);
+    merged.resourceDeletes.push(...batch.resourceDeletes);
+    merged.edges.push(...batch.edges);
+    merged.events.push(...batch.events);
+  }
+  try {
+    onApplied(await ctx.store.applyBatch(merged));
+  } catch (err) {
+    if (err instanceof StoreUnavailableError) throw err;
+    if (items.length === 1) {
+      ctx.logger.warn(
+        { err: (err as Error).message, topic: items[0]!.msg.topic },
+        "message rejected by the store",
+      );
+      await deadLetter(ctx, items[0]!.msg, `store rejected message: ${(err as Error).message}`, source);
+      return;
+    }
+    const mid = items.length >> 1;
+    await applyBisecting(ctx, items.slice(0, mid), source, onApplied);
+    await applyBisecting(ctx, items.slice(mid), source, onApplied);
+  }
+}
+
+async function deadLetter(ctx: WorkerContext, msg: WireMessage, reason: string, source: IngestJob["source"]) {
+  ctx.metrics.messagesProcessed.inc({ topic: String(msg.topic).slice(0, 64), outcome: "invalid" });
+  ctx.metrics.dlqMessages.inc({ queue: "ingest" });
+  ctx.logger.debug({ reason, topic: msg.topic }, "message dead-lettered");
+  await ctx.queues.deadLetter(Queues.deadLetterForMessage(msg, reason, source));
+}

@@ -1,0 +1,101 @@
+import type { CauseLink, StoredEvent } from "../graph/index.js";
+import type { RcaScoreJob } from "../queues/index.js";
+import { scoreCandidates } from "../rca/analyze.js";
+import { escalate } from "../rca/escalation.js";
+import { severityLevel } from "../rca/model.js";
+import { chunks, type WorkerContext } from "./context.js";
+
+/** Links kept per effect, and the lowest confidence worth storing. */
+export const LINKS_PER_EFFECT = 20;
+export const MIN_LINK_CONFIDENCE = 0.3;
+/** Events near a resource whose topology changed that are rescored (most recent first). */
+const RESCORE_PER_RESOURCE = 200;
+
+/**
+ * Scores new events both as effects (looking back) and as causes (looking forward, by rescoring
+ * the later events they may explain), after escalating repeated reasons. Links only ever keep
+ * their highest confidence, so any arrival order ends in the same links.
+ */
+export async function processRcaScore(
+  ctx: WorkerContext,
+  job: RcaScoreJob,
+): Promise<{ effects: number; links: number; escalated: number }> {
+  const { store } = ctx;
+  const { windowMs, maxHops } = ctx.rca;
+  const events = new Map<string, StoredEvent>();
+  for (const e of await store.getEvents(job.eventIds)) events.set(e.id, e);
+  for (const rid of job.resourceIds) {
+    const near = await store.neighborhood(rid, maxHops);
+    const recent = await store.eventsOnResources(
+      [...near.keys()],
+      Number.MIN_SAFE_INTEGER,
+      Number.MAX_SAFE_INTEGER,
+      "WARNING",
+    );
+    for (const e of recent.slice(-RESCORE_PER_RESOURCE)) events.set(e.id, e);
+  }
+
+  // Escalation: recompute each touched (resource, reason) over the occurrences around it.
+  const groups = new Map<string, { rid: string; reason: string; lo: number; hi: number }>();
+  for (const e of events.values()) {
+    if (!e.resourceId || severityLevel(e.severity) < 1) continue;
+    const k = `${e.resourceId}\u0000${e.reason}`;
+    const g = groups.get(k);
+    if (g) {
+      g.lo = Math.min(g.lo, e.timeMs);
+      g.hi = Math.max(g.hi, e.timeMs);
+    } else groups.set(k, { rid: e.resourceId, reason: e.reason, lo: e.timeMs, hi: e.timeMs });
+  }
+  const raised: Array<{ eventId: string; level: StoredEvent["level"] }> = [];
+  for (const g of groups.values()) {
+    const occ = await store.eventsByReason(g.rid, g.reason, g.lo - 5 * 60_000, g.hi + 5 * 60_000);
+    raised.push(...escalate(occ));
+  }
+  const escalated = await store.setEventLevels(raised);
+  if (escalated) ctx.metrics.severityEscalations.inc(escalated);
+  if (raised.length) for (const e of await store.getEvents(raised.map((r) => r.eventId))) events.set(e.id, e);
+
+  // Effects: the events themselves and, for each as a cause, the later events it may explain.
+  const effects = new Map<string, StoredEvent>();
+  for (const e of events.values()) if (severityLevel(e.level) >= 1) effects.set(e.id, e);
+  const byResource = new Map<string, StoredEvent[]>();
+  for (const e of events.values()) {
+    if (!e.resourceId) continue;
+    const list = byResource.get(e.resourceId) ?? [];
+    list.push(e);
+    byResource.set(e.resourceId, list);
+  }
+  for (const [rid, list] of byResource) {
+    const near = await store.neighborhood(rid, maxHops);
+    const lo = Math.min(...list.map((e) => e.timeMs));
+    const hi = Math.max(...list.map((e) => e.timeMs)) + windowMs;
+    for (const later of await store.eventsOnResources([...near.keys()], lo, hi, "WARNING"))
+      effects.set(later.id, later);
+  }
+
+  const links: CauseLink[] = [];
+  for (const effect of effects.values()) {
+    const scored = await scoreCandidates(store, effect, { windowMs, maxHops, rules: ctx.rules });
+    scored.sort((a, b) => b.score.confidence - a.score.confidence || a.event.id.localeCompare(b.event.id));
+    for (const c of scored.slice(0, LINKS_PER_EFFECT)) {
+      if (c.score.confidence < MIN_LINK_CONFIDENCE) break;
+      links.push({
+        causeId: c.event.id,
+        effectId: effect.id,
+        ...c.score,
+        hops: c.reach.hops,
+        path: c.reach.path,
+      });
+    }
+  }
+  const created = await store.upsertCauseLinks(links);
+  if (created) ctx.metrics.rcaLinksCreated.inc(created);
+
+  const incidentCandidates = [...effects.values()]
+    .filter((e) => severityLevel(e.level) >= 2 && e.resourceId)
+    .map((e) => e.id);
+  await Promise.all(
+    chunks(incidentCandidates.sort()).map((ids) => ctx.queues.add("cluster", { eventIds: ids })),
+  );
+  return { effects: effects.size, links: created, escalated };
+}
