@@ -2,7 +2,13 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { listReplayFiles, ReplayFileError, readReplayMessages } from "../bridge/replay/index.js";
 import { parsePools } from "../queues/index.js";
+import { register as registerBench } from "./commands/bench.js";
+import { register as registerBridge } from "./commands/bridge.js";
+import { register as registerCleanup } from "./commands/cleanup.js";
+import { register as registerCypher } from "./commands/cypher.js";
 import { evaluate, printEvalTable } from "./commands/eval.js";
+import { register as registerOps } from "./commands/ops.js";
+import { register as registerWatch } from "./commands/watch.js";
 import { runApi, runWorker, startAll } from "./commands/serve.js";
 import { enqueueWithProgress, waitIdle } from "./pipeline.js";
 import { configOrExit, openRuntime } from "./runtime.js";
@@ -154,6 +160,8 @@ export function buildProgram(): Command {
     process.exit(0);
   });
 
+  // Commands that live in their own modules (one per area).
+  for (const register of [registerBridge, registerWatch, registerBench, registerCypher, registerCleanup, registerOps]) register(program);
   return program;
 }
 

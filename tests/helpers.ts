@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Config, loadConfig } from "../config/index.js";
+import { SqliteGraphStore } from "../graph/sqlite/index.js";
+import { ALL_QUEUES } from "../queues/index.js";
+import { openRuntime, type Runtime } from "../cli/runtime.js";
+import { startPool } from "../cli/pipeline.js";
+import type { WorkerPool } from "../workers/index.js";
+
+/** The Redis the tests use (a real one; `.ci/run` makes sure it answers). */
+export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/** A queue prefix no other test uses, so test files can share one Redis. */
+export const testPrefix = (name: string) => `kgrca-test-${name}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+
+export function tempDir(name = "kgrca-test-"): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), name));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A fresh SQLite store in a temp file. */
+export async function tempStore(): Promise<{ store: SqliteGraphStore; dir: string; close: () => Promise<void> }> {
+  const t = tempDir("kgrca-store-");
+  const store = new SqliteGraphStore({ path: join(t.dir, "kg.sqlite") });
+  await store.init();
+  return {
+    store,
+    dir: t.dir,
+    close: async () => {
+      await store.close();
+      t.remove();
+    },
+  };
+}
+
+/** A test configuration: temp data dir, random queue prefix, real Redis, quiet logs. */
+export function testConfig(name: string, env: Record<string, string> = {}): Config {
+  const t = tempDir();
+  return loadConfig({
+    REDIS_URL,
+    KG_DATA_DIR: t.dir,
+    KG_QUEUE_PREFIX: testPrefix(name),
+    LOG_LEVEL: "silent",
+    KG_RETENTION_DAYS: "0",
+    KG_JOB_BACKOFF_MS: "50",
+    KG_BREAKER_COOLDOWN_MS: "200",
+    ...env,
+  });
+}
+
+/** A whole pipeline in-process (runtime + all worker pools) on a test config. */
+export async function testPipeline(name: string, env: Record<string, string> = {}): Promise<{ rt: Runtime; pool: WorkerPool; close: () => Promise<void> }> {
+  const config = testConfig(name, env);
+  const rt = await openRuntime(config, "test");
+  const pool = startPool(rt, undefined, 2);
+  return {
+    rt,
+    pool,
+    close: async () => {
+      await pool.close();
+      await Promise.all(ALL_QUEUES.map((q) => rt.queues.get(q).obliterate({ force: true }).catch(() => {})));
+      await rt.close();
+      rmSync(config.dataDir, { recursive: true, force: true });
+    },
+  };
+}
