@@ -8,7 +8,7 @@ import { configOrExit, ensureRedis, onShutdown, openRuntime } from "../runtime.j
 import { fileURLToPath } from "node:url";
 
 export const DEMO_SCENARIO = fileURLToPath(
-  new URL("../../../scenarios/demo-checkout-oomkill.json", import.meta.url),
+  new URL("../../../scenarios/demo/demo-checkout-oomkill.json", import.meta.url),
 );
 
 /** `kgrca start`: API + every worker pool in one process, with a private Redis if none is around. */
