@@ -1,4 +1,5 @@
-import type { Incident, StoredEvent, StoredResource } from "../graph/index.js";
+import type { Anomaly, Incident, StoredEvent, StoredResource } from "../graph/index.js";
+import type { DeadLetterJob } from "../queues/index.js";
 import type { Analysis } from "../rca/analyze.js";
 import { parseResourceId } from "../rca/identity.js";
 
@@ -67,3 +68,58 @@ export function rcaView(a: Analysis, incident: Incident | undefined) {
 }
 
 export type RcaView = ReturnType<typeof rcaView>;
+
+/** A resource with everything the store keeps about it. */
+export function resourceDetailView(r: StoredResource) {
+  return {
+    ...resourceSummary(r.id, r)!,
+    uid: r.uid ?? null,
+    labels: { ...r.labels },
+    props: { ...r.props } as Record<string, unknown>,
+    deleted: r.deleted,
+    updated_at: iso(r.atMs),
+  };
+}
+
+export function anomalyView(a: Anomaly) {
+  return {
+    id: a.id,
+    cluster: a.cluster,
+    type: a.type,
+    resource: resourceSummary(a.resourceId),
+    reason: a.reason ?? null,
+    window_start: iso(a.windowStartMs),
+    window_end: iso(a.windowEndMs),
+    count: a.count,
+    score: a.score,
+    event_ids: [...a.eventIds],
+    detail: a.detail,
+  };
+}
+
+/** The best-ranked cause of an analysis, in the short form incident lists show. */
+export function topCauseView(a: Analysis | undefined) {
+  const c = a?.causes[0];
+  if (!c) return undefined;
+  return {
+    event_id: c.event.id,
+    reason: c.event.reason,
+    resource: resourceSummary(c.event.resourceId),
+    confidence: c.confidence,
+    explanation: c.explanation,
+  };
+}
+
+export function deadLetterView(id: string, d: DeadLetterJob) {
+  return {
+    id,
+    queue: String(d.queue),
+    reason: String(d.reason ?? ""),
+    retryable: !!d.retryable,
+    failed_at: iso(Number(d.failedMs) || 0),
+    attempts: Number(d.attempts) || 0,
+    origin: d.origin ? ({ ...d.origin } as Record<string, unknown>) : null,
+    job_id: d.jobId ?? null,
+    payload: d.payload,
+  };
+}
