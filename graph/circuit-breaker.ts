@@ -72,6 +72,22 @@ export class CircuitBreaker {
   }
 }
 
+/**
+ * How long store calls may run back to back before the wrapper yields to the event loop. The
+ * embedded store works synchronously, and awaiting it resumes as a microtask, so a job making
+ * thousands of store calls (scoring, clustering) never let timers run: BullMQ could not renew the
+ * locks of the jobs in flight, other replicas took them over as stalled, and after
+ * `maxStalledCount` stalls a healthy ingest job failed for good (found by tests/faults).
+ */
+const YIELD_EVERY_MS = 20;
+let lastYieldMs = performance.now();
+
+async function letTimersRun(): Promise<void> {
+  if (performance.now() - lastYieldMs < YIELD_EVERY_MS) return;
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  lastYieldMs = performance.now();
+}
+
 /** Wraps every method of a store in the breaker. `init`/`close` pass straight through. */
 export function withCircuitBreaker(store: GraphStore, breaker: CircuitBreaker): GraphStore {
   return new Proxy(store, {
@@ -79,8 +95,10 @@ export function withCircuitBreaker(store: GraphStore, breaker: CircuitBreaker): 
       const v = Reflect.get(target, prop, receiver);
       if (typeof v !== "function") return v;
       if (prop === "init" || prop === "close") return v.bind(target);
-      return (...args: unknown[]) =>
-        breaker.call(() => (v as (...a: unknown[]) => Promise<unknown>).apply(target, args));
+      return async (...args: unknown[]) => {
+        await letTimersRun();
+        return breaker.call(() => (v as (...a: unknown[]) => Promise<unknown>).apply(target, args));
+      };
     },
   });
 }

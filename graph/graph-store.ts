@@ -36,7 +36,12 @@ export interface GraphStore {
   getEvents(ids: readonly string[]): Promise<StoredEvent[]>;
   getResource(id: string): Promise<StoredResource | undefined>;
   getResources(ids: readonly string[]): Promise<StoredResource[]>;
-  /** Resources within `maxHops` of `resourceId` over any edge in either direction, with the shortest path. */
+  /**
+   * Resources within `maxHops` of `resourceId` over any edge in either direction, with the shortest
+   * path. Hubs (Node, Namespace) are reached but not passed through: two pods on one node are not
+   * neighbours through it. Ties between equally short paths go to the lexicographically first
+   * neighbour id, so both stores give the same paths.
+   */
   neighborhood(resourceId: string, maxHops: number): Promise<Map<string, Reach>>;
   /** Events on the given resources in [fromMs, toMs], oldest first, at or above `minLevel`. */
   eventsOnResources(

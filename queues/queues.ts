@@ -80,8 +80,12 @@ export class Queues {
     return jobs.map((j) => j.id!);
   }
 
-  async deadLetter(entry: DeadLetterJob): Promise<void> {
-    await this.get(DEAD_LETTER).add("dead-letter", entry);
+  /**
+   * Adds a dead-letter entry. With `dedupeId`, adding it again while the entry exists is a no-op:
+   * a job that is retried after a crash dead-letters its bad messages once, not once per attempt.
+   */
+  async deadLetter(entry: DeadLetterJob, dedupeId?: string): Promise<void> {
+    await this.get(DEAD_LETTER).add("dead-letter", entry, dedupeId ? { jobId: dedupeId } : undefined);
   }
 
   /** A dead-lettered message, as it was, for a later re-drive. */

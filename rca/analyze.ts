@@ -1,9 +1,24 @@
-import type { CauseLink, GraphStore, Reach, StoredEvent, StoredResource } from "../graph/graph-store.js";
+import type {
+  CauseLink,
+  GraphStore,
+  Reach,
+  StoredEdge,
+  StoredEvent,
+  StoredResource,
+} from "../graph/graph-store.js";
 import { parseResourceId } from "./identity.js";
 import type { Severity } from "./model.js";
-import { severityLevel } from "./model.js";
-import type { RuleSet } from "./rules.js";
-import { type CauseScore, scoreCause, type ScoredEventLike } from "./score-cause.js";
+import { levelSeverity, severityLevel } from "./model.js";
+import { domainScoreAt, matchTable, type RuleSet, seedRules } from "./rules.js";
+import {
+  type CauseScore,
+  combineScore,
+  round4,
+  type ScoredEventLike,
+  type ScoreWeights,
+  scoreCause,
+  WEIGHTS,
+} from "./score-cause.js";
 
 /** The reads the analysis needs; a `GraphStore` provides them. */
 export type GraphReader = Pick<
@@ -25,6 +40,8 @@ export interface AnalyzeOptions {
   readonly rules: RuleSet;
   /** `seed` reproduces the predecessor: seed scoring, no same-resource causes, no chain reasoning. */
   readonly mode?: "full" | "seed";
+  /** Receives one line per ranked signal (direct score, chain, discount) for debugging a ranking. */
+  readonly trace?: (line: string) => void;
 }
 
 export interface RankedCause extends CauseScore {
@@ -32,6 +49,8 @@ export interface RankedCause extends CauseScore {
   readonly hops: number;
   readonly path: readonly string[];
   readonly explanation: string;
+  /** Events (first occurrences) this cause explains on its way to the effect, nearest first. */
+  readonly chain?: readonly string[];
 }
 
 export interface Analysis {
@@ -81,36 +100,104 @@ export function explain(
   return `${cause.reason || cause.etype} on ${resourceLabel(cause.resourceId)} ${dt}s before ${effect.reason || effect.etype} on ${resourceLabel(effect.resourceId)}, ${where}; rule ${s.rule} (${s.domain})`;
 }
 
-/** Candidate causes of one event, scored (no ranking adjustments). */
+type Scored = { event: StoredEvent; score: CauseScore; reach: Reach };
+
+/**
+ * Weights of the full ranking. The seed's 0.3/0.3/0.4 sum let any recent event next to the
+ * symptom (Pulled, Started) outrank the rule-backed cause; here the rule's score gates the
+ * result and time and distance scale it.
+ */
+export const FULL_WEIGHTS: ScoreWeights = { temporal: 0.15, distance: 0.3, domain: 0.55, gated: true };
+/**
+ * How far back the full ranking looks, in windows: alerts fire after their `for:` period and the
+ * change behind a symptom often precedes it by more than one window.
+ */
+export const LOOKBACK_WINDOWS = 2;
+
+const rulesFor = (opts: AnalyzeOptions): RuleSet => (opts.mode === "seed" ? seedRules() : opts.rules);
+const weightsFor = (opts: AnalyzeOptions): ScoreWeights => (opts.mode === "seed" ? WEIGHTS : FULL_WEIGHTS);
+const lookbackFor = (opts: AnalyzeOptions): number =>
+  opts.mode === "seed" ? opts.windowMs : opts.windowMs * LOOKBACK_WINDOWS;
+
+/** Candidate causes of one event (events within the window and hop limit), scored one by one. */
 export async function scoreCandidates(
   store: GraphReader,
   effect: StoredEvent,
   opts: AnalyzeOptions,
-): Promise<Array<{ event: StoredEvent; score: CauseScore; reach: Reach }>> {
-  if (!effect.resourceId) return [];
+): Promise<Scored[]> {
+  return (await collect(store, effect, opts)).scored;
+}
+
+/** Edge types whose source is upstream of (configures) its target: owners, autoscalers, issuers. */
+const UPSTREAM_FROM = new Set(["CONTROLS", "SCALES", "ISSUES"]);
+/**
+ * Edge types whose target is upstream of its source: what a pod mounts, the volume a claim
+ * binds, what an event references, the service a caller depends on, the pods behind a Service,
+ * the node a pod runs on.
+ */
+const UPSTREAM_TO = new Set(["MOUNTS", "BINDS", "REFERENCES", "DEPENDS_ON", "SELECTS", "RUNS_ON"]);
+/** How many levels of owners, configuration and dependencies beyond the hop limit are searched. */
+export const UPSTREAM_LEVELS = 3;
+
+interface Collected {
+  scored: Scored[];
+  reach: Map<string, Reach>;
+  resources: Map<string, StoredResource>;
+  edges: StoredEdge[];
+}
+
+async function collect(
+  store: GraphReader,
+  effect: StoredEvent,
+  opts: AnalyzeOptions,
+  expand = false,
+): Promise<Collected> {
+  if (!effect.resourceId) return { scored: [], reach: new Map(), resources: new Map(), edges: [] };
   const reach = await store.neighborhood(effect.resourceId, opts.maxHops);
+  let edges: StoredEdge[] = [];
+  if (expand) {
+    // Causes of causes: the owners and configuration (Deployment, HPA, ConfigMap, Certificate...)
+    // of resources near the effect may lie beyond the hop limit, yet explain what lies within it.
+    edges = await store.edgesOf([...reach.keys()]);
+    let frontier: string[] = [...reach.keys()];
+    for (let level = 1; level <= UPSTREAM_LEVELS && frontier.length; level++) {
+      const inFrontier = new Set(frontier);
+      const next = new Map<string, Reach>();
+      for (const e of edges) {
+        let up: string | undefined;
+        let down: string | undefined;
+        if (UPSTREAM_FROM.has(e.type) && inFrontier.has(e.toId)) [up, down] = [e.fromId, e.toId];
+        else if (UPSTREAM_TO.has(e.type) && inFrontier.has(e.fromId)) [up, down] = [e.toId, e.fromId];
+        if (!up || !down || reach.has(up)) continue;
+        const base = reach.get(down)!;
+        const cand = { hops: base.hops + 1, path: [...base.path, e.type, up] };
+        const cur = next.get(up);
+        if (!cur || cand.hops < cur.hops || (cand.hops === cur.hops && cand.path.join() < cur.path.join()))
+          next.set(up, cand);
+      }
+      for (const [id, r] of [...next].sort((a, b) => a[0].localeCompare(b[0]))) reach.set(id, r);
+      frontier = [...next.keys()].sort();
+      if (frontier.length) edges = edges.concat(await store.edgesOf(frontier));
+    }
+  }
   const ids = [...reach.keys()];
-  const candidates = await store.eventsOnResources(ids, effect.timeMs - opts.windowMs, effect.timeMs);
+  const lookback = lookbackFor(opts);
+  const candidates = await store.eventsOnResources(ids, effect.timeMs - lookback, effect.timeMs);
   const resources = new Map((await store.getResources(ids)).map((r) => [r.id, r]));
-  const effectRes = resources.get(effect.resourceId);
-  const effectScored = toScored(effect, effectRes);
-  const out: Array<{ event: StoredEvent; score: CauseScore; reach: Reach }> = [];
+  const effectScored = toScored(effect, resources.get(effect.resourceId));
+  const rules = rulesFor(opts);
+  const weights = weightsFor(opts);
+  const scored: Scored[] = [];
   for (const c of candidates) {
     if (c.id === effect.id || c.baseId === effect.baseId) continue;
     const r = reach.get(c.resourceId!)!;
     // A repeat of the symptom on the same resource is the symptom, not its cause.
     if (r.hops === 0 && c.reason === effect.reason && c.etype === effect.etype) continue;
     if (opts.mode === "seed" && r.hops === 0) continue;
-    const s = scoreCause(
-      toScored(c, resources.get(c.resourceId!)),
-      effectScored,
-      r.hops,
-      opts.windowMs,
-      opts.rules,
-    );
-    if (s) out.push({ event: c, score: s, reach: r });
+    const s = scoreCause(toScored(c, resources.get(c.resourceId!)), effectScored, r.hops, lookback, rules, weights);
+    if (s) scored.push({ event: c, score: s, reach: r });
   }
-  return out;
+  return { scored, reach, resources, edges };
 }
 
 const byScore = (
@@ -129,10 +216,9 @@ export async function analyze(
 ): Promise<Analysis | undefined> {
   const effect = await store.getEvent(effectId);
   if (!effect) return undefined;
-  const direct = await scoreCandidates(store, effect, opts);
+  const { scored: direct, reach, resources, edges } = await collect(store, effect, opts, opts.mode !== "seed");
   direct.sort(byScore);
-  const scored = opts.mode === "seed" ? direct : await rankByChains(store, direct, opts);
-  const links: CauseLink[] = scored.map((c) => ({
+  const links: CauseLink[] = direct.map((c) => ({
     causeId: c.event.id,
     effectId: effect.id,
     confidence: c.score.confidence,
@@ -145,78 +231,289 @@ export async function analyze(
   }));
   const min = opts.minConfidence ?? 0;
   const limit = opts.limit ?? 10;
-  const seenBase = new Set<string>();
   const causes: RankedCause[] = [];
-  for (const c of scored) {
-    if (c.score.confidence < min) continue;
-    if (seenBase.has(c.event.baseId)) continue;
-    seenBase.add(c.event.baseId);
-    causes.push({
-      ...c.score,
-      event: c.event,
-      hops: c.reach.hops,
-      path: c.reach.path,
-      explanation: explain(c.event, effect, c.score, c.reach.hops, c.reach.path),
-    });
-    if (causes.length >= limit) break;
+  if (opts.mode === "seed") {
+    const seenBase = new Set<string>();
+    for (const c of direct) {
+      if (c.score.confidence < min) continue;
+      if (seenBase.has(c.event.baseId)) continue;
+      seenBase.add(c.event.baseId);
+      causes.push({
+        ...c.score,
+        event: c.event,
+        hops: c.reach.hops,
+        path: c.reach.path,
+        explanation: explain(c.event, effect, c.score, c.reach.hops, c.reach.path),
+      });
+      if (causes.length >= limit) break;
+    }
+  } else {
+    const ranked = await rankByChains(store, effect, direct, edges, resources, opts);
+    for (const c of ranked) {
+      if (c.confidence < min) continue;
+      causes.push(c);
+      if (causes.length >= limit) break;
+    }
   }
   const blastRadius = causes[0] ? await blastRadiusOf(store, causes[0].event, effect, opts) : [];
   const timeline = await timelineOf(store, effect, causes, opts);
   return { effect, causes, links, blastRadius, timeline };
 }
 
-/** How many of the best direct candidates take part in chain reasoning. */
-export const CHAIN_CANDIDATES = 15;
+/** How many signals (distinct resource + reason) take part in chain reasoning. */
+export const CHAIN_SIGNALS = 60;
 /** How much being explained by another candidate discounts a candidate (0..1). */
 export const EXPLAINED_DISCOUNT = 0.5;
 /** Explanations weaker than this do not count as explaining a candidate away. */
 const MIN_EXPLAINING_DOMAIN = 0.6;
+/** Clock skew between producers: a cause may be stamped this much after what it explains. */
+export const SKEW_MS = 5_000;
+/** How much earlier than its firing time an alert's condition may have started (its `for:`). */
+export const ALERT_ONSET_MS = 10 * 60_000;
+/** How much time and distance between two linked signals weaken a chain (the rule carries the rest). */
+const CHAIN_PROXIMITY = 0.15;
+/** Rounds of chain propagation (chains up to this many links deep). */
+const CHAIN_ROUNDS = 4;
+/** How much an anomaly that implicates a cause raises its confidence, at most (relative). */
+export const ANOMALY_BOOST = { resource: 0.08, other: 0.03 } as const;
 
-type Scored = { event: StoredEvent; score: CauseScore; reach: Reach };
+/** One kind of thing happening to one resource: the repeats of a reason are one signal. */
+interface Signal {
+  readonly key: string;
+  readonly resourceId: string;
+  readonly first: StoredEvent;
+  readonly last: StoredEvent;
+  readonly best: Scored;
+  readonly ids: Set<string>;
+  readonly target: ScoredEventLike;
+}
+
+function signalsOf(direct: readonly Scored[], resources: Map<string, StoredResource>): Signal[] {
+  const groups = new Map<string, Scored[]>();
+  for (const c of direct) {
+    const key = `${c.event.resourceId}\u0000${c.event.etype}\u0000${c.event.reason.toLowerCase()}`;
+    const g = groups.get(key);
+    if (g) g.push(c);
+    else groups.set(key, [c]);
+  }
+  const out: Signal[] = [];
+  for (const [key, members] of groups) {
+    const byTime = [...members].sort((a, b) => a.event.timeMs - b.event.timeMs || a.event.id.localeCompare(b.event.id));
+    const best = [...members].sort(byScore)[0]!;
+    const first = byTime[0]!.event;
+    const level = members.reduce((m, c) => Math.max(m, severityLevel(c.event.level)), 0);
+    out.push({
+      key,
+      resourceId: first.resourceId!,
+      first,
+      last: byTime[byTime.length - 1]!.event,
+      best,
+      ids: new Set(members.map((m) => m.event.id)),
+      target: { ...toScored(first, resources.get(first.resourceId!)), level: levelSeverity(level) },
+    });
+  }
+  return out.sort(
+    (a, b) =>
+      b.best.score.confidence - a.best.score.confidence ||
+      a.first.timeMs - b.first.timeMs ||
+      a.key.localeCompare(b.key),
+  );
+}
+
+/** Shortest hop counts between resources over the given edges (undirected, in memory). */
+function hopsWithin(edges: readonly StoredEdge[], maxHops: number): (from: string, to: string) => number | undefined {
+  const adj = new Map<string, string[]>();
+  const add = (a: string, b: string) => {
+    const l = adj.get(a);
+    if (l) l.push(b);
+    else adj.set(a, [b]);
+  };
+  for (const e of edges) {
+    add(e.fromId, e.toId);
+    add(e.toId, e.fromId);
+  }
+  const cache = new Map<string, Map<string, number>>();
+  return (from, to) => {
+    let dist = cache.get(from);
+    if (!dist) {
+      dist = new Map([[from, 0]]);
+      let frontier = [from];
+      for (let h = 1; h <= maxHops && frontier.length; h++) {
+        const next: string[] = [];
+        for (const id of frontier)
+          for (const n of adj.get(id) ?? []) {
+            if (dist.has(n)) continue;
+            dist.set(n, h);
+            next.push(n);
+          }
+        frontier = next;
+      }
+      cache.set(from, dist);
+    }
+    return dist.get(to);
+  };
+}
 
 /**
  * Chain reasoning: the root cause is the candidate that explains the others, not the nearest
- * symptom. Among the best candidates, each pair (R earlier than C, within the hop limit) is scored
- * with the same rules; R inherits the strength of the chain R -> C -> effect, and a candidate that
- * a specific rule explains by another candidate is discounted as an intermediate symptom.
+ * symptom. Repeats of a reason on a resource form one signal. Each pair of signals (R starting
+ * no later than C, within the hop limit) is scored with the same rules; R inherits the strength
+ * of the best chain R -> C -> ... -> effect, and a signal that a specific rule explains by another
+ * is discounted as an intermediate symptom. Anomalies that implicate a signal raise it a little.
+ * Pair distances come from one read of the edges around the effect, not one query per candidate.
  */
-async function rankByChains(store: GraphReader, direct: Scored[], opts: AnalyzeOptions): Promise<Scored[]> {
-  const top = direct.slice(0, CHAIN_CANDIDATES);
-  if (top.length < 2) return direct;
-  const reaches = new Map<string, Map<string, Reach>>();
-  for (const c of top) {
-    const rid = c.event.resourceId!;
-    if (!reaches.has(rid)) reaches.set(rid, await store.neighborhood(rid, opts.maxHops));
-  }
-  const resources = new Map(
-    (await store.getResources([...new Set(top.map((c) => c.event.resourceId!))])).map((r) => [r.id, r]),
+async function rankByChains(
+  store: GraphReader,
+  effect: StoredEvent,
+  direct: readonly Scored[],
+  edges: readonly StoredEdge[],
+  resources: Map<string, StoredResource>,
+  opts: AnalyzeOptions,
+): Promise<RankedCause[]> {
+  const signals = signalsOf(direct, resources).slice(0, CHAIN_SIGNALS);
+  const n = signals.length;
+  if (n === 0) return [];
+  const rules = rulesFor(opts);
+  const weights = weightsFor(opts);
+  const hops = hopsWithin(edges, opts.maxHops);
+  const table = matchTable(
+    rules,
+    signals.map((s) => s.target),
   );
-  const asTarget = (e: StoredEvent) => toScored(e, resources.get(e.resourceId!));
-  const inherited = new Map<string, number>();
-  const explained = new Map<string, number>();
-  for (const c of top) {
-    const reach = reaches.get(c.event.resourceId!)!;
-    for (const r of top) {
-      if (r === c || r.event.timeMs > c.event.timeMs) continue;
-      if (r.event.timeMs === c.event.timeMs && r.event.id > c.event.id) continue;
-      const hop = reach.get(r.event.resourceId!);
-      if (!hop) continue;
-      const p = scoreCause(asTarget(r.event), asTarget(c.event), hop.hops, opts.windowMs, opts.rules);
-      if (!p) continue;
-      const chain = p.confidence * c.score.confidence;
-      if (chain > (inherited.get(r.event.id) ?? 0)) inherited.set(r.event.id, chain);
-      if (p.domain >= MIN_EXPLAINING_DOMAIN && p.confidence > (explained.get(c.event.id) ?? 0))
-        explained.set(c.event.id, p.confidence);
+  // pair[r][c]: how well signal r explains signal c.
+  const pair: Array<Array<CauseScore | undefined>> = signals.map(() => new Array(n));
+  for (let r = 0; r < n; r++) {
+    const R = signals[r]!;
+    for (let c = 0; c < n; c++) {
+      if (r === c) continue;
+      const C = signals[c]!;
+      const dt = C.first.timeMs - R.first.timeMs;
+      // An alert fires after its `for:` period: the condition it reports began earlier.
+      if (dt < -(R.first.etype === "prom.alert" ? ALERT_ONSET_MS : SKEW_MS)) continue;
+      const h = hops(R.resourceId, C.resourceId);
+      if (h === undefined) continue;
+      pair[r]![c] = combineScore(Math.max(0, dt), h, domainScoreAt(rules, table, r, c, h), lookbackFor(opts), weights);
     }
   }
-  const adjusted = direct.map((c) => {
-    const base = Math.max(c.score.confidence, inherited.get(c.event.id) ?? 0);
-    const final = base * (1 - EXPLAINED_DISCOUNT * (explained.get(c.event.id) ?? 0));
-    return final === c.score.confidence
-      ? c
-      : { ...c, score: { ...c.score, confidence: Math.round(final * 10_000) / 10_000 } };
+  const directStrength = signals.map((s) => s.best.score.confidence);
+  let strength = [...directStrength];
+  const via: Array<number | undefined> = new Array(n);
+  for (let round = 0; round < CHAIN_ROUNDS; round++) {
+    const next = [...directStrength];
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < n; c++) {
+        const p = pair[r]![c];
+        // Only a rule-backed explanation carries strength along a chain, not mere proximity.
+        if (!p || p.domain < MIN_EXPLAINING_DOMAIN) continue;
+        const chain = strength[c]! * p.domain * (1 - CHAIN_PROXIMITY + CHAIN_PROXIMITY * ((p.temporal + p.distance) / 2));
+        if (chain > next[r]!) {
+          next[r] = chain;
+          via[r] = c;
+        }
+      }
+      if (next[r] === directStrength[r]) via[r] = undefined;
+    }
+    strength = next;
+  }
+  // When two signals explain each other, only the stronger direction counts (on a tie, the one
+  // that started first explains the other), so a cycle does not discount its own root.
+  const explains = (r: number, c: number): boolean => {
+    const p = pair[r]![c];
+    if (!p || p.domain < MIN_EXPLAINING_DOMAIN) return false;
+    const back = pair[c]![r];
+    if (!back || back.domain < MIN_EXPLAINING_DOMAIN) return true;
+    if (p.domain !== back.domain) return p.domain > back.domain;
+    const a = signals[r]!.first;
+    const b = signals[c]!.first;
+    return a.timeMs < b.timeMs || (a.timeMs === b.timeMs && a.id < b.id);
+  };
+  const explained = signals.map((_, c) => {
+    let e = 0;
+    for (let r = 0; r < n; r++) if (r !== c && explains(r, c) && pair[r]![c]!.domain > e) e = pair[r]![c]!.domain;
+    return e;
   });
-  return adjusted.sort(byScore);
+  const boost = await anomalyBoosts(store, effect, signals, opts);
+  const ranked = signals.map((s, i) => {
+    const final = Math.min(1, strength[i]! * (1 - EXPLAINED_DISCOUNT * explained[i]!) * boost[i]!);
+    return { s, i, final: round4(final) };
+  });
+  ranked.sort(
+    (a, b) => b.final - a.final || a.s.first.timeMs - b.s.first.timeMs || a.s.key.localeCompare(b.s.key),
+  );
+  if (opts.trace) {
+    for (const { s, i, final } of ranked.slice(0, 15)) {
+      let by = "";
+      for (let r = 0; r < n; r++) {
+        const p = pair[r]![i];
+        if (p && explains(r, i) && p.domain === explained[i])
+          by = `${signals[r]!.first.reason}@${signals[r]!.resourceId} (${p.rule})`;
+      }
+      opts.trace(
+        `${final.toFixed(3)} direct=${directStrength[i]!.toFixed(3)} chain=${strength[i]!.toFixed(3)} explained=${explained[i]!.toFixed(2)}${by ? ` by ${by}` : ""} boost=${boost[i]!.toFixed(2)} ${s.first.reason}@${s.resourceId}`,
+      );
+    }
+  }
+  return ranked.map(({ s, i, final }) => {
+    const chain: string[] = [];
+    const rulesOnChain: string[] = [];
+    for (let k = i, guard = 0; via[k] !== undefined && guard < CHAIN_ROUNDS; guard++) {
+      const nextK = via[k]!;
+      rulesOnChain.push(pair[k]![nextK]!.rule);
+      chain.push(signals[nextK]!.first.id);
+      k = nextK;
+    }
+    const last = chain.length ? signals.find((x) => x.first.id === chain[chain.length - 1])! : s;
+    if (chain.length) rulesOnChain.push(last.best.score.rule);
+    const score: CauseScore = {
+      ...s.best.score,
+      confidence: final,
+      ...(chain.length ? { rule: rulesOnChain.join(" > ") } : {}),
+    };
+    const reachOf = s.best.reach;
+    const base = explain(s.first, effect, score, reachOf.hops, reachOf.path);
+    const through = chain.length
+      ? `; explains ${chain
+          .map((id) => {
+            const x = signals.find((y) => y.first.id === id)!;
+            return `${x.first.reason || x.first.etype} on ${resourceLabel(x.resourceId)}`;
+          })
+          .join(" → ")}`
+      : "";
+    return {
+      ...score,
+      event: s.first,
+      hops: reachOf.hops,
+      path: reachOf.path,
+      explanation: `${base}${through}`,
+      ...(chain.length ? { chain } : {}),
+    };
+  });
+}
+
+/** Anomalies that implicate a signal (same resource, or its events) raise its confidence a bit. */
+async function anomalyBoosts(
+  store: GraphReader,
+  effect: StoredEvent,
+  signals: readonly Signal[],
+  opts: AnalyzeOptions,
+): Promise<number[]> {
+  const out = signals.map(() => 1);
+  const page = await store.listAnomalies({
+    cluster: effect.cluster,
+    sinceMs: effect.timeMs - lookbackFor(opts),
+    limit: 200,
+  });
+  const anomalies = page.items.filter((a) => a.windowStartMs <= effect.timeMs);
+  if (anomalies.length === 0) return out;
+  signals.forEach((s, i) => {
+    let b = 0;
+    for (const a of anomalies) {
+      if (a.resourceId && a.resourceId === s.resourceId) b = Math.max(b, ANOMALY_BOOST.resource * a.score);
+      else if (a.eventIds.some((id) => s.ids.has(id))) b = Math.max(b, ANOMALY_BOOST.other * a.score);
+    }
+    out[i] = 1 + b;
+  });
+  return out;
 }
 
 /** Which way trouble travels over each edge type: `back` means from the edge's target to its source. */
@@ -227,6 +524,9 @@ const IMPACT: Record<string, "back" | "forward" | "both"> = {
   ROUTES_TO: "back",
   DEPENDS_ON: "back",
   BINDS: "back",
+  REFERENCES: "back",
+  SCALES: "forward",
+  ISSUES: "forward",
   CONTROLS: "both",
 };
 

@@ -14,6 +14,8 @@ export interface ResourceVersion {
   readonly configRefs?: string;
   readonly dataHash?: string;
   readonly conditions?: Record<string, string>;
+  /** `Ready` condition of other kinds (Certificate, ExternalSecret...): status and why. */
+  readonly ready?: { readonly status: string; readonly reason?: string; readonly message?: string };
   readonly restarts?: number;
   readonly deleted: boolean;
 }
@@ -62,6 +64,23 @@ export function nodeConditions(
   return Object.keys(out).length ? out : undefined;
 }
 
+function readyCondition(
+  status: Record<string, unknown> | undefined,
+): { status: string; reason?: string; message?: string } | undefined {
+  const c = status?.conditions;
+  if (!Array.isArray(c)) return undefined;
+  for (const item of c) {
+    const r = asRecord(item);
+    if (!r || r.type !== "Ready") continue;
+    return {
+      status: String(r.status),
+      ...(typeof r.reason === "string" ? { reason: r.reason } : {}),
+      ...(typeof r.message === "string" ? { message: r.message.slice(0, 300) } : {}),
+    };
+  }
+  return undefined;
+}
+
 function restartCount(status: Record<string, unknown> | undefined): number | undefined {
   if (!status) return undefined;
   if (typeof status.restartCount === "number") return status.restartCount;
@@ -95,12 +114,19 @@ export function versionOf(r: ResourceUpsert): ResourceVersion {
   } = { atMs: r.atMs, deleted: r.deleted };
   if (p.image) v.image = p.image;
   if (p.replicas !== undefined) v.replicas = p.replicas;
-  if (spec && Object.keys(spec).length) v.specHash = hash(spec);
+  // A Service's selector is its spec too, wherever the producer put it (`serviceSelector` or spec).
+  if (p.serviceSelector && spec) spec.selector = p.serviceSelector;
+  const specLike = spec ?? (p.serviceSelector ? { selector: p.serviceSelector } : undefined);
+  if (specLike && Object.keys(specLike).length) v.specHash = hash(specLike);
   if (p.mounts?.length) v.configRefs = p.mounts.map((m) => `${m.kind}/${m.name}`).join(",");
   if (p.data) v.dataHash = hash(p.data);
   if (r.kind === "Node") {
     const c = nodeConditions(p.status);
     if (c) v.conditions = c;
+  } else if (r.kind !== "Pod") {
+    // Pods flip Ready with every readiness probe; events already say why. Other kinds rarely do.
+    const ready = readyCondition(p.status);
+    if (ready) v.ready = ready;
   }
   const restarts = restartCount(p.status);
   if (restarts !== undefined) v.restarts = restarts;
@@ -171,6 +197,14 @@ export function diffVersions(kind: string, prev: ResourceVersion, next: Resource
       }
     }
   }
+  if (next.ready && next.ready.status !== "True" && (prev.ready?.status ?? "True") === "True") {
+    const why = [next.ready.reason, next.ready.message].filter(Boolean).join(": ");
+    out.push({
+      reason: "NotReady",
+      severity: "ERROR",
+      message: `${kind} condition Ready is ${next.ready.status}${why ? ` (${why})` : ""}`,
+    });
+  }
   if (prev.restarts !== undefined && next.restarts !== undefined && next.restarts > prev.restarts) {
     out.push({
       reason: "ContainerRestarted",
@@ -181,8 +215,27 @@ export function diffVersions(kind: string, prev: ResourceVersion, next: Resource
   return out;
 }
 
-/** Node problems visible in the very first state we see of a node are events too. */
+/**
+ * Policies that restrict what other workloads may do: their mere appearance is a change worth
+ * an event (a new default-deny NetworkPolicy, a new LimitRange), unlike a Deployment's first state.
+ */
+export const POLICY_KINDS: ReadonlySet<string> = new Set([
+  "NetworkPolicy",
+  "ResourceQuota",
+  "LimitRange",
+  "PodDisruptionBudget",
+  "ValidatingWebhookConfiguration",
+  "MutatingWebhookConfiguration",
+]);
+
+/**
+ * Events of the very first state we see of a resource: node problems already present, and the
+ * creation of a policy.
+ */
 export function initialConditionEvents(kind: string, v: ResourceVersion): ChangeEvent[] {
-  if (kind !== "Node" || !v.conditions) return [];
+  if (POLICY_KINDS.has(kind) && !v.deleted)
+    return [{ reason: "ResourceCreated", severity: "INFO", message: `${kind} created` }];
+  if (kind !== "Node") return v.ready ? diffVersions(kind, { atMs: 0, deleted: false }, v) : [];
+  if (!v.conditions) return [];
   return diffVersions(kind, { atMs: 0, deleted: false, conditions: {} }, v);
 }

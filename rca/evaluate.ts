@@ -38,8 +38,9 @@ const sameResource = (
   a: { kind: string; namespace?: string; name: string },
   b: { kind: string; namespace?: string; name: string },
 ) => {
+  // Ids keep kinds lower-case, so a custom kind (ExternalSecret) comes back as "Externalsecret".
   const ka = canonicalKind(a.kind);
-  if (ka !== canonicalKind(b.kind) || a.name !== b.name) return false;
+  if (ka.toLowerCase() !== canonicalKind(b.kind).toLowerCase() || a.name !== b.name) return false;
   if (isClusterScoped(ka)) return true;
   return (a.namespace ?? "") === (b.namespace ?? "");
 };

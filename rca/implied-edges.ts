@@ -8,10 +8,15 @@ export interface ImpliedEdge {
   readonly type: string;
 }
 
+/** Edge types a resource derives from its own fields, going out of it (re-derived on every update). */
+export const DERIVED_OUT_TYPES: readonly string[] = ["RUNS_ON", "MOUNTS", "ROUTES_TO", "BINDS", "SCALES", "ISSUES"];
+
 /**
  * Topology the messages imply without an edge being sent: RUNS_ON from `node`, CONTROLS from
- * `ownerRefs`, MOUNTS of ConfigMaps/Secrets/PVCs, ROUTES_TO from an Ingress to its services,
- * BINDS from a PVC to its volume. SELECTS needs the other side's labels and is matched by the store.
+ * `ownerRefs`, MOUNTS of ConfigMaps/Secrets/PVCs/ServiceAccounts (and an Ingress's TLS Secrets, a
+ * StatefulSet's claims), ROUTES_TO from an Ingress to its services, BINDS from a PVC to its
+ * volume, SCALES from an HPA to its target, ISSUES from a Certificate or ExternalSecret to the
+ * Secret it writes. SELECTS needs the other side's labels and is matched by the store.
  */
 export function impliedEdges(r: ResourceUpsert): ImpliedEdge[] {
   const self = resourceId(r.cluster, r.kind, r.namespace, r.name);
@@ -33,7 +38,56 @@ export function impliedEdges(r: ResourceUpsert): ImpliedEdge[] {
   for (const svc of p.backends ?? []) {
     out.push({ fromId: self, toId: resourceId(r.cluster, "Service", r.namespace, svc), type: "ROUTES_TO" });
   }
-  const volumeName = r.kind === "PersistentVolumeClaim" ? p.spec?.volumeName : undefined;
+  const spec = p.spec;
+  const str = (v: unknown) => (typeof v === "string" && v ? v : undefined);
+  const rec = (v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  if (spec) {
+    // A HorizontalPodAutoscaler scales its target workload.
+    const target = rec(spec.scaleTargetRef);
+    if (r.kind === "HorizontalPodAutoscaler" && str(target?.kind) && str(target?.name)) {
+      out.push({
+        fromId: self,
+        toId: resourceId(r.cluster, canonicalKind(str(target!.kind)!), r.namespace, str(target!.name)!),
+        type: "SCALES",
+      });
+    }
+    // cert-manager Certificates and ExternalSecrets write the Secret that pods and Ingresses use.
+    const issued =
+      r.kind === "Certificate"
+        ? str(spec.secretName)
+        : r.kind === "ExternalSecret"
+          ? (str(rec(spec.target)?.name) ?? r.name)
+          : undefined;
+    if (issued) out.push({ fromId: self, toId: resourceId(r.cluster, "Secret", r.namespace, issued), type: "ISSUES" });
+    // An Ingress serves its TLS Secrets.
+    if (r.kind === "Ingress") {
+      for (const t of Array.isArray(spec.tls) ? spec.tls : []) {
+        const secret = str(rec(t)?.secretName);
+        if (secret) out.push({ fromId: self, toId: resourceId(r.cluster, "Secret", r.namespace, secret), type: "MOUNTS" });
+      }
+    }
+    // The ServiceAccount a pod (or a workload's pod template) runs as: its token is mounted.
+    const podSpec = rec(rec(spec.template)?.spec) ?? spec;
+    const sa = str(podSpec.serviceAccountName) ?? str(podSpec.serviceAccount);
+    if (sa && sa !== "default")
+      out.push({ fromId: self, toId: resourceId(r.cluster, "ServiceAccount", r.namespace, sa), type: "MOUNTS" });
+    // A StatefulSet's volume claim templates become one claim per replica: <template>-<set>-<ordinal>.
+    if (r.kind === "StatefulSet") {
+      const replicas = typeof p.replicas === "number" ? Math.min(p.replicas, 50) : 1;
+      for (const t of Array.isArray(spec.volumeClaimTemplates) ? spec.volumeClaimTemplates : []) {
+        const tmpl = str(rec(rec(t)?.metadata)?.name) ?? str(rec(t)?.name);
+        if (!tmpl) continue;
+        for (let i = 0; i < replicas; i++)
+          out.push({
+            fromId: self,
+            toId: resourceId(r.cluster, "PersistentVolumeClaim", r.namespace, `${tmpl}-${r.name}-${i}`),
+            type: "MOUNTS",
+          });
+      }
+    }
+  }
+  const volumeName = r.kind === "PersistentVolumeClaim" ? spec?.volumeName : undefined;
   if (typeof volumeName === "string" && volumeName) {
     out.push({
       fromId: self,
@@ -72,9 +126,21 @@ const SVC_DNS =
 const URL_HOST =
   /\b(?:[a-z][a-z0-9+.-]*:\/\/|@|dial tcp |lookup |connect to |host[=: ]+"?)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(?::\d{1,5})?\b/gi;
 const NOT_HOSTS = new Set(["localhost", "tcp", "udp", "http", "https", "the", "a", "host", "server"]);
+/** Kubernetes' own wording for a Service, e.g. `Service "shop/cart" does not have any active Endpoint`. */
+const K8S_SERVICE = /\b[Ss]ervice "([a-z0-9][-a-z0-9]{0,62})\/([a-z0-9][-a-z0-9]{0,62})"/g;
+
+/** A failed name lookup depends on the cluster's DNS Service, whatever the log names. */
+const DNS_FAILURE =
+  /\b(no such host|nxdomain|server misbehaving|temporary failure in name resolution|unknownhostexception|name or service not known|could not resolve host|bad address|getaddrinfo (?:enotfound|eai_again)|lookup \S+ on \S+:53)\b/i;
+/** The resource metrics API (HPA events) is served by metrics-server. */
+const METRICS_API = /\b(metrics\.k8s\.io|resource metrics api)\b/i;
 
 export function dependencyHints(message: string, namespace: string | undefined): DependencyHint[] {
   const out = new Map<string, DependencyHint>();
+  if (DNS_FAILURE.test(message))
+    out.set("svc:kube-system/kube-dns", { service: { name: "kube-dns", namespace: "kube-system" } });
+  if (METRICS_API.test(message))
+    out.set("svc:kube-system/metrics-server", { service: { name: "metrics-server", namespace: "kube-system" } });
   for (const m of message.matchAll(IP_PORT)) {
     const ip = m[1]!;
     if (ip.startsWith("127.") || ip === "0.0.0.0") continue;
@@ -82,6 +148,9 @@ export function dependencyHints(message: string, namespace: string | undefined):
   }
   for (const m of message.matchAll(SVC_DNS)) {
     out.set(`svc:${m[3]}/${m[1]}`, { service: { name: m[1]!, namespace: m[3]! } });
+  }
+  for (const m of message.matchAll(K8S_SERVICE)) {
+    out.set(`svc:${m[1]}/${m[2]}`, { service: { name: m[2]!, namespace: m[1]! } });
   }
   if (namespace) {
     for (const m of message.matchAll(URL_HOST)) {
@@ -93,3 +162,139 @@ export function dependencyHints(message: string, namespace: string | undefined):
   }
   return [...out.values()];
 }
+
+/**
+ * Service names a log line gives without a namespace or address: client classes named after
+ * the service they call (`TrackingSyncClient`, `CartRepository`), Go source files
+ * (`client/tracking_sync.go`), `upstream=cart` fields and phrases such as "call to cart failed"
+ * or "cart unavailable". Resolved by the store against Services of that name in the cluster
+ * (any namespace), so a word that names no Service adds nothing.
+ */
+const CLASS_NAME =
+  /\b((?:[A-Z][a-z0-9]+)+?)(?:Client|Gateway|Repository|Repo|Adapter|Connector|Stub|Proxy|ServiceClient|Api)\b/g;
+const GO_FILE = /\b(?:client|clients|store|repo|handler|upstream|deps|dao|gateway)\/([a-z0-9_]+)\.go:\d+/g;
+const FIELD = /\b(?:upstream|upstream_service|peer\.service|target|service|dependency|backend)[=:]"?([a-z0-9][-a-z0-9]{0,62})\b/g;
+const PHRASE =
+  /\b(?:call(?:ing)? to|calling|request to|connecting to|waiting for|bad address)\s+'?([a-z0-9][-a-z0-9]{1,62})\b|(?:^|[\s:"'])([a-z0-9][-a-z0-9]{1,62})\s+(?:call failed|request failed|unavailable|is unavailable|not reachable|unreachable)\b/g;
+const GENERIC_WORDS = new Set([
+  "the",
+  "a",
+  "an",
+  "request",
+  "upstream",
+  "service",
+  "server",
+  "backend",
+  "dependency",
+  "remote",
+  "http",
+  "https",
+  "grpc",
+  "api",
+  "host",
+  "error",
+  "call",
+  "temporarily",
+  "currently",
+  "is",
+  "was",
+  "endpoint",
+]);
+
+const kebab = (camel: string) => camel.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase();
+
+export function serviceNameHints(message: string): string[] {
+  const out = new Set<string>();
+  const add = (name: string | undefined) => {
+    if (!name) return;
+    const n = name.toLowerCase().replace(/_/g, "-");
+    if (n.length < 2 || GENERIC_WORDS.has(n) || /^\d+$/.test(n)) return;
+    out.add(n);
+  };
+  for (const m of message.matchAll(CLASS_NAME)) add(kebab(m[1]!));
+  for (const m of message.matchAll(GO_FILE)) add(m[1]);
+  for (const m of message.matchAll(FIELD)) add(m[1]);
+  for (const m of message.matchAll(PHRASE)) add(m[1] ?? m[2]);
+  return [...out].sort();
+}
+
+/** Kinds whose label selectors pick pods in their namespace; the store matches them both ways. */
+export const POD_SELECTING_KINDS: readonly string[] = ["Service", "NetworkPolicy"];
+
+/**
+ * Whether a Service or NetworkPolicy selects a pod with these labels. A Service's empty selector
+ * selects nothing; a NetworkPolicy's empty `podSelector` selects every pod of its namespace.
+ * Policies with `matchExpressions` are matched on `matchLabels` only when there are some.
+ */
+export function podSelected(
+  kind: string,
+  props: { serviceSelector?: Record<string, string>; spec?: Record<string, unknown> },
+  labels: Record<string, string>,
+): boolean {
+  if (kind === "Service") return selectorMatches(props.serviceSelector, labels);
+  if (kind !== "NetworkPolicy") return false;
+  const sel = props.spec?.podSelector;
+  if (sel === null || typeof sel !== "object" || Array.isArray(sel)) return false;
+  const s = sel as { matchLabels?: unknown; matchExpressions?: unknown };
+  const ml =
+    s.matchLabels && typeof s.matchLabels === "object" ? (s.matchLabels as Record<string, unknown>) : {};
+  const entries = Object.entries(ml);
+  if (entries.length === 0 && Array.isArray(s.matchExpressions) && s.matchExpressions.length) return false;
+  return entries.every(([k, v]) => labels[k] === v);
+}
+
+/** A resource an event's message names: `secret "db-creds" not found`, `exceeded quota: compute`. */
+export interface ReferenceHint {
+  readonly kind: string;
+  readonly namespace: string;
+  /** Absent: every resource of the kind in the namespace (a LimitRange is never named). */
+  readonly name?: string;
+}
+
+const NAME = "([a-z0-9][-a-z0-9.]{0,252})";
+const REFERENCES: ReadonlyArray<{ pattern: RegExp; kind: string; nsGroup?: number; nameGroup?: number }> = [
+  { pattern: new RegExp(`\\bsecrets? "${NAME}" not found`, "gi"), kind: "Secret", nameGroup: 1 },
+  { pattern: new RegExp(`\\bconfigmaps? "${NAME}" not found`, "gi"), kind: "ConfigMap", nameGroup: 1 },
+  {
+    pattern: new RegExp(`couldn't find key \\S+ in Secret ${NAME}/${NAME}`, "g"),
+    kind: "Secret",
+    nsGroup: 1,
+    nameGroup: 2,
+  },
+  {
+    pattern: new RegExp(`couldn't find key \\S+ in ConfigMap ${NAME}/${NAME}`, "g"),
+    kind: "ConfigMap",
+    nsGroup: 1,
+    nameGroup: 2,
+  },
+  { pattern: new RegExp(`\\bpersistentvolumeclaims? "${NAME}"`, "gi"), kind: "PersistentVolumeClaim", nameGroup: 1 },
+  { pattern: new RegExp(`\\bserviceaccounts? "${NAME}"`, "gi"), kind: "ServiceAccount", nameGroup: 1 },
+  { pattern: new RegExp(`exceeded quota: ${NAME}`, "g"), kind: "ResourceQuota", nameGroup: 1 },
+  {
+    pattern: /\b(?:maximum|minimum) (?:cpu|memory|ephemeral-storage|storage) usage per (?:Container|Pod|PersistentVolumeClaim)\b/g,
+    kind: "LimitRange",
+  },
+];
+
+/**
+ * Resources a Kubernetes event or log line names as missing or limiting (Secrets, ConfigMaps,
+ * claims, quotas, limit ranges): the store turns them into REFERENCES edges from the event's
+ * resource, so a pod that cannot find its Secret is linked to that Secret even when its spec
+ * never arrived.
+ */
+export function referenceHints(message: string, namespace: string | undefined): ReferenceHint[] {
+  if (!namespace) return [];
+  const out = new Map<string, ReferenceHint>();
+  for (const r of REFERENCES) {
+    for (const m of message.matchAll(r.pattern)) {
+      const ns = r.nsGroup ? m[r.nsGroup]! : namespace;
+      const name = r.nameGroup ? m[r.nameGroup]!.replace(/\.$/, "") : undefined;
+      out.set(`${r.kind}/${ns}/${name ?? ""}`, { kind: r.kind, namespace: ns, ...(name ? { name } : {}) });
+    }
+  }
+  return [...out.values()];
+}
+
+/** The hint key a reference is stored under (the store matches resources against it later). */
+export const referenceKey = (h: ReferenceHint): string =>
+  h.name ? `ref:${h.kind}/${h.namespace}/${h.name}` : `refns:${h.kind}/${h.namespace}`;

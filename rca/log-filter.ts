@@ -12,6 +12,11 @@ export interface LogFamily {
 
 export const LOG_FAMILIES: readonly LogFamily[] = [
   {
+    family: "port",
+    reason: "AddressInUse",
+    pattern: /\b(address already in use|bind: address|port is already allocated|eaddrinuse)\b/i,
+  },
+  {
     family: "crash",
     reason: "ProcessCrashed",
     pattern:
@@ -35,16 +40,22 @@ export const LOG_FAMILIES: readonly LogFamily[] = [
     pattern: /\b(liveness|readiness|startup) probe failed\b|\bhealth ?check (failed|failing)\b/i,
   },
   {
+    family: "dns",
+    reason: "DNSFailure",
+    pattern:
+      /\b(no such host|nxdomain|server misbehaving|temporary failure in name resolution|getaddrinfo|enotfound|dns (lookup|resolution) failed|bad address|unknownhostexception|name or service not known|could not resolve host)\b/i,
+  },
+  {
+    family: "tls",
+    reason: "TLSError",
+    pattern:
+      /\b(x509:|certificate (has )?expired|certificate verify failed|tls handshake (error|timeout|failure)|ssl routines|unknown authority|permission denied|unauthori[sz]ed|forbidden|authentication failed|invalid token)\b/i,
+  },
+  {
     family: "network",
     reason: "ConnectionFailed",
     pattern:
       /\b(connection refused|connection reset|connection timed out|connect: no route to host|i\/o timeout|dial tcp|econnrefused|econnreset|etimedout|broken pipe|upstream connect error|no healthy upstream|network is unreachable|context deadline exceeded)\b/i,
-  },
-  {
-    family: "dns",
-    reason: "DNSFailure",
-    pattern:
-      /\b(no such host|nxdomain|server misbehaving|temporary failure in name resolution|getaddrinfo|enotfound|dns (lookup|resolution) failed)\b/i,
   },
   {
     family: "resources",
@@ -57,12 +68,6 @@ export const LOG_FAMILIES: readonly LogFamily[] = [
     reason: "DatabaseError",
     pattern:
       /\b(deadlock detected|deadlock found|too many connections|could not connect to (the )?(database|server)|database (is )?(locked|unavailable)|connection pool (exhausted|timeout)|sqlstate|lock wait timeout|the database system is (starting up|shutting down))\b/i,
-  },
-  {
-    family: "tls",
-    reason: "TLSError",
-    pattern:
-      /\b(x509:|certificate (has )?expired|certificate verify failed|tls handshake (error|timeout|failure)|ssl routines|unknown authority|permission denied|unauthori[sz]ed|forbidden|authentication failed|invalid token)\b/i,
   },
   {
     family: "storage",

@@ -16,6 +16,8 @@ const list = z.union([z.string(), z.array(z.string()).min(1)]).transform((v) => 
 const matcherSchema = z.strictObject({
   reason: list.optional(),
   message: z.string().optional(),
+  /** A pattern the message must not match (e.g. BackOff pulling an image is not a crash loop). */
+  not_message: z.string().optional(),
   severity: z.array(z.enum(SEVERITIES as [Severity, ...Severity[]])).optional(),
   min_severity: z.enum(SEVERITIES as [Severity, ...Severity[]]).optional(),
   kind: list.optional(),
@@ -32,12 +34,16 @@ const ruleSchema = z.strictObject({
   score: z.number().min(0).max(1),
   same_resource: z.boolean().optional(),
   max_hops: z.number().int().min(0).max(10).optional(),
+  /** A generic rule that only applies when no specific rule matches the pair. */
+  fallback: z.boolean().optional(),
   disabled: z.boolean().optional(),
 });
 
 const rulesFileSchema = z.strictObject({
   version: z.literal(1).optional(),
   default_score: z.number().min(0).max(1).optional(),
+  /** Named reason lists; a matcher's `reason` may name one as `@group`. */
+  groups: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), z.array(z.string()).min(1)).optional(),
   rules: z.array(ruleSchema),
 });
 
@@ -56,6 +62,7 @@ export interface MatchTarget {
 export interface CompiledMatcher {
   readonly reasons?: ReadonlySet<string>;
   readonly message?: RegExp;
+  readonly notMessage?: RegExp;
   readonly severities?: ReadonlySet<Severity>;
   readonly minLevel?: number;
   readonly kinds?: ReadonlySet<string>;
@@ -73,6 +80,7 @@ export interface Rule {
   /** true: only on the same resource; false: only across resources; undefined: either. */
   readonly sameResource?: boolean;
   readonly maxHops?: number;
+  readonly fallback?: boolean;
 }
 
 export interface RuleSet {
@@ -84,7 +92,25 @@ export class RulesError extends Error {
   override readonly name = "RulesError";
 }
 
-function compileMatcher(where: string, m: z.infer<typeof matcherSchema>): CompiledMatcher {
+function expandReasons(where: string, reasons: readonly string[], groups: Record<string, string[]>): string[] {
+  const out: string[] = [];
+  for (const r of reasons) {
+    if (!r.startsWith("@")) {
+      out.push(r);
+      continue;
+    }
+    const g = groups[r.slice(1)];
+    if (!g) throw new RulesError(`${where}.reason: unknown group "${r}"`);
+    out.push(...g);
+  }
+  return out;
+}
+
+function compileMatcher(
+  where: string,
+  m: z.infer<typeof matcherSchema>,
+  groups: Record<string, string[]> = {},
+): CompiledMatcher {
   const regex = (field: string, src: string | undefined) => {
     if (src === undefined) return undefined;
     try {
@@ -94,8 +120,11 @@ function compileMatcher(where: string, m: z.infer<typeof matcherSchema>): Compil
     }
   };
   return {
-    ...(m.reason ? { reasons: new Set(m.reason.map((r) => r.toLowerCase())) } : {}),
+    ...(m.reason
+      ? { reasons: new Set(expandReasons(where, m.reason, groups).map((r) => r.toLowerCase())) }
+      : {}),
     ...(m.message !== undefined ? { message: regex("message", m.message) } : {}),
+    ...(m.not_message !== undefined ? { notMessage: regex("not_message", m.not_message) } : {}),
     ...(m.severity ? { severities: new Set(m.severity) } : {}),
     ...(m.min_severity ? { minLevel: SEVERITIES.indexOf(m.min_severity) } : {}),
     ...(m.kind ? { kinds: new Set(m.kind.map((k) => k.toLowerCase())) } : {}),
@@ -112,15 +141,24 @@ export function matches(m: CompiledMatcher, t: MatchTarget): boolean {
   if (m.etypes && !m.etypes.has(t.etype)) return false;
   if (m.name && !(t.name && m.name.test(t.name))) return false;
   if (m.message && !m.message.test(t.message) && !m.message.test(t.reason)) return false;
+  if (m.notMessage?.test(t.message)) return false;
   return true;
 }
 
-function compile(source: string, data: unknown): { rules: Rule[]; defaultScore?: number } {
+function compile(
+  source: string,
+  data: unknown,
+  inherited: Record<string, string[]> = {},
+): { rules: Rule[]; defaultScore?: number; groups: Record<string, string[]> } {
   const parsed = rulesFileSchema.safeParse(data);
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
     throw new RulesError(`${source}: ${i.path.join(".")}: ${i.message}`);
   }
+  // A user file sees the shipped groups and may redefine them for its own rules.
+  const groups = { ...inherited, ...(parsed.data.groups ?? {}) };
+  for (const [g, members] of Object.entries(groups))
+    if (members.some((m) => m.startsWith("@"))) throw new RulesError(`${source}: groups.${g}: groups cannot nest`);
   const seen = new Set<string>();
   const rules: Rule[] = [];
   for (const [idx, r] of parsed.data.rules.entries()) {
@@ -131,15 +169,17 @@ function compile(source: string, data: unknown): { rules: Rule[]; defaultScore?:
       name: r.name,
       ...(r.description ? { description: r.description } : {}),
       ...(r.family ? { family: r.family } : {}),
-      cause: compileMatcher(`${source}: rules.${idx}.cause`, r.cause),
-      effect: compileMatcher(`${source}: rules.${idx}.effect`, r.effect),
+      cause: compileMatcher(`${source}: rules.${idx}.cause`, r.cause, groups),
+      effect: compileMatcher(`${source}: rules.${idx}.effect`, r.effect, groups),
       score: r.score,
       ...(r.same_resource !== undefined ? { sameResource: r.same_resource } : {}),
       ...(r.max_hops !== undefined ? { maxHops: r.max_hops } : {}),
+      ...(r.fallback ? { fallback: true } : {}),
     });
   }
   return {
     rules,
+    groups,
     ...(parsed.data.default_score !== undefined ? { defaultScore: parsed.data.default_score } : {}),
   };
 }
@@ -164,7 +204,7 @@ export function loadRules(userFile?: string): RuleSet {
     } catch (err) {
       throw new RulesError(`KG_RULES_FILE: ${userFile} is not valid JSON or YAML: ${(err as Error).message}`);
     }
-    const user = compile(userFile, data);
+    const user = compile(userFile, data, base.groups);
     const names = new Set(user.rules.map((r) => r.name));
     rules = [...user.rules, ...rules.filter((r) => !names.has(r.name))];
     if (user.defaultScore !== undefined) defaultScore = user.defaultScore;
@@ -172,7 +212,11 @@ export function loadRules(userFile?: string): RuleSet {
   return { rules, defaultScore };
 }
 
-/** The best rule for a (cause, effect) pair at the given distance, or the default. */
+/**
+ * The best rule for a (cause, effect) pair at the given distance, or the default. Specific rules
+ * win over fallback rules whatever their scores, so a low-scoring specific rule (noise) is not
+ * overruled by a generic one (error -> error); among rules of one kind the highest score wins.
+ */
 export function domainScore(
   set: RuleSet,
   cause: MatchTarget,
@@ -181,7 +225,10 @@ export function domainScore(
 ): { score: number; rule: string } {
   let best: Rule | undefined;
   for (const r of set.rules) {
-    if (best && r.score <= best.score) continue;
+    if (best) {
+      if (r.fallback && !best.fallback) continue;
+      if (!!r.fallback === !!best.fallback && r.score <= best.score) continue;
+    }
     if (r.sameResource === true && hops !== 0) continue;
     if (r.sameResource === false && hops === 0) continue;
     if (r.maxHops !== undefined && hops > r.maxHops) continue;
@@ -190,8 +237,72 @@ export function domainScore(
   return best ? { score: best.score, rule: best.name } : { score: set.defaultScore, rule: "default" };
 }
 
+/**
+ * The predecessor's domain pairs exactly as DESIGN.md lists them, for `kgrca eval --baseline seed`:
+ * measuring the improvement needs the old rules, not the new ones.
+ */
+const SEED_RULES = {
+  version: 1,
+  default_score: 0.4,
+  rules: [
+    { name: "oom-to-crashloop", cause: { reason: ["OOMKilled"] }, effect: { reason: ["CrashLoopBackOff"] }, score: 0.95 },
+    { name: "imagepull-to-failedscheduling", cause: { message: "imagepull|errimagepull" }, effect: { reason: ["FailedScheduling"] }, score: 0.9 },
+    { name: "node-notready-to-evicted", cause: { reason: ["NodeNotReady"] }, effect: { reason: ["Evicted"] }, score: 0.9 },
+    { name: "connection-failure-to-error", cause: { message: "connection refused|timeout" }, effect: { severity: ["ERROR"] }, score: 0.7 },
+    { name: "database-to-service", cause: { message: "database|deadlock" }, effect: { message: "api|service" }, score: 0.65 },
+    { name: "error-to-error", cause: { severity: ["ERROR"] }, effect: { severity: ["ERROR"] }, score: 0.5 },
+  ],
+};
+
+let seed: RuleSet | undefined;
+/** The seed's rules (see `SEED_RULES`). */
+export const seedRules = (): RuleSet => {
+  seed ??= { rules: compile("seed-rules", SEED_RULES).rules, defaultScore: 0.4 };
+  return seed;
+};
+
 let shipped: RuleSet | undefined;
 export const defaultRules = (): RuleSet => {
   shipped ??= loadRules();
   return shipped;
 };
+
+/**
+ * Which rules' cause and effect matchers each of a list of targets satisfies, computed once so
+ * that scoring every pair of n targets costs n² cheap lookups instead of n² regex runs.
+ */
+export interface MatchTable {
+  readonly cause: readonly Uint8Array[];
+  readonly effect: readonly Uint8Array[];
+}
+
+export function matchTable(set: RuleSet, targets: readonly MatchTarget[]): MatchTable {
+  const cause = targets.map((t) => Uint8Array.from(set.rules, (r) => (matches(r.cause, t) ? 1 : 0)));
+  const effect = targets.map((t) => Uint8Array.from(set.rules, (r) => (matches(r.effect, t) ? 1 : 0)));
+  return { cause, effect };
+}
+
+/** `domainScore` for targets `i` (cause) and `j` (effect) of a match table. */
+export function domainScoreAt(
+  set: RuleSet,
+  table: MatchTable,
+  i: number,
+  j: number,
+  hops: number,
+): { score: number; rule: string } {
+  const c = table.cause[i]!;
+  const e = table.effect[j]!;
+  let best: Rule | undefined;
+  for (let k = 0; k < set.rules.length; k++) {
+    const r = set.rules[k]!;
+    if (best) {
+      if (r.fallback && !best.fallback) continue;
+      if (!!r.fallback === !!best.fallback && r.score <= best.score) continue;
+    }
+    if (r.sameResource === true && hops !== 0) continue;
+    if (r.sameResource === false && hops === 0) continue;
+    if (r.maxHops !== undefined && hops > r.maxHops) continue;
+    if (c[k] && e[k]) best = r;
+  }
+  return best ? { score: best.score, rule: best.name } : { score: set.defaultScore, rule: "default" };
+}

@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import type { Incident, StoredEvent } from "../graph/index.js";
 import type { ClusterJob } from "../queues/index.js";
 import { incidentOf, isIncidentWorthy } from "../rca/cluster-incidents.js";
+import { cachedReader } from "./cached-reader.js";
 import type { WorkerContext } from "./context.js";
 
 const MAX_INCIDENT_EVENTS = 100_000;
@@ -48,20 +49,45 @@ export async function processCluster(
   return { incidents: saved };
 }
 
+/**
+ * Groups the new events with the events near them (same resource or within the hop limit, within
+ * the window) and with the incidents those belong to, then saves one incident per connected
+ * group: unrelated events in one job stay in separate incidents, and incidents that a new event
+ * connects merge into one (named after their earliest event, so any order ends the same).
+ */
 async function clusterEvents(ctx: WorkerContext, cluster: string, events: StoredEvent[]): Promise<number> {
   const { windowMs, maxHops } = ctx.rca;
   const members = new Map<string, StoredEvent>();
-  const incidents = new Set<string>();
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let r = x;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    for (let y = x; parent.get(y) !== r; ) {
+      const next = parent.get(y)!;
+      parent.set(y, r);
+      y = next;
+    }
+    return r;
+  };
+  const add = (e: StoredEvent) => {
+    if (members.has(e.id)) return;
+    members.set(e.id, e);
+    parent.set(e.id, e.id);
+  };
+  const union = (a: string, b: string) => {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
+  };
+  for (const e of events) add(e);
+  // Each new event links to its neighbours; events without an incident yet are new to grouping
+  // too, so they look for their own neighbours in turn.
   const pending = [...events];
   const expanded = new Set<string>();
-  // Grow the component from the new events through their neighbours (and the incidents those are in).
   while (pending.length) {
     const e = pending.pop()!;
     if (expanded.has(e.id)) continue;
     expanded.add(e.id);
-    members.set(e.id, e);
-    if (e.incidentId) incidents.add(e.incidentId);
-    if (!events.includes(e)) continue; // only new events look for neighbours; old ones are already grouped
     const near = await ctx.store.neighborhood(e.resourceId!, maxHops);
     const neighbours = await ctx.store.eventsOnResources(
       [...near.keys()],
@@ -70,19 +96,37 @@ async function clusterEvents(ctx: WorkerContext, cluster: string, events: Stored
       "ERROR",
     );
     for (const n of neighbours) {
-      if (n.cluster !== cluster || members.has(n.id)) continue;
-      members.set(n.id, n);
-      if (n.incidentId) incidents.add(n.incidentId);
-      else pending.push(n);
+      if (n.cluster !== cluster || !isIncidentWorthy(n)) continue;
+      add(n);
+      union(e.id, n.id);
+      if (!n.incidentId && !expanded.has(n.id)) pending.push(n);
     }
   }
-  for (const id of incidents) {
-    for (const e of await ctx.store.incidentEvents(id, MAX_INCIDENT_EVENTS)) members.set(e.id, e);
+  // Events of an incident are one group already: bring in all of them.
+  const incidents = new Set<string>();
+  for (const e of members.values()) if (e.incidentId) incidents.add(e.incidentId);
+  for (const id of [...incidents].sort()) {
+    const evs = await ctx.store.incidentEvents(id, MAX_INCIDENT_EVENTS);
+    for (const e of evs) {
+      add(e);
+      union(evs[0]!.id, e.id);
+    }
   }
-  // Events with no incident yet that joined through a neighbour: they are new to grouping too.
-  const all = [...members.values()];
-  const incident: Incident = incidentOf(cluster, all);
-  const removed = [...incidents].filter((id) => id !== incident.id);
-  await ctx.store.saveIncidents([incident], removed);
-  return 1;
+  const groups = new Map<string, StoredEvent[]>();
+  for (const e of members.values()) {
+    const root = find(e.id);
+    const g = groups.get(root);
+    if (g) g.push(e);
+    else groups.set(root, [e]);
+  }
+  const saved: Incident[] = [];
+  const removed = new Set<string>();
+  for (const g of groups.values()) {
+    const incident = incidentOf(cluster, g);
+    saved.push(incident);
+    for (const e of g) if (e.incidentId && e.incidentId !== incident.id) removed.add(e.incidentId);
+  }
+  for (const i of saved) removed.delete(i.id);
+  await ctx.store.saveIncidents(saved, [...removed]);
+  return saved.length;
 }

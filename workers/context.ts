@@ -15,6 +15,8 @@ export interface WorkerContext {
   readonly rca: { readonly windowMs: number; readonly maxHops: number };
   readonly retention: { readonly days: number; readonly batchSize: number };
   readonly now?: () => number;
+  /** Called after each ingest batch is stored (benchmarks measure ingest-to-queryable latency with it). */
+  readonly onStored?: (enqueuedMs: number, storedMs: number, messages: number) => void;
 }
 
 /** Ids per follow-up job; large batches are split so no job grows without bound. */

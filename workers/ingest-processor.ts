@@ -14,8 +14,12 @@ export interface IngestResult {
   readonly edges: number;
 }
 
-const ANOMALY_BUCKET_MS = 60_000;
-const ANOMALY_LOOKBACK_MS = 15 * 60_000;
+/**
+ * Anomaly detection runs per cluster and 15-minute bucket (the detectors' 1-, 5- and 15-minute
+ * windows all nest in it), at most once per `ANOMALY_COALESCE_MS` while events keep arriving.
+ */
+const ANOMALY_BUCKET_MS = 15 * 60_000;
+const ANOMALY_COALESCE_MS = 2_000;
 
 /**
  * Ingest: normalizes every message on its own (a bad one goes to dead-letter with its reason and
@@ -23,18 +27,20 @@ const ANOMALY_LOOKBACK_MS = 15 * 60_000;
  * detection for what changed. A store failure that is not an outage is bisected until the one
  * message that causes it is alone; only that message is dead-lettered.
  */
-export async function processIngest(ctx: WorkerContext, job: IngestJob): Promise<IngestResult> {
+export async function processIngest(ctx: WorkerContext, job: IngestJob, jobId?: string): Promise<IngestResult> {
   let invalid = 0;
-  const good: Array<{ msg: WireMessage; batch: IngestBatch }> = [];
-  for (const msg of job.messages) {
+  const good: Array<{ msg: WireMessage; batch: IngestBatch; dedupeId?: string }> = [];
+  for (const [i, msg] of job.messages.entries()) {
     const batch = emptyBatch();
+    // Same job, same position: the same entry, however often a crash makes the job run again.
+    const dedupeId = jobId ? `dl-ingest-${jobId}-${i}` : undefined;
     try {
       normalizeMessage(msg, ctx.normalize, batch);
-      good.push({ msg, batch });
+      good.push({ msg, batch, ...(dedupeId ? { dedupeId } : {}) });
     } catch (err) {
       if (!(err instanceof InvalidMessageError)) throw err;
       invalid++;
-      await deadLetter(ctx, msg, err.reason, job.source);
+      await deadLetter(ctx, msg, err.reason, job.source, dedupeId);
     }
   }
   const totals = { events: 0, resources: 0, edges: 0 };
@@ -48,7 +54,9 @@ export async function processIngest(ctx: WorkerContext, job: IngestJob): Promise
     for (const id of r.resourceIds) resourceIds.add(id);
   });
   for (const { msg } of good) ctx.metrics.messagesProcessed.inc({ topic: msg.topic, outcome: "ok" });
-  ctx.metrics.ingestToQueryable.observe(Math.max(0, (ctx.now ?? Date.now)() - job.enqueuedMs) / 1000);
+  const storedMs = (ctx.now ?? Date.now)();
+  ctx.metrics.ingestToQueryable.observe(Math.max(0, storedMs - job.enqueuedMs) / 1000);
+  ctx.onStored?.(job.enqueuedMs, storedMs, job.messages.length);
 
   const followUps: Promise<unknown>[] = [];
   const ev = [...eventIds];
@@ -82,19 +90,20 @@ function anomalyWindows(events: IngestBatch["events"]): Array<{ cluster: string;
   return [...seen.values()];
 }
 
-/** One anomaly job per cluster and minute, coalesced while it waits (BullMQ deduplication). */
+/** One anomaly job per cluster and 15-minute bucket, coalesced while it waits (BullMQ deduplication). */
 export async function enqueueAnomaly(ctx: WorkerContext, cluster: string, bucket: number): Promise<void> {
   const id = `anomaly:${cluster}:${bucket}`;
   await ctx.queues.add(
     "anomaly",
-    { cluster, fromMs: bucket - ANOMALY_LOOKBACK_MS, toMs: bucket + ANOMALY_BUCKET_MS + ANOMALY_LOOKBACK_MS },
-    { delay: 500, deduplication: { id, ttl: 500 } },
+    { cluster, fromMs: bucket, toMs: bucket + ANOMALY_BUCKET_MS - 1 },
+    // A job added while another waits is absorbed by it; the waiting one has not read the store yet.
+    { delay: ANOMALY_COALESCE_MS, deduplication: { id, ttl: ANOMALY_COALESCE_MS } },
   );
 }
 
 async function applyBisecting(
   ctx: WorkerContext,
-  items: Array<{ msg: WireMessage; batch: IngestBatch }>,
+  items: Array<{ msg: WireMessage; batch: IngestBatch; dedupeId?: string }>,
   source: IngestJob["source"],
   onApplied: (r: Awaited<ReturnType<WorkerContext["store"]["applyBatch"]>>) => void,
 ): Promise<void> {
@@ -115,7 +124,13 @@ async function applyBisecting(
         { err: (err as Error).message, topic: items[0]!.msg.topic },
         "message rejected by the store",
       );
-      await deadLetter(ctx, items[0]!.msg, `store rejected message: ${(err as Error).message}`, source);
+      await deadLetter(
+        ctx,
+        items[0]!.msg,
+        `store rejected message: ${(err as Error).message}`,
+        source,
+        items[0]!.dedupeId,
+      );
       return;
     }
     const mid = items.length >> 1;
@@ -124,9 +139,15 @@ async function applyBisecting(
   }
 }
 
-async function deadLetter(ctx: WorkerContext, msg: WireMessage, reason: string, source: IngestJob["source"]) {
+async function deadLetter(
+  ctx: WorkerContext,
+  msg: WireMessage,
+  reason: string,
+  source: IngestJob["source"],
+  dedupeId?: string,
+) {
   ctx.metrics.messagesProcessed.inc({ topic: String(msg.topic).slice(0, 64), outcome: "invalid" });
   ctx.metrics.dlqMessages.inc({ queue: "ingest" });
   ctx.logger.debug({ reason, topic: msg.topic }, "message dead-lettered");
-  await ctx.queues.deadLetter(Queues.deadLetterForMessage(msg, reason, source));
+  await ctx.queues.deadLetter(Queues.deadLetterForMessage(msg, reason, source), dedupeId);
 }

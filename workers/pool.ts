@@ -97,7 +97,7 @@ export class WorkerPool {
       case "ingest": {
         const d = data as JobPayloads["ingest"];
         if (!Array.isArray(d.messages)) throw new InvalidMessageError("ingest job without a messages array");
-        return processIngest(this.ctx, d);
+        return processIngest(this.ctx, d, job.id);
       }
       case "rca-score": {
         const d = data as JobPayloads["rca-score"];

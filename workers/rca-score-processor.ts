@@ -3,6 +3,7 @@ import type { RcaScoreJob } from "../queues/index.js";
 import { scoreCandidates } from "../rca/analyze.js";
 import { escalate } from "../rca/escalation.js";
 import { severityLevel } from "../rca/model.js";
+import { cachedReader } from "./cached-reader.js";
 import { chunks, type WorkerContext } from "./context.js";
 
 /** Links kept per effect, and the lowest confidence worth storing. */
@@ -20,19 +21,15 @@ export async function processRcaScore(
   ctx: WorkerContext,
   job: RcaScoreJob,
 ): Promise<{ effects: number; links: number; escalated: number }> {
-  const { store } = ctx;
+  const store = cachedReader(ctx.store);
   const { windowMs, maxHops } = ctx.rca;
   const events = new Map<string, StoredEvent>();
   for (const e of await store.getEvents(job.eventIds)) events.set(e.id, e);
+  // A resource whose edges changed: its recent events are rescored, and through the forward pass
+  // below so are the later events near it (a bounded, indexed read per resource).
   for (const rid of job.resourceIds) {
-    const near = await store.neighborhood(rid, maxHops);
-    const recent = await store.eventsOnResources(
-      [...near.keys()],
-      Number.MIN_SAFE_INTEGER,
-      Number.MAX_SAFE_INTEGER,
-      "WARNING",
-    );
-    for (const e of recent.slice(-RESCORE_PER_RESOURCE)) events.set(e.id, e);
+    const recent = await store.listEvents({ resourceId: rid, minSeverity: "WARNING", limit: RESCORE_PER_RESOURCE });
+    for (const e of recent.items) events.set(e.id, e);
   }
 
   // Escalation: recompute each touched (resource, reason) over the occurrences around it.

@@ -1,6 +1,60 @@
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
+import { type BenchReport, DEFAULT_BENCH, runBench } from "../../bench/run-bench.js";
 
-/** Registers the `kgrca bench` command(s). */
-export function register(_program: Command): void {
-  // not built yet
+const count = (v: string) => {
+  const n = Number(v.replace(/_/g, ""));
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a positive integer");
+  return n;
+};
+
+/** Registers `kgrca bench`. */
+export function register(program: Command): void {
+  program
+    .command("bench")
+    .description(
+      "benchmark the real pipeline on a synthetic cluster: sustained events/s end to end, the naive one-job-per-message baseline, ingest-to-queryable and RCA latency, peak RSS, Redis commands per event",
+    )
+    .option("--json", "print one JSON object")
+    .option("--events <n>", "events in the throughput run", count, DEFAULT_BENCH.events)
+    .option("--resources <n>", "resources in the synthetic cluster", count, DEFAULT_BENCH.resources)
+    .option("--namespaces <n>", "namespaces", count, DEFAULT_BENCH.namespaces)
+    .option("--nodes <n>", "nodes", count, DEFAULT_BENCH.nodes)
+    .option("--rca-sizes <list>", "stored-event sizes for RCA latency, comma-separated", DEFAULT_BENCH.rcaSizes.join(","))
+    .option("--rca-queries <n>", "RCA queries per size", count, DEFAULT_BENCH.rcaQueries)
+    .option("--latency-rate <n>", "events/s for the ingest-to-queryable measurement", count, DEFAULT_BENCH.latencyRate)
+    .option("--latency-seconds <n>", "how long to ingest at that rate", count, DEFAULT_BENCH.latencySeconds)
+    .option("--baseline-jobs <n>", "jobs in the naive baseline", count, DEFAULT_BENCH.baselineJobs)
+    .option("--concurrency <n>", "jobs in flight per pool", count, DEFAULT_BENCH.concurrency)
+    .action(async (opts) => {
+      const report = await runBench({
+        events: opts.events,
+        resources: opts.resources,
+        namespaces: opts.namespaces,
+        nodes: opts.nodes,
+        rcaSizes: String(opts.rcaSizes)
+          .split(",")
+          .map((s) => count(s.trim())),
+        rcaQueries: opts.rcaQueries,
+        latencyRate: opts.latencyRate,
+        latencySeconds: opts.latencySeconds,
+        baselineJobs: opts.baselineJobs,
+        concurrency: opts.concurrency,
+        progress: true,
+      });
+      if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+      else printReport(report);
+      process.exit(0);
+    });
+}
+
+function printReport(r: BenchReport) {
+  const line = (k: string, v: string) => process.stdout.write(`${k.padEnd(34)} ${v}\n`);
+  line("mode", r.mode);
+  line("throughput (end to end)", `${r.events_per_s} events/s over ${r.events} events`);
+  line("naive baseline", `${r.baseline_jobs_per_s} jobs/s  (ratio ${r.ratio}x)`);
+  line(`ingest→queryable @${r.latency_rate_events_per_s}/s`, `p50 ${r.ingest_to_queryable_p50_ms} ms, p99 ${r.ingest_to_queryable_p99_ms} ms`);
+  for (const s of r.rca_by_size) line(`RCA @ ${s.stored_events} stored events`, `p50 ${s.rca_p50_ms} ms, p99 ${s.rca_p99_ms} ms (${s.queries} queries)`);
+  line("peak RSS", `${r.peak_rss_mb} MB`);
+  line("Redis commands per event", String(r.redis_cmds_per_event));
+  line("log filter", `${r.log_filter_lines_per_s} lines/s`);
 }

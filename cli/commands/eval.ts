@@ -26,6 +26,8 @@ export interface EvalReport {
   scenarios: ScenarioResult[];
   ac_at_1: number;
   ac_at_3: number;
+  /** Share of scenarios with a truth blast radius whose expected resources are all reported. */
+  blast_radius_ok?: number;
   baseline?: { name: string; ac_at_1: number; ac_at_3: number };
   by_fault?: Record<
     string,
@@ -43,6 +45,8 @@ export async function evaluate(
     baseline?: "seed";
     overrides?: Record<string, string>;
     onProgress?: (done: number, total: number, name: string) => void;
+    /** Scenarios replayed at once, each into its own store and queue prefix. */
+    concurrency?: number;
   },
 ): Promise<EvalReport> {
   const scenarios: Scenario[] = listReplayFiles(files)
@@ -50,12 +54,22 @@ export async function evaluate(
     .map(readScenario);
   const base = configOrExit(opts.overrides);
   const redis = await ensureRedis(base, { info: () => {} });
-  const results: ScenarioResult[] = [];
+  const results: ScenarioResult[] = new Array(scenarios.length);
   try {
-    for (const [i, s] of scenarios.entries()) {
-      opts.onProgress?.(i, scenarios.length, s.name);
-      results.push(await evaluateOne(s, base, redis.url, opts.baseline));
-    }
+    let next = 0;
+    let done = 0;
+    const lanes = Math.max(1, Math.min(opts.concurrency ?? 2, scenarios.length));
+    await Promise.all(
+      Array.from({ length: lanes }, async () => {
+        while (next < scenarios.length) {
+          const i = next++;
+          const s = scenarios[i]!;
+          opts.onProgress?.(done, scenarios.length, s.name);
+          results[i] = await evaluateOne(s, base, redis.url, opts.baseline);
+          done++;
+        }
+      }),
+    );
     opts.onProgress?.(scenarios.length, scenarios.length, "");
   } finally {
     redis.stop();
@@ -66,6 +80,9 @@ export async function evaluate(
     ac_at_1: round(results.filter((r) => r.hit_at_1).length / n),
     ac_at_3: round(results.filter((r) => r.hit_at_3).length / n),
   };
+  const withBlast = results.filter((r) => r.blast_radius_ok !== undefined);
+  if (withBlast.length)
+    report.blast_radius_ok = round(withBlast.filter((r) => r.blast_radius_ok).length / withBlast.length);
   if (opts.baseline) {
     report.baseline = {
       name: opts.baseline,
@@ -192,4 +209,15 @@ export function printEvalTable(r: EvalReport, out: NodeJS.WritableStream = proce
     out.write(
       `baseline ${r.baseline.name}: AC@1 ${r.baseline.ac_at_1.toFixed(3)}   AC@3 ${r.baseline.ac_at_3.toFixed(3)}\n`,
     );
+  if (r.blast_radius_ok !== undefined) out.write(`blast radius covers the truth in ${(r.blast_radius_ok * 100).toFixed(0)}% of scenarios\n`);
+  if (r.by_fault && Object.keys(r.by_fault).length > 1) {
+    out.write("\nby fault family:\n");
+    for (const [fault, v] of Object.entries(r.by_fault).sort(([a], [b]) => a.localeCompare(b))) {
+      const base =
+        v.baseline_ac_at_1 !== undefined
+          ? `   ${r.baseline?.name ?? "baseline"} @1 ${v.baseline_ac_at_1.toFixed(2)} @3 ${v.baseline_ac_at_3!.toFixed(2)}`
+          : "";
+      out.write(`  ${fault.padEnd(24)} n=${String(v.n).padEnd(3)} @1 ${v.ac_at_1.toFixed(2)}  @3 ${v.ac_at_3.toFixed(2)}${base}\n`);
+    }
+  }
 }

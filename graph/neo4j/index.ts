@@ -1,6 +1,13 @@
-// The Neo4j adapter is built in issue #4; until then selecting it fails with a clear message.
-export class Neo4jGraphStore {
-  constructor() {
-    throw new Error("GRAPH_STORE=neo4j is not available in this build");
-  }
-}
+export {
+  Neo4jGraphStore,
+  type Neo4jGraphStoreOptions,
+  type Neo4jMetrics,
+  toStoreError,
+} from "./neo4j-graph-store.js";
+export {
+  GRAPH_SCHEMA,
+  listStatements,
+  SCHEMA_STATEMENTS,
+  STATEMENTS,
+  type StatementName,
+} from "./statements.js";

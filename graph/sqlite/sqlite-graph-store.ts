@@ -3,7 +3,16 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { diffVersions, initialConditionEvents, type ResourceVersion, versionOf } from "../../rca/changes.js";
 import { isClusterScoped, parseResourceId, refToId, resourceId } from "../../rca/identity.js";
-import { dependencyHints, impliedEdges, selectorMatches } from "../../rca/implied-edges.js";
+import {
+  DERIVED_OUT_TYPES,
+  dependencyHints,
+  impliedEdges,
+  POD_SELECTING_KINDS,
+  podSelected,
+  referenceHints,
+  referenceKey,
+  serviceNameHints,
+} from "../../rca/implied-edges.js";
 import type { EventInput, IngestBatch, ResourceRef, ResourceUpsert, Severity } from "../../rca/model.js";
 import { levelSeverity, SEVERITIES, severityLevel } from "../../rca/model.js";
 import type {
@@ -25,6 +34,7 @@ import type {
   StoredResource,
 } from "../graph-store.js";
 import { StoreUnavailableError } from "../graph-store.js";
+import { type Adjacency, expandNeighborhood, sortAdjacency } from "../neighborhood.js";
 import { SCHEMA, SCHEMA_VERSION } from "./schema.js";
 
 export interface SqliteGraphStoreOptions {
@@ -37,7 +47,7 @@ export interface SqliteGraphStoreOptions {
 
 type Row = Record<string, unknown>;
 
-const DERIVED_OUT = ["RUNS_ON", "MOUNTS", "ROUTES_TO", "BINDS"];
+const DERIVED_OUT = DERIVED_OUT_TYPES;
 const MAX_PAGE = 1000;
 
 const parseJson = <T>(s: unknown, fallback: T): T => {
@@ -70,6 +80,10 @@ export class SqliteGraphStore implements GraphStore {
   private db!: Database.Database;
   private stmts!: ReturnType<SqliteGraphStore["prepare"]>;
   private readonly now: () => number;
+  private adjCache: ReadonlyMap<string, Adjacency> | undefined;
+  private adjVersion = -1;
+  /** Set by any edge insert or delete inside the current write transaction. */
+  private topologyChanged = false;
 
   constructor(private readonly options: SqliteGraphStoreOptions) {
     this.now = options.now ?? Date.now;
@@ -120,7 +134,16 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   private write<T>(fn: () => T): T {
-    return this.run(() => this.db.transaction(fn).immediate());
+    return this.run(() =>
+      this.db
+        .transaction(() => {
+          this.topologyChanged = false;
+          const out = fn();
+          if (this.topologyChanged) this.stmts.bumpTopology.run();
+          return out;
+        })
+        .immediate(),
+    );
   }
 
   private prepare() {
@@ -141,7 +164,8 @@ export class SqliteGraphStore implements GraphStore {
         "SELECT id, labels, props FROM resources WHERE cluster = ? AND namespace = ? AND kind = ?",
       ),
       resByIp: d.prepare(
-        "SELECT id FROM resources WHERE cluster = ? AND (pod_ip = ? OR cluster_ip = ?) ORDER BY id",
+        `SELECT id FROM resources WHERE cluster = @cluster AND pod_ip = @ip
+         UNION SELECT id FROM resources WHERE cluster = @cluster AND cluster_ip = @ip ORDER BY id`,
       ),
       uidGet: d.prepare("SELECT resource_id FROM uids WHERE cluster = ? AND uid = ?"),
       uidPut: d.prepare(
@@ -159,20 +183,21 @@ export class SqliteGraphStore implements GraphStore {
       edgeInsert: d.prepare(
         "INSERT INTO edges (from_id, type, to_id, origin, cluster) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
       ),
-      edgeDeleteDerivedOut: d.prepare(
-        `DELETE FROM edges WHERE origin = 'derived' AND from_id = ? AND type IN (${DERIVED_OUT.map(() => "?").join(",")})`,
+      derivedEdgesOf: d.prepare(
+        `SELECT from_id, type, to_id FROM edges WHERE origin = 'derived' AND from_id = @id AND type IN (${DERIVED_OUT.map((t) => `'${t}'`).join(",")})
+         UNION SELECT from_id, type, to_id FROM edges WHERE origin = 'derived' AND to_id = @id AND type = 'CONTROLS'
+         UNION SELECT from_id, type, to_id FROM edges WHERE origin = 'derived' AND type = 'SELECTS' AND from_id = @id
+         UNION SELECT from_id, type, to_id FROM edges WHERE origin = 'derived' AND type = 'SELECTS' AND to_id = @id`,
       ),
-      edgeDeleteDerivedControlsIn: d.prepare(
-        "DELETE FROM edges WHERE origin = 'derived' AND to_id = ? AND type = 'CONTROLS'",
-      ),
-      edgeDeleteDerivedSelects: d.prepare(
-        "DELETE FROM edges WHERE origin = 'derived' AND type = 'SELECTS' AND (from_id = ? OR to_id = ?)",
-      ),
+      edgeDeleteOne: d.prepare("DELETE FROM edges WHERE from_id = ? AND type = ? AND to_id = ? AND origin = ?"),
       edgeDeleteSent: d.prepare(
         "DELETE FROM edges WHERE origin = 'sent' AND from_id = ? AND type = ? AND to_id = ?",
       ),
-      edgesOut: d.prepare("SELECT to_id AS id, type FROM edges WHERE from_id = ? ORDER BY to_id, type"),
-      edgesIn: d.prepare("SELECT from_id AS id, type FROM edges WHERE to_id = ? ORDER BY from_id, type"),
+      allEdges: d.prepare("SELECT DISTINCT from_id, type, to_id FROM edges"),
+      topologyVersion: d.prepare("SELECT value FROM meta WHERE key = 'topology_version'"),
+      bumpTopology: d.prepare(
+        "INSERT INTO meta (key, value) VALUES ('topology_version', 1) ON CONFLICT(key) DO UPDATE SET value = value + 1",
+      ),
       edgesOfMany: d.prepare(
         `SELECT DISTINCT from_id, to_id, type, origin FROM edges WHERE from_id IN (SELECT value FROM json_each(?))
          UNION SELECT DISTINCT from_id, to_id, type, origin FROM edges WHERE to_id IN (SELECT value FROM json_each(?))`,
@@ -197,6 +222,9 @@ export class SqliteGraphStore implements GraphStore {
         "INSERT INTO dependency_hints (cluster, hint, from_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
       ),
       hintsFor: d.prepare("SELECT from_id FROM dependency_hints WHERE cluster = ? AND hint = ?"),
+      svcByName: d.prepare(
+        "SELECT id FROM resources WHERE cluster = ? AND kind = 'Service' AND name = ? ORDER BY id",
+      ),
       eventInsert: d.prepare(
         `INSERT INTO events (id, base_id, cluster, etype, severity, level, reason, message, time_ms, count, resource_id,
            subject_kind, subject_ns, subject_name, subject_uid, extra, ingested_ms)
@@ -221,7 +249,7 @@ export class SqliteGraphStore implements GraphStore {
         "SELECT * FROM events WHERE base_id = ? ORDER BY time_ms DESC, count DESC LIMIT 1",
       ),
       eventsPending: d.prepare(
-        "SELECT id, message FROM events WHERE cluster = ? AND subject_uid = ? AND resource_id IS NULL",
+        "SELECT id, message, etype FROM events WHERE cluster = ? AND subject_uid = ? AND resource_id IS NULL",
       ),
       eventResolve: d.prepare("UPDATE events SET resource_id = ? WHERE id = ?"),
       eventsOnResources: d.prepare(
@@ -292,7 +320,7 @@ export class SqliteGraphStore implements GraphStore {
       }
       for (const e of batch.events) {
         counts.events++;
-        if (this.insertEvent(e, ingestedMs)) touchedEvents.add(e.id);
+        if (this.insertEvent(e, ingestedMs, touchedResources)) touchedEvents.add(e.id);
       }
       return { eventIds: [...touchedEvents], resourceIds: [...touchedResources], counts };
     });
@@ -344,9 +372,13 @@ export class SqliteGraphStore implements GraphStore {
     this.stmts.uidPut.run(cluster, uid, id);
     this.stmts.resSetUid.run(uid, id);
     // Events and edges that named this resource only by uid now resolve.
-    for (const ev of this.stmts.eventsPending.all(cluster, uid) as Array<{ id: string; message: string }>) {
+    for (const ev of this.stmts.eventsPending.all(cluster, uid) as Array<{
+      id: string;
+      message: string;
+      etype: string;
+    }>) {
       this.stmts.eventResolve.run(id, ev.id);
-      this.addHints(cluster, id, ev.message, touched);
+      this.addHints(cluster, id, ev.message, touched, ev.etype);
       events.add(ev.id);
     }
     for (const s of this.stmts.sentPendingFrom.all(cluster, uid) as Row[]) {
@@ -371,6 +403,7 @@ export class SqliteGraphStore implements GraphStore {
   ) {
     if (fromId === toId) return;
     if (this.stmts.edgeInsert.run(fromId, type, toId, origin, cluster).changes > 0) {
+      this.topologyChanged = true;
       touched.add(fromId);
       touched.add(toId);
     }
@@ -471,55 +504,88 @@ export class SqliteGraphStore implements GraphStore {
     ingestedMs: number,
     events: Set<string>,
   ) {
-    this.stmts.edgeDeleteDerivedOut.run(id, ...DERIVED_OUT);
-    this.stmts.edgeDeleteDerivedControlsIn.run(id);
-    this.stmts.edgeDeleteDerivedSelects.run(id, id);
+    // The derived edges this state implies, applied as a difference so that an unchanged state
+    // leaves the topology (and its version) untouched.
+    const wanted = new Map<string, [string, string, string]>();
+    const want = (from: string, type: string, to: string) => {
+      if (from !== to) wanted.set(`${from}\u0000${type}\u0000${to}`, [from, type, to]);
+    };
     for (const e of impliedEdges(r)) {
       const other = e.fromId === id ? e.toId : e.fromId;
       const o = parseResourceId(other);
       if (o) this.stmts.resEnsure.run(other, o.cluster, o.kind, o.namespace, o.name);
-      this.addEdge(e.fromId, e.type, e.toId, "derived", r.cluster, touched);
+      want(e.fromId, e.type, e.toId);
     }
-    if (r.kind === "Service" && r.props.serviceSelector) {
+    // Services and NetworkPolicies select pods by label; matched from whichever side arrives last.
+    if (POD_SELECTING_KINDS.includes(r.kind)) {
       for (const pod of this.stmts.resInScope.all(r.cluster, r.namespace, "Pod") as Row[]) {
-        if (selectorMatches(r.props.serviceSelector, parseJson(pod.labels, {}))) {
-          this.addEdge(id, "SELECTS", String(pod.id), "derived", r.cluster, touched);
-        }
+        if (podSelected(r.kind, r.props, parseJson(pod.labels, {}))) want(id, "SELECTS", String(pod.id));
       }
     }
     if (r.kind === "Pod") {
-      for (const svc of this.stmts.resInScope.all(r.cluster, r.namespace, "Service") as Row[]) {
-        const props = parseJson<{ serviceSelector?: Record<string, string> }>(svc.props, {});
-        if (selectorMatches(props.serviceSelector, r.labels))
-          this.addEdge(String(svc.id), "SELECTS", id, "derived", r.cluster, touched);
+      for (const kind of POD_SELECTING_KINDS) {
+        for (const sel of this.stmts.resInScope.all(r.cluster, r.namespace, kind) as Row[]) {
+          if (podSelected(kind, parseJson(sel.props, {}), r.labels)) want(String(sel.id), "SELECTS", id);
+        }
       }
     }
+    for (const e of this.stmts.derivedEdgesOf.all({ id }) as Array<{ from_id: string; type: string; to_id: string }>) {
+      const key = `${e.from_id}\u0000${e.type}\u0000${e.to_id}`;
+      if (wanted.has(key)) wanted.delete(key);
+      else if (this.stmts.edgeDeleteOne.run(e.from_id, e.type, e.to_id, "derived").changes > 0) this.topologyChanged = true;
+    }
+    for (const [from, type, to] of wanted.values()) this.addEdge(from, type, to, "derived", r.cluster, touched);
     // Log lines that named this resource's IP or service name become DEPENDS_ON edges.
     const hints: string[] = [];
     if (r.props.podIP) hints.push(`ip:${r.props.podIP}`);
     if (r.props.clusterIP) hints.push(`ip:${r.props.clusterIP}`);
-    if (r.kind === "Service") hints.push(`svc:${r.namespace}/${r.name}`);
+    if (r.kind === "Service") hints.push(`svc:${r.namespace}/${r.name}`, `svcname:${r.name}`);
+    if (r.namespace)
+      hints.push(
+        referenceKey({ kind: r.kind, namespace: r.namespace, name: r.name }),
+        referenceKey({ kind: r.kind, namespace: r.namespace }),
+      );
     for (const h of hints) {
+      const type = h.startsWith("ref") ? "REFERENCES" : "DEPENDS_ON";
       for (const row of this.stmts.hintsFor.all(r.cluster, h) as Array<{ from_id: string }>) {
-        this.addEdge(row.from_id, "DEPENDS_ON", id, "inferred", r.cluster, touched);
+        this.addEdge(row.from_id, type, id, "inferred", r.cluster, touched);
       }
     }
     void ingestedMs;
     void events;
   }
 
-  private addHints(cluster: string, fromId: string, message: string, touched: Set<string>) {
+  private addHints(cluster: string, fromId: string, message: string, touched: Set<string>, etype: string) {
     if (!message) return;
     const ns = parseIdParts(fromId)?.namespace;
+    // Resources a K8s event or a log names (a missing Secret, a quota): REFERENCES edges.
+    if (etype === "k8s.event" || etype === "k8s.log") {
+      for (const h of referenceHints(message, ns || undefined)) {
+        const key = referenceKey(h);
+        if (this.stmts.hintInsert.run(cluster, key, fromId).changes === 0) continue;
+        const targets = h.name
+          ? [resourceId(cluster, h.kind, h.namespace, h.name)].filter((rid) => this.stmts.resById.get(rid))
+          : (this.stmts.resInScope.all(cluster, h.namespace, h.kind) as Row[]).map((x) => String(x.id));
+        for (const t of targets) this.addEdge(fromId, "REFERENCES", t, "inferred", cluster, touched);
+      }
+    }
+    if (etype !== "k8s.log" && etype !== "k8s.event") return;
     for (const h of dependencyHints(message, ns || undefined)) {
       const key = h.ip ? `ip:${h.ip}` : `svc:${h.service!.namespace}/${h.service!.name}`;
       if (this.stmts.hintInsert.run(cluster, key, fromId).changes === 0) continue;
       const targets = h.ip
-        ? (this.stmts.resByIp.all(cluster, h.ip, h.ip) as Array<{ id: string }>).map((x) => x.id)
+        ? (this.stmts.resByIp.all({ cluster, ip: h.ip }) as Array<{ id: string }>).map((x) => x.id)
         : [resourceId(cluster, "Service", h.service!.namespace, h.service!.name)].filter((sid) =>
             this.stmts.resById.get(sid),
           );
       for (const t of targets) this.addEdge(fromId, "DEPENDS_ON", t, "inferred", cluster, touched);
+    }
+    if (etype !== "k8s.log") return;
+    // Service names without a namespace (client class names, upstream= fields): any Service so named.
+    for (const name of serviceNameHints(message)) {
+      if (this.stmts.hintInsert.run(cluster, `svcname:${name}`, fromId).changes === 0) continue;
+      for (const t of this.stmts.svcByName.all(cluster, name) as Array<{ id: string }>)
+        this.addEdge(fromId, "DEPENDS_ON", t.id, "inferred", cluster, touched);
     }
   }
 
@@ -531,14 +597,16 @@ export class SqliteGraphStore implements GraphStore {
     ).filter(Boolean) as Row[];
     if (e.deleted) {
       for (const s of existing) {
-        if (s.from_id && s.to_id) this.stmts.edgeDeleteSent.run(s.from_id, s.type, s.to_id);
+        if (s.from_id && s.to_id && this.stmts.edgeDeleteSent.run(s.from_id, s.type, s.to_id).changes > 0) this.topologyChanged = true;
         this.stmts.sentDelete.run(s.cluster, s.key);
       }
       return;
     }
     const old = existing[0];
     if (old && Number(old.at_ms) > e.atMs) return;
-    if (old?.from_id && old.to_id) this.stmts.edgeDeleteSent.run(old.from_id, old.type, old.to_id);
+    if (old?.from_id && old.to_id && this.stmts.edgeDeleteSent.run(old.from_id, old.type, old.to_id).changes > 0) {
+      this.topologyChanged = true;
+    }
     const dummy = new Set<string>();
     const fromId = this.ensureRef(e.from, touched, 0, dummy);
     const toId = this.ensureRef(e.to, touched, 0, dummy);
@@ -555,9 +623,10 @@ export class SqliteGraphStore implements GraphStore {
     if (fromId && toId) this.addEdge(fromId, e.type, toId, "sent", e.cluster, touched);
   }
 
-  private insertEvent(e: EventInput, ingestedMs: number): boolean {
+  private insertEvent(e: EventInput, ingestedMs: number, touched: Set<string>): boolean {
+    // `touched` is the batch's: a DEPENDS_ON edge a log line adds must get its endpoints rescored,
+    // or the cause links over the new path depend on which events happened to arrive after it.
     const dummy = new Set<string>();
-    const touched = new Set<string>();
     const rid = e.subject ? this.ensureRef(e.subject, touched, ingestedMs, dummy) : undefined;
     const extra: Record<string, unknown> = {};
     if (e.source && Object.keys(e.source).length) extra.source = e.source;
@@ -583,7 +652,7 @@ export class SqliteGraphStore implements GraphStore {
         extra: Object.keys(extra).length ? JSON.stringify(extra) : null,
         ingested_ms: ingestedMs,
       }).changes > 0;
-    if (changed && rid && e.etype === "k8s.log") this.addHints(e.cluster, rid, e.message, touched);
+    if (changed && rid) this.addHints(e.cluster, rid, e.message, touched, e.etype);
     return changed;
   }
 
@@ -755,27 +824,35 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   async neighborhood(start: string, maxHops: number): Promise<Map<string, Reach>> {
-    return this.run(() => {
-      const out = new Map<string, Reach>([[start, { hops: 0, path: [start] }]]);
-      let frontier = [start];
-      for (let hop = 1; hop <= maxHops && frontier.length; hop++) {
-        const next: string[] = [];
-        for (const id of frontier) {
-          const base = out.get(id)!;
-          const adj = [
-            ...(this.stmts.edgesOut.all(id) as Array<{ id: string; type: string }>),
-            ...(this.stmts.edgesIn.all(id) as Array<{ id: string; type: string }>),
-          ];
-          for (const a of adj) {
-            if (out.has(a.id)) continue;
-            out.set(a.id, { hops: hop, path: [...base.path, a.type, a.id] });
-            next.push(a.id);
-          }
-        }
-        frontier = next;
+    const adj = this.run(() => this.adjacency());
+    return expandNeighborhood(start, maxHops, () => adj);
+  }
+
+  /**
+   * The whole topology in memory, reloaded when any process changed it (a version row bumped in
+   * the same transaction as the change). Topology is small next to events and changes rarely, and
+   * every RCA and scoring step walks it.
+   */
+  private adjacency(): ReadonlyMap<string, Adjacency> {
+    const version = Number((this.stmts.topologyVersion.get() as { value: number } | undefined)?.value ?? 0);
+    if (this.adjCache && this.adjVersion === version) return this.adjCache;
+    const map = new Map<string, { out: Array<[string, string]>; in: Array<[string, string]> }>();
+    const entry = (id: string) => {
+      let a = map.get(id);
+      if (!a) {
+        a = { out: [], in: [] };
+        map.set(id, a);
       }
-      return out;
-    });
+      return a;
+    };
+    for (const r of this.stmts.allEdges.iterate() as Iterable<{ from_id: string; type: string; to_id: string }>) {
+      entry(r.from_id).out.push([r.to_id, r.type]);
+      entry(r.to_id).in.push([r.from_id, r.type]);
+    }
+    for (const a of map.values()) sortAdjacency(a);
+    this.adjCache = map;
+    this.adjVersion = version;
+    return map;
   }
 
   async eventsOnResources(
@@ -987,6 +1064,7 @@ export class SqliteGraphStore implements GraphStore {
     };
   }
 }
+
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 

@@ -1,0 +1,288 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Queue, Worker } from "bullmq";
+import cliProgress from "cli-progress";
+import type { Redis } from "ioredis";
+import { startPool, waitIdle } from "../cli/pipeline.js";
+import { configOrExit, ensureRedis, openRuntime, type Runtime } from "../cli/runtime.js";
+import type { Config } from "../config/index.js";
+import type { StoredEvent } from "../graph/index.js";
+import { ALL_QUEUES, createRedis } from "../queues/index.js";
+import { analyze } from "../rca/analyze.js";
+import { classifyLogLine } from "../rca/log-filter.js";
+import { emptyBatch } from "../rca/model.js";
+import { normalizeMessage, type WireMessage } from "../rca/normalize.js";
+import { DEFAULT_SYNTHETIC, type SyntheticOptions, syntheticCluster, syntheticStream } from "./synthetic.js";
+
+export interface BenchOptions {
+  readonly events: number;
+  readonly resources: number;
+  readonly namespaces: number;
+  readonly nodes: number;
+  /** Stored-event sizes at which RCA latency is measured. */
+  readonly rcaSizes: readonly number[];
+  readonly rcaQueries: number;
+  readonly latencyRate: number;
+  readonly latencySeconds: number;
+  readonly baselineJobs: number;
+  readonly concurrency: number;
+  readonly progress: boolean;
+}
+
+export const DEFAULT_BENCH: BenchOptions = {
+  events: 200_000,
+  resources: 10_000,
+  namespaces: 20,
+  nodes: 50,
+  rcaSizes: [100_000, 1_000_000],
+  rcaQueries: 300,
+  latencyRate: 5_000,
+  latencySeconds: 10,
+  baselineJobs: 30_000,
+  concurrency: 4,
+  progress: true,
+};
+
+export interface BenchReport {
+  machine: { cpus: number; node: string; platform: string };
+  events: number;
+  resources: number;
+  events_per_s: number;
+  baseline_jobs_per_s: number;
+  ratio: number;
+  ingest_to_queryable_p50_ms: number;
+  ingest_to_queryable_p99_ms: number;
+  latency_rate_events_per_s: number;
+  rca_p50_ms: number;
+  rca_p99_ms: number;
+  rca_by_size: Array<{ stored_events: number; rca_p50_ms: number; rca_p99_ms: number; queries: number }>;
+  stored_events: number;
+  peak_rss_mb: number;
+  redis_cmds_per_event: number;
+  log_filter_lines_per_s: number;
+  mode: string;
+}
+
+const pct = (xs: number[], p: number) => {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return Math.round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! * 100) / 100;
+};
+
+async function redisCommands(redis: Redis): Promise<number> {
+  const info = await redis.info("stats");
+  return Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0);
+}
+
+function stage(progress: boolean, name: string, total: number) {
+  if (!progress) return { update: (_n: number) => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar(
+    { format: `${name.padEnd(22)} [{bar}] {value}/{total} {unit}`, stream: process.stderr, noTTYOutput: !process.stderr.isTTY, notTTYSchedule: 3000 },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(total, 0, { unit: "" });
+  return { update: (n: number) => bar.update(n), stop: () => bar.stop() };
+}
+
+/** The naive pipeline: one BullMQ job per message and a trivial processor. */
+async function baseline(config: Config, jobs: number, progress: boolean): Promise<number> {
+  const connection = createRedis({ url: config.redis.url }, "worker");
+  const prefix = `${config.queuePrefix}-naive`;
+  const q = new Queue("naive", { connection, prefix });
+  const bar = stage(progress, "baseline (enqueue)", jobs);
+  for (let i = 0; i < jobs; i += 1000) {
+    await q.addBulk(Array.from({ length: Math.min(1000, jobs - i) }, (_, k) => ({ name: "m", data: { i: i + k }, opts: { removeOnComplete: true } })));
+    bar.update(Math.min(jobs, i + 1000));
+  }
+  bar.stop();
+  let done = 0;
+  const run = stage(progress, "baseline (process)", jobs);
+  const start = performance.now();
+  let resolveDone: () => void = () => {};
+  const finished = new Promise<void>((resolve) => {
+    resolveDone = resolve;
+  });
+  const workerConnection = createRedis({ url: config.redis.url }, "worker");
+  const w = new Worker(
+    "naive",
+    async () => {
+      done++;
+      if (done % 1000 === 0) run.update(done);
+      if (done === jobs) resolveDone();
+    },
+    { connection: workerConnection, prefix, concurrency: 100, autorun: true },
+  );
+  await finished;
+  const seconds = (performance.now() - start) / 1000;
+  await w.close();
+  workerConnection.disconnect();
+  run.stop();
+  await q.obliterate({ force: true }).catch(() => {});
+  await q.close();
+  connection.disconnect();
+  return jobs / seconds;
+}
+
+async function loadState(rt: Runtime, state: WireMessage[]) {
+  await rt.queues.enqueueMessages(state, "bench");
+  await waitIdle(rt.queues, 600_000);
+}
+
+/** Bulk-loads synthetic events straight into the store (no queues) up to `target` stored events. */
+async function fillStore(rt: Runtime, gen: Generator<WireMessage>, target: number, progress: boolean) {
+  let stored = (await rt.store.stats()).episodic_events;
+  const bar = stage(progress, `fill store to ${target / 1000}k`, target);
+  while (stored < target) {
+    const batch = emptyBatch();
+    for (let i = 0; i < 5000; i++) {
+      const m = gen.next();
+      if (m.done) break;
+      try {
+        normalizeMessage(m.value, rt.workerContext.normalize, batch);
+      } catch {
+        // synthetic messages are valid
+      }
+    }
+    const r = await rt.store.applyBatch(batch);
+    stored += r.counts.events + r.counts.changeEvents;
+    bar.update(Math.min(stored, target));
+  }
+  bar.stop();
+  return stored;
+}
+
+async function rcaLatency(rt: Runtime, queries: number, progress: boolean): Promise<number[]> {
+  const stats = await rt.store.stats();
+  const newest = Date.parse(stats.newest_event ?? new Date().toISOString());
+  const candidates: StoredEvent[] = [];
+  // Symptoms an operator would start from: recent ERROR events.
+  const page = await rt.store.listEvents({ minSeverity: "ERROR", sinceMs: newest - 3_600_000, limit: 1000 });
+  candidates.push(...page.items);
+  const times: number[] = [];
+  const bar = stage(progress, "rca queries", queries);
+  for (let i = 0; i < queries && candidates.length; i++) {
+    const e = candidates[(i * 7919) % candidates.length]!;
+    const t0 = performance.now();
+    await analyze(rt.store, e.id, { windowMs: rt.config.rca.windowMs, maxHops: rt.config.rca.maxHops, rules: rt.rules, limit: 10 });
+    times.push(performance.now() - t0);
+    bar.update(i + 1);
+  }
+  bar.stop();
+  return times;
+}
+
+function logFilterRate(): number {
+  const lines = [
+    "GET /healthz 200 1ms",
+    "user 4411 logged in",
+    "dial tcp 10.1.4.7:5432: connect: connection refused",
+    "cache warm-up finished in 120ms",
+    "upstream returned status 503",
+    "processed 120 items in batch 7",
+    "INFO request completed",
+    "x509: certificate has expired or is not yet valid",
+  ];
+  const n = 400_000;
+  let kept = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) if (classifyLogLine(lines[i & 7]!, i % 10 === 0 ? "ERROR" : "INFO").keep) kept++;
+  const s = (performance.now() - t0) / 1000;
+  return kept >= 0 ? Math.round(n / s) : 0;
+}
+
+/** Runs the whole benchmark in this process (API-less `kgrca start` shape: every pool in one process). */
+export async function runBench(o: BenchOptions): Promise<BenchReport> {
+  const dir = mkdtempSync(join(tmpdir(), "kgrca-bench-"));
+  const base = configOrExit({ KG_DATA_DIR: dir, KG_QUEUE_PREFIX: `kgrca-bench-${process.pid}`, KG_RETENTION_DAYS: "0", LOG_LEVEL: "error" });
+  const redisHandle = await ensureRedis(base, { info: () => {} } as never);
+  const config: Config = { ...base, redis: { ...base.redis, url: redisHandle.url } };
+  const synth: SyntheticOptions = { ...DEFAULT_SYNTHETIC, resources: o.resources, namespaces: o.namespaces, nodes: o.nodes };
+  const cluster = syntheticCluster(synth);
+  let rt: Runtime | undefined;
+  try {
+    const baselineRate = await baseline(config, o.baselineJobs, o.progress);
+
+    // 1. Sustained end-to-end throughput.
+    rt = await openRuntime(config, "bench");
+    const latencies: number[] = [];
+    let recordLatency = false;
+    const ctx = rt.workerContext as { onStored?: (a: number, b: number, n: number) => void };
+    ctx.onStored = (enq, stored) => {
+      if (recordLatency) latencies.push(stored - enq);
+    };
+    const pool = startPool(rt, undefined, o.concurrency);
+    await loadState(rt, cluster.state);
+    const stream = syntheticStream(cluster, o.events + 10_000_000, synth);
+    const messages: WireMessage[] = [];
+    for (let i = 0; i < o.events; i++) messages.push(stream.next().value as WireMessage);
+    const cmds0 = await redisCommands(rt.redis);
+    const bar = stage(o.progress, "pipeline", o.events);
+    const t0 = performance.now();
+    for (let i = 0; i < messages.length; i += 10_000) {
+      await rt.queues.enqueueMessages(messages.slice(i, i + 10_000), "bench");
+      bar.update(Math.min(messages.length, i + 10_000));
+    }
+    await waitIdle(rt.queues, 3_600_000);
+    const seconds = (performance.now() - t0) / 1000;
+    bar.stop();
+    const cmds = (await redisCommands(rt.redis)) - cmds0;
+    const eventsPerS = o.events / seconds;
+
+    // 2. Ingest-to-queryable latency at a steady rate.
+    recordLatency = true;
+    const perTick = Math.max(1, Math.round(o.latencyRate / 10));
+    const ticks = o.latencySeconds * 10;
+    const lbar = stage(o.progress, `latency @${o.latencyRate}/s`, ticks);
+    const lt0 = performance.now();
+    for (let k = 0; k < ticks; k++) {
+      const batch: WireMessage[] = [];
+      for (let i = 0; i < perTick; i++) batch.push(stream.next().value as WireMessage);
+      await rt.queues.enqueueMessages(batch, "bench");
+      lbar.update(k + 1);
+      const wait = lt0 + (k + 1) * 100 - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    await waitIdle(rt.queues, 600_000);
+    lbar.stop();
+    recordLatency = false;
+    await pool.close();
+
+    // 3. RCA latency at growing store sizes.
+    const bySize: BenchReport["rca_by_size"] = [];
+    let stored = 0;
+    for (const size of o.rcaSizes) {
+      stored = await fillStore(rt, stream, size, o.progress);
+      const times = await rcaLatency(rt, o.rcaQueries, o.progress);
+      bySize.push({ stored_events: stored, rca_p50_ms: pct(times, 50), rca_p99_ms: pct(times, 99), queries: times.length });
+    }
+    const last = bySize[bySize.length - 1] ?? { rca_p50_ms: 0, rca_p99_ms: 0 };
+    const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    return {
+      machine: { cpus: (await import("node:os")).cpus().length, node: process.version, platform: process.platform },
+      events: o.events,
+      resources: cluster.state.length,
+      events_per_s: Math.round(eventsPerS),
+      baseline_jobs_per_s: Math.round(baselineRate),
+      ratio: Math.round((eventsPerS / baselineRate) * 100) / 100,
+      ingest_to_queryable_p50_ms: pct(latencies, 50),
+      ingest_to_queryable_p99_ms: pct(latencies, 99),
+      latency_rate_events_per_s: o.latencyRate,
+      rca_p50_ms: last.rca_p50_ms,
+      rca_p99_ms: last.rca_p99_ms,
+      rca_by_size: bySize,
+      stored_events: stored,
+      peak_rss_mb: peakRssMb,
+      redis_cmds_per_event: Math.round((cmds / o.events) * 100) / 100,
+      log_filter_lines_per_s: logFilterRate(),
+      mode: `one process (kgrca start shape), all pools, concurrency ${o.concurrency}`,
+    };
+  } finally {
+    if (rt) {
+      await Promise.all(ALL_QUEUES.map((q) => rt!.queues.get(q).obliterate({ force: true }).catch(() => {})));
+      await rt.close();
+    }
+    redisHandle.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

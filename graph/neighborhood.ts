@@ -1,0 +1,79 @@
+import { parseResourceId } from "../rca/identity.js";
+import type { Reach } from "./graph-store.js";
+
+/** Edges of one resource: `out` it points to, `in` that point to it, as [other id, edge type]. */
+export interface Adjacency {
+  readonly out: ReadonlyArray<readonly [string, string]>;
+  readonly in: ReadonlyArray<readonly [string, string]>;
+}
+
+/** Kinds that link unrelated resources; neighbourhoods reach them but do not pass through them. */
+export const HUB_KINDS: ReadonlySet<string> = new Set(["Node", "Namespace"]);
+export const isHub = (id: string): boolean => HUB_KINDS.has(parseResourceId(id)?.kind ?? "");
+
+/**
+ * Edge types many resources point at one shared target with (pods on a node, callers of a
+ * service, pods mounting a ConfigMap). Sharing a target is not a causal link between the
+ * dependants, so a path that went forward along one of these into the target does not come back
+ * out along another edge of the same type to a sibling.
+ */
+export const FAN_IN_TYPES: ReadonlySet<string> = new Set(["RUNS_ON", "DEPENDS_ON", "MOUNTS", "REFERENCES", "BINDS"]);
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const byOtherThenType = (x: readonly [string, string], y: readonly [string, string]) => cmp(x[0], y[0]) || cmp(x[1], y[1]);
+
+/** Sorts adjacency lists in place into the order `expandNeighborhood` breaks ties by. */
+export function sortAdjacency(a: { out: Array<[string, string]>; in: Array<[string, string]> }): Adjacency {
+  a.out.sort(byOtherThenType);
+  a.in.sort(byOtherThenType);
+  return a;
+}
+
+/**
+ * Breadth-first neighbourhood with shortest paths, shared by every store so that all of them
+ * give the same answer: hubs are reached but not expanded, no sibling hops through a fan-in
+ * target, ties broken by (neighbour id, edge type) with outgoing edges before incoming ones.
+ * `fetch` returns the adjacency of a set of resources (one call per hop), each list sorted with
+ * `sortAdjacency`.
+ */
+export async function expandNeighborhood(
+  start: string,
+  maxHops: number,
+  fetch: (ids: readonly string[]) => Promise<ReadonlyMap<string, Adjacency>> | ReadonlyMap<string, Adjacency>,
+): Promise<Map<string, Reach>> {
+  const out = new Map<string, Reach>([[start, { hops: 0, path: [start] }]]);
+  // Frontier: resource -> edge types it may not be left by inwards (sibling rule).
+  let frontier = new Map<string, Set<string>>([[start, new Set()]]);
+  for (let hop = 1; hop <= maxHops && frontier.size; hop++) {
+    const expand = [...frontier.keys()].filter((id) => id === start || !isHub(id));
+    if (expand.length === 0) break;
+    const adj = await fetch(expand);
+    const next = new Map<string, Set<string>>();
+    const visit = (from: string, other: string, type: string, blocked: Set<string>) => {
+      const seen = out.get(other);
+      if (seen && seen.hops < hop) return;
+      if (!seen) {
+        out.set(other, { hops: hop, path: [...out.get(from)!.path, type, other] });
+        next.set(other, blocked);
+        return;
+      }
+      // Reached again at the same distance: it may expand wherever any of its arrivals allows.
+      const cur = next.get(other);
+      if (cur) for (const t of [...cur]) if (!blocked.has(t)) cur.delete(t);
+    };
+    for (const id of expand) {
+      const a = adj.get(id);
+      if (!a) continue;
+      const blocked = frontier.get(id)!;
+      for (const [other, type] of a.out) {
+        visit(id, other, type, FAN_IN_TYPES.has(type) ? new Set([type]) : new Set());
+      }
+      for (const [other, type] of a.in) {
+        if (blocked.has(type)) continue;
+        visit(id, other, type, new Set());
+      }
+    }
+    frontier = next;
+  }
+  return out;
+}

@@ -1,0 +1,277 @@
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type App, createApp } from "../../api/index.js";
+import type { SqliteGraphStore } from "../../graph/sqlite/index.js";
+import { createRedis, Queues } from "../../queues/index.js";
+import { loadRules } from "../../rca/rules.js";
+import { createLogger, Metrics } from "../../telemetry/index.js";
+import { REDIS_URL, tempStore, testPrefix } from "../helpers.js";
+import { anyString, anyValue, deepJson, injection, weirdString, wellFormed } from "./arbitraries.js";
+
+/**
+ * Every API endpoint, fuzzed through `app.request()`: whatever the path parameters, query
+ * strings, headers and bodies, the answer is never a 5xx, and every 4xx under /api is a
+ * problem+json that says what is wrong. The routes are read from the app itself, so new ones
+ * are fuzzed as soon as they exist.
+ */
+let app: App;
+let queues: Queues;
+let store: SqliteGraphStore;
+let closeStore: () => Promise<void>;
+let routes: Array<{ method: string; path: string }>;
+
+beforeAll(async () => {
+  const t = await tempStore();
+  store = t.store;
+  closeStore = t.close;
+  queues = new Queues(createRedis({ url: REDIS_URL }, "producer"), {
+    prefix: testPrefix("fuzz-api"),
+    attempts: 3,
+    backoffMs: 50,
+    keepCompleted: 100,
+    keepFailed: 100,
+    ingestBatch: 100,
+  });
+  app = createApp({
+    store,
+    queues,
+    metrics: new Metrics("fuzz"),
+    logger: createLogger("fuzz", "silent"),
+    rules: loadRules(),
+    rca: { windowMs: 15 * 60_000, maxHops: 3 },
+    api: { maxBodyBytes: 1024 * 1024, maxBatch: 500, corsOrigins: [] },
+    readiness: [],
+  });
+  routes = [
+    ...new Map(
+      app.routes
+        .filter((r) => ["GET", "POST", "PUT", "PATCH", "DELETE"].includes(r.method) && !r.path.includes("*"))
+        .map((r) => [`${r.method} ${r.path}`, { method: r.method, path: r.path }]),
+    ).values(),
+  ];
+});
+
+afterAll(async () => {
+  for (const q of queues.byName.values()) await q.obliterate({ force: true }).catch(() => {});
+  await queues.close();
+  queues.connection.disconnect();
+  await closeStore();
+});
+
+const QUERY_KEYS = [
+  "limit",
+  "offset",
+  "since",
+  "until",
+  "severity",
+  "cluster",
+  "namespace",
+  "depth",
+  "min_confidence",
+  "max_hops",
+  "time_window_minutes",
+  "kind",
+  "reason",
+  "etype",
+  "type",
+  "q",
+  "id",
+  "resource_id",
+  "incident_id",
+];
+
+const paramValue = fc.oneof(
+  weirdString,
+  injection,
+  fc.constantFrom(
+    "e-1",
+    "default:pod:shop:cart",
+    "ingest",
+    "dead-letter",
+    "completed",
+    "1",
+    "-1",
+    "%",
+    "..",
+    ".",
+  ),
+  fc.string({ minLength: 600, maxLength: 5_000 }),
+);
+
+const bodyText = fc.oneof(
+  { weight: 3, arbitrary: anyValue.map((v) => (v === undefined ? "" : (JSON.stringify(v) ?? ""))) },
+  { weight: 1, arbitrary: anyString },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom("{", "[", '{"a":', "nul", "{}}", "\u0000", '{"event_id": "\\ud800"}', ""),
+  },
+  { weight: 1, arbitrary: deepJson.map((v) => JSON.stringify(v)) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .record(
+        {
+          event_id: fc.oneof(anyValue, injection),
+          timestamp: anyValue,
+          resources: fc.oneof(
+            anyValue,
+            fc.array(fc.dictionary(fc.constantFrom("kind", "name", "namespace", "uid", "labels"), anyValue), {
+              maxLength: 5,
+            }),
+          ),
+          edges: anyValue,
+          events: fc.oneof(
+            anyValue,
+            fc.array(
+              fc.dictionary(
+                fc.constantFrom("event_id", "reason", "event_time", "subject", "severity"),
+                anyValue,
+              ),
+              { maxLength: 5 },
+            ),
+          ),
+          alerts: fc.oneof(
+            anyValue,
+            fc.array(
+              fc.dictionary(
+                fc.constantFrom("labels", "startsAt", "status", "fingerprint", "annotations"),
+                anyValue,
+              ),
+              { maxLength: 5 },
+            ),
+          ),
+          version: anyValue,
+          ids: anyValue,
+        },
+        { requiredKeys: [] },
+      )
+      .map((o) => JSON.stringify(o)),
+  },
+);
+
+const request = fc.record({
+  route: fc.nat(),
+  params: fc.array(paramValue, { minLength: 4, maxLength: 4 }),
+  query: fc.array(
+    fc.tuple(
+      fc.oneof(fc.constantFrom(...QUERY_KEYS), weirdString),
+      fc.oneof(paramValue, fc.integer().map(String)),
+    ),
+    {
+      maxLength: 4,
+    },
+  ),
+  body: bodyText,
+  contentType: fc.constantFrom(
+    "application/json",
+    "application/json",
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "",
+  ),
+});
+
+interface Req {
+  readonly route: number;
+  readonly params: readonly string[];
+  readonly query: ReadonlyArray<readonly [string, string]>;
+  readonly body: string;
+  readonly contentType: string;
+}
+
+async function send(r: Req) {
+  const route = routes[r.route % routes.length]!;
+  let i = 0;
+  // Lone surrogates cannot be percent-encoded; a client would send U+FFFD.
+  const path = route.path.replace(/:[A-Za-z_]+/g, () =>
+    encodeURIComponent(wellFormed(r.params[i++ % r.params.length]!)),
+  );
+  const qs = new URLSearchParams(r.query.map(([k, v]) => [wellFormed(k), wellFormed(v)])).toString();
+  const url = `http://localhost${path}${qs ? `?${qs}` : ""}`;
+  const init: RequestInit = { method: route.method };
+  if (!["GET", "HEAD"].includes(route.method)) {
+    init.body = r.body;
+    if (r.contentType) init.headers = { "content-type": r.contentType };
+  }
+  const res = await app.request(url, init);
+  return { route, url, res, text: await res.text() };
+}
+
+describe("fuzz: every API endpoint", () => {
+  it("finds the routes to fuzz", () => {
+    expect(routes.length).toBeGreaterThan(5);
+    expect(routes.map((r) => r.path)).toContain("/api/v1/updates");
+  });
+
+  it("never answers 5xx, and every /api error is problem+json naming the problem", async () => {
+    await fc.assert(
+      fc.asyncProperty(request, async (r) => {
+        const { route, url, res, text } = await send(r);
+        expect(res.status, `${route.method} ${url.slice(0, 300)} -> ${text.slice(0, 300)}`).toBeLessThan(500);
+        if (res.status >= 400 && route.path.startsWith("/api/")) {
+          expect(res.headers.get("content-type")).toContain("application/problem+json");
+          const p = JSON.parse(text) as { status: number; detail?: string };
+          expect(p.status).toBe(res.status);
+          expect(typeof p.detail).toBe("string");
+          expect(p.detail!.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it("hits each route with garbage at least a few times", async () => {
+    for (let k = 0; k < routes.length; k++) {
+      const samples = fc.sample(request, { numRuns: 6, seed: k });
+      for (const s of samples) {
+        const { route, url, res, text } = await send({ ...s, route: k });
+        expect(res.status, `${route.method} ${url.slice(0, 300)} -> ${text.slice(0, 300)}`).toBeLessThan(500);
+      }
+    }
+  });
+
+  it("treats names of Object.prototype members in path parameters as plain names", async () => {
+    for (const [k, route] of routes.entries()) {
+      if (!route.path.includes(":")) continue;
+      for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"]) {
+        const { url, res, text } = await send({
+          route: k,
+          params: [name, name, name, name],
+          query: [],
+          body: "{}",
+          contentType: "application/json",
+        });
+        expect(res.status, `${route.method} ${url} -> ${text.slice(0, 200)}`).toBeLessThan(500);
+      }
+    }
+  });
+
+  it("rejects a bad update with a 400 that names the bad field, and queues a good one", async () => {
+    const bad = await app.request("/api/v1/updates", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ timestamp: "2025-10-08T10:00:00Z", events: [{ event_id: 42, reason: ["x"] }] }),
+    });
+    expect(bad.status).toBe(400);
+    const p = (await bad.json()) as { detail: string; errors?: Array<{ path: string }> };
+    expect(p.detail).toMatch(/events/);
+    const good = await app.request("/api/v1/updates", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        timestamp: "2025-10-08T10:00:00Z",
+        events: [
+          { event_id: "api-fuzz-ok", reason: "'); DROP TABLE events;--", event_time: "2025-10-08T10:00:00Z" },
+        ],
+      }),
+    });
+    expect(good.status).toBe(202);
+    const malformed = await app.request("/api/v1/updates", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"events": [',
+    });
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { detail: string }).detail).toMatch(/JSON/i);
+  });
+});
