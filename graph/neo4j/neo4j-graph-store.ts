@@ -21,6 +21,7 @@ import type {
   StoredResource,
 } from "../graph-store.js";
 import { StoreUnavailableError } from "../graph-store.js";
+import { expandNeighborhood, sortAdjacency } from "../neighborhood.js";
 import { ApplyBatchWork, runStatement, type TxLike } from "./apply-batch.js";
 import { SCHEMA_STATEMENTS, type StatementName } from "./statements.js";
 
@@ -355,17 +356,12 @@ export class Neo4jGraphStore implements GraphStore {
   }
 
   async neighborhood(start: string, maxHops: number): Promise<Map<string, Reach>> {
-    return this.tx("neighborhood", "read", async (t) => {
-      const out = new Map<string, Reach>([[start, { hops: 0, path: [start] }]]);
-      let frontier = [start];
-      for (let hop = 1; hop <= maxHops && frontier.length; hop++) {
-        // One round trip per hop; adjacency is ordered as the embedded store orders it (outgoing
-        // by (id, type), then incoming by (id, type)), so both stores pick the same shortest paths.
-        // Paths do not run through a hub (Node, Namespace), though the hub itself is reached.
-        const expand = frontier.filter((id) => id === start || !isHub(id));
+    // The walk itself is shared with the embedded store (graph/neighborhood.ts), so both give the
+    // same reach and paths; here each hop's adjacency is one round trip.
+    return this.tx("neighborhood", "read", (t) =>
+      expandNeighborhood(start, maxHops, async (ids) => {
         const adj = new Map<string, { out: Array<[string, string]>; in: Array<[string, string]> }>();
-        if (expand.length === 0) break;
-        for (const r of await runStatement(t, "neighbours", { ids: expand })) {
+        for (const r of await runStatement(t, "neighbours", { ids: [...ids] })) {
           const id = String(r.id);
           let a = adj.get(id);
           if (!a) {
@@ -374,22 +370,10 @@ export class Neo4jGraphStore implements GraphStore {
           }
           (r.outgoing === true ? a.out : a.in).push([String(r.other), String(r.type)]);
         }
-        const byIdType = (x: [string, string], y: [string, string]) => cmp(x[0], y[0]) || cmp(x[1], y[1]);
-        const next: string[] = [];
-        for (const id of frontier) {
-          const base = out.get(id)!;
-          const a = adj.get(id);
-          if (!a) continue;
-          for (const [other, type] of [...a.out.sort(byIdType), ...a.in.sort(byIdType)]) {
-            if (out.has(other)) continue;
-            out.set(other, { hops: hop, path: [...base.path, type, other] });
-            next.push(other);
-          }
-        }
-        frontier = next;
-      }
-      return out;
-    });
+        for (const a of adj.values()) sortAdjacency(a);
+        return adj;
+      }),
+    );
   }
 
   async eventsOnResources(

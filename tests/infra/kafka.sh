@@ -138,7 +138,7 @@ case "${1:-status}" in
   fetch)
     find_java || skip_exit "java not found"
     have_mvn || is_fetched $SVC || skip_exit "mvn not found"
-    fetch $SVC
+    with_lock $SVC fetch $SVC
     ;;
   logs) tail -n "${2:-100}" "$(log_file $SVC)" ;;
   *)

@@ -1,4 +1,5 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
+# (SC2034: the variables set here are used by the scripts that source this file)
 # Shared helpers for tests/infra/{up,down,kafka,neo4j}.sh. Sourced, never run.
 # Everything resolves from this file's own directory, so the scripts work from any cwd.
 
@@ -87,7 +88,7 @@ fetch() {
   tmp="$dir.tmp.$$"
   mlog="$CACHE_DIR/fetch-$svc.log"
   mkdir -p "$CACHE_DIR"
-  rm -rf "$tmp"
+  rm -rf "$dir".tmp.* # leftovers of an interrupted fetch (callers hold the service lock)
   t0=$(now_ms)
   log "$svc: fetching jars from Maven Central (first time only) ..."
   local repo_opt=()
@@ -143,9 +144,10 @@ launch() {
   printf '\n===== %s starting %s =====\n' "$(date -Is)" "$svc" >>"$lf"
   # The inner shell writes its own pid, then execs java: the pid file holds java's pid.
   # fd 9 is the caller's flock (see with_lock): the service must not inherit it.
+  # shellcheck disable=SC2016
   setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pf" "$@" </dev/null >>"$lf" 2>&1 9>&- &
-  local i
-  for i in $(seq 1 50); do
+  local _
+  for _ in $(seq 1 50); do
     [[ -s "$pf" ]] && return 0
     sleep 0.1
   done
@@ -214,7 +216,7 @@ stop_svc() {
     sleep 0.2
   done
   rm -f "$(pid_file "$svc")"
-  log "$svc: stopped in $(( ($(now_ms) - t0) ))ms"
+  log "$svc: stopped in $(($(now_ms) - t0))ms"
 }
 
 # proc_usage PID -> "cpu 12.3s, rss 456MB" (CPU time used so far, resident memory)
