@@ -40,6 +40,12 @@ export interface KafkaBridgeOptions {
   readonly drainTimeoutMs?: number;
   readonly fromBeginning?: boolean;
   readonly maxMessageBytes?: number;
+  /**
+   * Called when the client gave up for good (kafkajs does not restart itself after a
+   * non-retriable error). The CLI exits so the orchestrator restarts the bridge; nothing is lost,
+   * consumption resumes from the last commit.
+   */
+  readonly onFatal?: (err: Error) => void;
 }
 
 /** One flush of the bridge onto `ingest`: its messages (kept until done, for re-enqueueing) and jobs. */
@@ -81,6 +87,7 @@ export class KafkaBridge {
   private paused = false;
   private stopping = false;
   private running = false;
+  private failed = false;
   private readonly sentinelKey: string;
   private assigned: ReadonlyArray<{ topic: string; partitions: number[] }> = [];
 
@@ -95,6 +102,11 @@ export class KafkaBridge {
   /** True while consumption is paused by backpressure. */
   get isPaused(): boolean {
     return this.paused;
+  }
+
+  /** False once the Kafka client gave up (see `onFatal`). */
+  get healthy(): boolean {
+    return !this.failed;
   }
 
   /** This member's partitions since the last (re)join of the group. */
@@ -117,11 +129,15 @@ export class KafkaBridge {
       this.generation++;
       this.assigned = assigned;
       this.trackers.clear();
-      for (const u of this.pending) u.done = true;
+      // Units enqueued so far are no longer followed: no tracker of this generation points at them.
       this.pending.clear();
       logger.info({ assigned, generation: this.generation }, "kafka partitions assigned");
     });
-    consumer.onCrash((err) => logger.error({ err: err.message }, "kafka consumer crashed"));
+    consumer.onCrash((err) => {
+      this.failed = true;
+      logger.error({ err: err.message }, "kafka consumer crashed and will not restart");
+      this.opts.onFatal?.(err);
+    });
     await this.opts.queues.connection.set(this.sentinelKey, "1", "EX", 86_400);
     await consumer.connect();
     await consumer.subscribe(this.topicList, this.opts.fromBeginning ?? true);

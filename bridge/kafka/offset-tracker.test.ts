@@ -23,6 +23,16 @@ describe("OffsetTracker", () => {
     expect(t.advance()).toBeUndefined();
   });
 
+  it("offers the same offset again until a commit succeeds", () => {
+    const t = new OffsetTracker();
+    const u = { done: true };
+    t.append(0n, u);
+    expect(t.advance()).toBe(1n); // the commit fails: committed is not set
+    expect(t.advance()).toBe(1n);
+    t.committed = 1n;
+    expect(t.advance()).toBeUndefined();
+  });
+
   it("leading messages without jobs are committable at once", () => {
     const t = new OffsetTracker();
     t.append(0n, null);

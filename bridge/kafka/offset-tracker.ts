@@ -22,6 +22,8 @@ interface Segment {
 export class OffsetTracker {
   private readonly segments: Segment[] = [];
   private lastAppended: bigint | undefined;
+  /** One past the last offset of the done prefix dropped so far. */
+  private doneUpTo: bigint | undefined;
   /** The offset last committed (next offset to read), when this tracker committed one. */
   committed: bigint | undefined;
 
@@ -33,6 +35,7 @@ export class OffsetTracker {
     if (this.lastAppended !== undefined && offset <= this.lastAppended) {
       this.segments.length = 0;
       this.committed = undefined;
+      this.doneUpTo = undefined;
     }
     this.lastAppended = offset;
     const tail = this.segments[this.segments.length - 1];
@@ -45,22 +48,21 @@ export class OffsetTracker {
   }
 
   /**
-   * Drops the done prefix and returns the offset to commit (last done + 1) when it moved past
-   * what was committed, else undefined.
+   * Drops the done prefix and returns the offset to commit (last done + 1) while it is ahead of
+   * what was committed, else undefined. A failed commit is simply offered again next time.
    */
   advance(): bigint | undefined {
-    let next: bigint | undefined;
     let n = 0;
     while (n < this.segments.length) {
       const s = this.segments[n]!;
       if (s.unit && !s.unit.done) break;
-      next = s.last + 1n;
+      this.doneUpTo = s.last + 1n;
       n++;
     }
     if (n > 0) this.segments.splice(0, n);
-    if (next === undefined) return undefined;
-    if (this.committed !== undefined && next <= this.committed) return undefined;
-    return next;
+    if (this.doneUpTo === undefined) return undefined;
+    if (this.committed !== undefined && this.doneUpTo <= this.committed) return undefined;
+    return this.doneUpTo;
   }
 
   /** Messages consumed but not yet committable. */

@@ -43,8 +43,20 @@ describe("`kgrca watch` (the real CLI) against a Kubernetes list/watch API serve
     delete env.KAFKA_BROKERS; // no Kafka: straight into ingest
     const child = spawn(
       process.execPath,
-      [MAIN, "watch", "--kubeconfig", kubeconfig, "--context", "fake-ctx", "--queue-prefix", p.rt.config.queuePrefix],
-      { env: { ...env, REDIS_URL: p.rt.config.redis.url, LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"] },
+      [
+        MAIN,
+        "watch",
+        "--kubeconfig",
+        kubeconfig,
+        "--context",
+        "fake-ctx",
+        "--queue-prefix",
+        p.rt.config.queuePrefix,
+      ],
+      {
+        env: { ...env, REDIS_URL: p.rt.config.redis.url, LOG_LEVEL: "warn" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
     );
     let out = "";
     child.stdout.on("data", (d: Buffer) => {
@@ -63,7 +75,7 @@ describe("`kgrca watch` (the real CLI) against a Kubernetes list/watch API serve
         throw new Error(`${(e as Error).message}\n${out}`);
       });
       expect((await store.getResource(pod))!.uid).toBe(UID.pod);
-      expect(out).toContain("kg-rca watcher");
+      await until("start-up line", async () => out.includes("kg-rca watcher"));
     } finally {
       child.kill("SIGTERM");
     }

@@ -122,9 +122,16 @@ export async function runBridge(overrides: Record<string, string>, metricsPort?:
     batchSize: config.kafka.batchSize,
     batchLingerMs: config.kafka.batchLingerMs,
     backpressure: config.backpressure,
+    onFatal: () => {
+      // Uncommitted work is redelivered to the restarted process (or another replica).
+      setTimeout(() => process.exit(1), 25_000).unref();
+      void bridge.stop().finally(() => process.exit(1));
+    },
   });
   const server =
-    metricsPort !== undefined ? await serveMetrics(metrics, metricsPort, config.host) : undefined;
+    metricsPort !== undefined
+      ? await serveMetrics(metrics, metricsPort, config.host, () => bridge.healthy)
+      : undefined;
   await bridge.start();
   process.stdout.write(
     `kg-rca bridge (pid ${process.pid}) group ${config.kafka.groupId} on ${config.kafka.brokers.join(",")} -> ingest (redis ${redactUrl(config.redis.url)}, client ${config.kafka.client})${server ? `; metrics :${server.port}` : ""}\n`,
