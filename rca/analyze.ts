@@ -9,7 +9,7 @@ import type {
 import { parseResourceId } from "./identity.js";
 import type { Severity } from "./model.js";
 import { levelSeverity, severityLevel } from "./model.js";
-import { domainScoreAt, matchTable, type RuleSet, seedRules } from "./rules.js";
+import { domainScore, domainScoreAt, matchTable, type RuleSet, seedRules } from "./rules.js";
 import {
   type CauseScore,
   combineScore,
@@ -182,7 +182,8 @@ async function collect(
   }
   const ids = [...reach.keys()];
   const lookback = lookbackFor(opts);
-  const candidates = await store.eventsOnResources(ids, effect.timeMs - lookback, effect.timeMs);
+  const late = opts.mode === "seed" ? 0 : LATE_DETECTION_MS;
+  const candidates = await store.eventsOnResources(ids, effect.timeMs - lookback, effect.timeMs + late);
   const resources = new Map((await store.getResources(ids)).map((r) => [r.id, r]));
   const effectScored = toScored(effect, resources.get(effect.resourceId));
   const rules = rulesFor(opts);
@@ -194,8 +195,24 @@ async function collect(
     // A repeat of the symptom on the same resource is the symptom, not its cause.
     if (r.hops === 0 && c.reason === effect.reason && c.etype === effect.etype) continue;
     if (opts.mode === "seed" && r.hops === 0) continue;
-    const s = scoreCause(toScored(c, resources.get(c.resourceId!)), effectScored, r.hops, lookback, rules, weights);
-    if (s) scored.push({ event: c, score: s, reach: r });
+    const target = toScored(c, resources.get(c.resourceId!));
+    if (c.timeMs > effect.timeMs) {
+      // Only what is known to be reported late may be stamped after the symptom it explains.
+      if (!reportedLate(c, target.kind)) continue;
+      const d = domainScore(rules, target, effectScored, r.hops);
+      const s = combineScore(0, r.hops, d, lookback, weights)!;
+      scored.push({ event: c, score: { ...s, confidence: round4(s.confidence * LATE_PENALTY) }, reach: r });
+      continue;
+    }
+    const s = scoreCause(target, effectScored, r.hops, lookback, rules, weights);
+    if (!s) continue;
+    // Trouble does not travel between two pods because they share a node or a policy.
+    const penalty = opts.mode !== "seed" && throughHub(r.path) ? HUB_PENALTY : 1;
+    scored.push({
+      event: c,
+      score: penalty === 1 ? s : { ...s, confidence: round4(s.confidence * penalty) },
+      reach: r,
+    });
   }
   return { scored, reach, resources, edges };
 }
@@ -216,7 +233,7 @@ export async function analyze(
 ): Promise<Analysis | undefined> {
   const effect = await store.getEvent(effectId);
   if (!effect) return undefined;
-  const { scored: direct, reach, resources, edges } = await collect(store, effect, opts, opts.mode !== "seed");
+  const { scored: direct, resources, edges } = await collect(store, effect, opts, opts.mode !== "seed");
   direct.sort(byScore);
   const links: CauseLink[] = direct.map((c) => ({
     causeId: c.event.id,
@@ -255,13 +272,17 @@ export async function analyze(
       if (causes.length >= limit) break;
     }
   }
-  const blastRadius = causes[0] ? await blastRadiusOf(store, causes[0].event, effect, opts) : [];
+  const blastRadius = causes[0]
+    ? await blastRadiusOf(store, causes[0].event, effect, opts, causes[0].path)
+    : [];
   const timeline = await timelineOf(store, effect, causes, opts);
   return { effect, causes, links, blastRadius, timeline };
 }
 
 /** How many signals (distinct resource + reason) take part in chain reasoning. */
 export const CHAIN_SIGNALS = 60;
+/** Change signals taken beyond those, whatever their direct score. */
+export const CHANGE_SIGNALS = 20;
 /** How much being explained by another candidate discounts a candidate (0..1). */
 export const EXPLAINED_DISCOUNT = 0.5;
 /** Explanations weaker than this do not count as explaining a candidate away. */
@@ -270,6 +291,15 @@ const MIN_EXPLAINING_DOMAIN = 0.6;
 export const SKEW_MS = 5_000;
 /** How much earlier than its firing time an alert's condition may have started (its `for:`). */
 export const ALERT_ONSET_MS = 10 * 60_000;
+/**
+ * Node conditions are reported after the node-monitor grace period (40 s by default), alerts
+ * after their `for:`: such causes may be stamped up to this long after the symptom they explain.
+ */
+export const LATE_DETECTION_MS = 60_000;
+/** A cause stamped after its effect is scored a little lower than one stamped before it. */
+const LATE_PENALTY = 0.9;
+const reportedLate = (e: StoredEvent, kind: string | undefined): boolean =>
+  e.etype === "prom.alert" || kind === "Node";
 /** How much time and distance between two linked signals weaken a chain (the rule carries the rest). */
 const CHAIN_PROXIMITY = 0.15;
 /** Rounds of chain propagation (chains up to this many links deep). */
@@ -298,7 +328,9 @@ function signalsOf(direct: readonly Scored[], resources: Map<string, StoredResou
   }
   const out: Signal[] = [];
   for (const [key, members] of groups) {
-    const byTime = [...members].sort((a, b) => a.event.timeMs - b.event.timeMs || a.event.id.localeCompare(b.event.id));
+    const byTime = [...members].sort(
+      (a, b) => a.event.timeMs - b.event.timeMs || a.event.id.localeCompare(b.event.id),
+    );
     const best = [...members].sort(byScore)[0]!;
     const first = byTime[0]!.event;
     const level = members.reduce((m, c) => Math.max(m, severityLevel(c.event.level)), 0);
@@ -320,8 +352,24 @@ function signalsOf(direct: readonly Scored[], resources: Map<string, StoredResou
   );
 }
 
-/** Shortest hop counts between resources over the given edges (undirected, in memory). */
-function hopsWithin(edges: readonly StoredEdge[], maxHops: number): (from: string, to: string) => number | undefined {
+/**
+ * Kinds that connect many unrelated resources (every pod of a node, every pod a policy selects):
+ * a path may end at one but does not pass through it.
+ */
+const HUB_KINDS = new Set(["node", "networkpolicy", "namespace"]);
+const HUB_PENALTY = 0.5;
+const isHub = (id: string): boolean => HUB_KINDS.has(parseResourceId(id)?.kind.toLowerCase() ?? "");
+/** Whether a path [start, type, id, type, id ...] passes through a hub (not just ends at one). */
+function throughHub(path: readonly string[]): boolean {
+  for (let i = 2; i < path.length - 1; i += 2) if (isHub(path[i]!)) return true;
+  return false;
+}
+
+/** Shortest hop counts between resources over the given edges (undirected, in memory), not through hubs. */
+function hopsWithin(
+  edges: readonly StoredEdge[],
+  maxHops: number,
+): (from: string, to: string) => number | undefined {
   const adj = new Map<string, string[]>();
   const add = (a: string, b: string) => {
     const l = adj.get(a);
@@ -340,12 +388,14 @@ function hopsWithin(edges: readonly StoredEdge[], maxHops: number): (from: strin
       let frontier = [from];
       for (let h = 1; h <= maxHops && frontier.length; h++) {
         const next: string[] = [];
-        for (const id of frontier)
+        for (const id of frontier) {
+          if (id !== from && isHub(id)) continue;
           for (const n of adj.get(id) ?? []) {
             if (dist.has(n)) continue;
             dist.set(n, h);
             next.push(n);
           }
+        }
         frontier = next;
       }
       cache.set(from, dist);
@@ -370,7 +420,16 @@ async function rankByChains(
   resources: Map<string, StoredResource>,
   opts: AnalyzeOptions,
 ): Promise<RankedCause[]> {
-  const signals = signalsOf(direct, resources).slice(0, CHAIN_SIGNALS);
+  // The best signals by direct score, plus changes (rollouts, edits, deletes): a change far from
+  // the symptom scores low on its own yet is often the root of the chain.
+  const all = signalsOf(direct, resources);
+  const signals = [
+    ...all.slice(0, CHAIN_SIGNALS),
+    ...all
+      .slice(CHAIN_SIGNALS)
+      .filter((s) => s.first.etype === "k8s.change")
+      .slice(0, CHANGE_SIGNALS),
+  ];
   const n = signals.length;
   if (n === 0) return [];
   const rules = rulesFor(opts);
@@ -388,13 +447,30 @@ async function rankByChains(
       if (r === c) continue;
       const C = signals[c]!;
       const dt = C.first.timeMs - R.first.timeMs;
-      // An alert fires after its `for:` period: the condition it reports began earlier.
-      if (dt < -(R.first.etype === "prom.alert" ? ALERT_ONSET_MS : SKEW_MS)) continue;
+      // An alert fires after its `for:` period, a node is marked NotReady after a grace period:
+      // the condition they report began earlier than their time stamp.
+      const lag =
+        R.first.etype === "prom.alert"
+          ? ALERT_ONSET_MS
+          : R.target.kind === "Node"
+            ? LATE_DETECTION_MS
+            : SKEW_MS;
+      if (dt < -lag) continue;
       const h = hops(R.resourceId, C.resourceId);
       if (h === undefined) continue;
-      pair[r]![c] = combineScore(Math.max(0, dt), h, domainScoreAt(rules, table, r, c, h), lookbackFor(opts), weights);
+      pair[r]![c] = combineScore(
+        Math.max(0, dt),
+        h,
+        domainScoreAt(rules, table, r, c, h),
+        lookbackFor(opts),
+        weights,
+      );
     }
   }
+  // Generic rules (error -> error, the default) say two events are near, not that one explains the other.
+  const generic = new Set(["default", ...rules.rules.filter((r) => r.fallback).map((r) => r.name)]);
+  const specific = (p: CauseScore | undefined): p is CauseScore =>
+    !!p && p.domain >= MIN_EXPLAINING_DOMAIN && !generic.has(p.rule);
   const directStrength = signals.map((s) => s.best.score.confidence);
   let strength = [...directStrength];
   const via: Array<number | undefined> = new Array(n);
@@ -403,9 +479,10 @@ async function rankByChains(
     for (let r = 0; r < n; r++) {
       for (let c = 0; c < n; c++) {
         const p = pair[r]![c];
-        // Only a rule-backed explanation carries strength along a chain, not mere proximity.
-        if (!p || p.domain < MIN_EXPLAINING_DOMAIN) continue;
-        const chain = strength[c]! * p.domain * (1 - CHAIN_PROXIMITY + CHAIN_PROXIMITY * ((p.temporal + p.distance) / 2));
+        // Only a specific rule carries strength along a chain, not proximity or a generic rule.
+        if (!specific(p)) continue;
+        const chain =
+          strength[c]! * p.domain * (1 - CHAIN_PROXIMITY + CHAIN_PROXIMITY * ((p.temporal + p.distance) / 2));
         if (chain > next[r]!) {
           next[r] = chain;
           via[r] = c;
@@ -419,9 +496,9 @@ async function rankByChains(
   // that started first explains the other), so a cycle does not discount its own root.
   const explains = (r: number, c: number): boolean => {
     const p = pair[r]![c];
-    if (!p || p.domain < MIN_EXPLAINING_DOMAIN) return false;
+    if (!specific(p)) return false;
     const back = pair[c]![r];
-    if (!back || back.domain < MIN_EXPLAINING_DOMAIN) return true;
+    if (!specific(back)) return true;
     if (p.domain !== back.domain) return p.domain > back.domain;
     const a = signals[r]!.first;
     const b = signals[c]!.first;
@@ -429,7 +506,8 @@ async function rankByChains(
   };
   const explained = signals.map((_, c) => {
     let e = 0;
-    for (let r = 0; r < n; r++) if (r !== c && explains(r, c) && pair[r]![c]!.domain > e) e = pair[r]![c]!.domain;
+    for (let r = 0; r < n; r++)
+      if (r !== c && explains(r, c) && pair[r]![c]!.domain > e) e = pair[r]![c]!.domain;
     return e;
   });
   const boost = await anomalyBoosts(store, effect, signals, opts);
@@ -443,11 +521,16 @@ async function rankByChains(
   if (opts.trace) {
     for (const { s, i, final } of ranked.slice(0, 15)) {
       let by = "";
+      let best: CauseScore | undefined;
+      let bestFrom = -1;
       for (let r = 0; r < n; r++) {
         const p = pair[r]![i];
         if (p && explains(r, i) && p.domain === explained[i])
           by = `${signals[r]!.first.reason}@${signals[r]!.resourceId} (${p.rule})`;
+        if (p && r !== i && (!best || p.domain > best.domain)) [best, bestFrom] = [p, r];
       }
+      if (!by && best)
+        by = `(strongest link ${best.domain} ${best.rule} from ${signals[bestFrom]!.first.reason})`;
       opts.trace(
         `${final.toFixed(3)} direct=${directStrength[i]!.toFixed(3)} chain=${strength[i]!.toFixed(3)} explained=${explained[i]!.toFixed(2)}${by ? ` by ${by}` : ""} boost=${boost[i]!.toFixed(2)} ${s.first.reason}@${s.resourceId}`,
       );
@@ -540,9 +623,11 @@ export async function blastRadiusOf(
   root: StoredEvent,
   effect: StoredEvent,
   opts: AnalyzeOptions,
+  /** The graph path from the effect to the root (resources the failure travelled through). */
+  via: readonly string[] = [],
 ): Promise<StoredResource[]> {
   if (!root.resourceId) return [];
-  const maxDepth = opts.maxHops + 1;
+  const maxDepth = opts.maxHops + 2;
   const seen = new Map<string, number>([[root.resourceId, 0]]);
   let frontier = [root.resourceId];
   for (let depth = 1; depth <= maxDepth && frontier.length; depth++) {
@@ -563,9 +648,22 @@ export async function blastRadiusOf(
     frontier = next.sort();
   }
   const ids = [...seen.keys()];
-  const events = await store.eventsOnResources(ids, root.timeMs, root.timeMs + opts.windowMs, "WARNING");
-  const symptomatic = new Set(events.filter((e) => e.id !== root.id).map((e) => e.resourceId!));
+  // Symptoms: warnings, errors and alerts (whatever their severity) from the root cause until the
+  // symptom asked about, or one window after the root if that is later.
+  const until = Math.max(root.timeMs + opts.windowMs, effect.timeMs) + LATE_DETECTION_MS;
+  const events = await store.eventsOnResources(ids, root.timeMs - SKEW_MS, until);
+  const symptomatic = new Set(
+    events
+      .filter((e) => e.id !== root.id && (severityLevel(e.level) >= 1 || e.etype === "prom.alert"))
+      .map((e) => e.resourceId!),
+  );
   if (effect.resourceId) symptomatic.add(effect.resourceId);
+  // The resources between the symptom and its root carried the failure.
+  for (let i = 0; i < via.length; i += 2) {
+    const rid = via[i]!;
+    if (!seen.has(rid)) seen.set(rid, maxDepth);
+    symptomatic.add(rid);
+  }
   // Aggregators (Services, Ingresses, workload owners) of symptomatic resources are hit too.
   const keep = new Set<string>();
   for (const id of symptomatic) if (seen.has(id)) keep.add(id);

@@ -71,7 +71,7 @@ function readyCondition(
   if (!Array.isArray(c)) return undefined;
   for (const item of c) {
     const r = asRecord(item);
-    if (!r || r.type !== "Ready") continue;
+    if (r?.type !== "Ready") continue;
     return {
       status: String(r.status),
       ...(typeof r.reason === "string" ? { reason: r.reason } : {}),
@@ -108,6 +108,9 @@ export function versionOf(r: ResourceUpsert): ResourceVersion {
     // Fields that change without anyone changing the workload.
     delete spec.replicas;
     delete spec.nodeName;
+    // Allocated by the API server, and reported inconsistently by producers.
+    delete spec.clusterIP;
+    delete spec.clusterIPs;
   }
   const v: {
     -readonly [K in keyof ResourceVersion]: ResourceVersion[K];
@@ -180,7 +183,7 @@ export function diffVersions(kind: string, prev: ResourceVersion, next: Resource
     out.push({
       reason: "ReplicasChanged",
       severity: next.replicas === 0 ? "WARNING" : "INFO",
-      message: `replicas changed from ${prev.replicas} to ${next.replicas}`,
+      message: `replicas changed from ${prev.replicas} to ${next.replicas} (scale ${next.replicas > prev.replicas ? "up" : "down"})`,
     });
   }
   if (prev.conditions || next.conditions) {

@@ -9,7 +9,14 @@ export interface ImpliedEdge {
 }
 
 /** Edge types a resource derives from its own fields, going out of it (re-derived on every update). */
-export const DERIVED_OUT_TYPES: readonly string[] = ["RUNS_ON", "MOUNTS", "ROUTES_TO", "BINDS", "SCALES", "ISSUES"];
+export const DERIVED_OUT_TYPES: readonly string[] = [
+  "RUNS_ON",
+  "MOUNTS",
+  "ROUTES_TO",
+  "BINDS",
+  "SCALES",
+  "ISSUES",
+];
 
 /**
  * Topology the messages imply without an edge being sent: RUNS_ON from `node`, CONTROLS from
@@ -59,19 +66,29 @@ export function impliedEdges(r: ResourceUpsert): ImpliedEdge[] {
         : r.kind === "ExternalSecret"
           ? (str(rec(spec.target)?.name) ?? r.name)
           : undefined;
-    if (issued) out.push({ fromId: self, toId: resourceId(r.cluster, "Secret", r.namespace, issued), type: "ISSUES" });
+    if (issued)
+      out.push({ fromId: self, toId: resourceId(r.cluster, "Secret", r.namespace, issued), type: "ISSUES" });
     // An Ingress serves its TLS Secrets.
     if (r.kind === "Ingress") {
       for (const t of Array.isArray(spec.tls) ? spec.tls : []) {
         const secret = str(rec(t)?.secretName);
-        if (secret) out.push({ fromId: self, toId: resourceId(r.cluster, "Secret", r.namespace, secret), type: "MOUNTS" });
+        if (secret)
+          out.push({
+            fromId: self,
+            toId: resourceId(r.cluster, "Secret", r.namespace, secret),
+            type: "MOUNTS",
+          });
       }
     }
     // The ServiceAccount a pod (or a workload's pod template) runs as: its token is mounted.
     const podSpec = rec(rec(spec.template)?.spec) ?? spec;
     const sa = str(podSpec.serviceAccountName) ?? str(podSpec.serviceAccount);
     if (sa && sa !== "default")
-      out.push({ fromId: self, toId: resourceId(r.cluster, "ServiceAccount", r.namespace, sa), type: "MOUNTS" });
+      out.push({
+        fromId: self,
+        toId: resourceId(r.cluster, "ServiceAccount", r.namespace, sa),
+        type: "MOUNTS",
+      });
     // A StatefulSet's volume claim templates become one claim per replica: <template>-<set>-<ordinal>.
     if (r.kind === "StatefulSet") {
       const replicas = typeof p.replicas === "number" ? Math.min(p.replicas, 50) : 1;
@@ -140,7 +157,9 @@ export function dependencyHints(message: string, namespace: string | undefined):
   if (DNS_FAILURE.test(message))
     out.set("svc:kube-system/kube-dns", { service: { name: "kube-dns", namespace: "kube-system" } });
   if (METRICS_API.test(message))
-    out.set("svc:kube-system/metrics-server", { service: { name: "metrics-server", namespace: "kube-system" } });
+    out.set("svc:kube-system/metrics-server", {
+      service: { name: "metrics-server", namespace: "kube-system" },
+    });
   for (const m of message.matchAll(IP_PORT)) {
     const ip = m[1]!;
     if (ip.startsWith("127.") || ip === "0.0.0.0") continue;
@@ -173,7 +192,8 @@ export function dependencyHints(message: string, namespace: string | undefined):
 const CLASS_NAME =
   /\b((?:[A-Z][a-z0-9]+)+?)(?:Client|Gateway|Repository|Repo|Adapter|Connector|Stub|Proxy|ServiceClient|Api)\b/g;
 const GO_FILE = /\b(?:client|clients|store|repo|handler|upstream|deps|dao|gateway)\/([a-z0-9_]+)\.go:\d+/g;
-const FIELD = /\b(?:upstream|upstream_service|peer\.service|target|service|dependency|backend)[=:]"?([a-z0-9][-a-z0-9]{0,62})\b/g;
+const FIELD =
+  /\b(?:upstream|upstream_service|peer\.service|target|service|dependency|backend)[=:]"?([a-z0-9][-a-z0-9]{0,62})\b/g;
 const PHRASE =
   /\b(?:call(?:ing)? to|calling|request to|connecting to|waiting for|bad address)\s+'?([a-z0-9][-a-z0-9]{1,62})\b|(?:^|[\s:"'])([a-z0-9][-a-z0-9]{1,62})\s+(?:call failed|request failed|unavailable|is unavailable|not reachable|unreachable)\b/g;
 const GENERIC_WORDS = new Set([
@@ -267,11 +287,16 @@ const REFERENCES: ReadonlyArray<{ pattern: RegExp; kind: string; nsGroup?: numbe
     nsGroup: 1,
     nameGroup: 2,
   },
-  { pattern: new RegExp(`\\bpersistentvolumeclaims? "${NAME}"`, "gi"), kind: "PersistentVolumeClaim", nameGroup: 1 },
+  {
+    pattern: new RegExp(`\\bpersistentvolumeclaims? "${NAME}"`, "gi"),
+    kind: "PersistentVolumeClaim",
+    nameGroup: 1,
+  },
   { pattern: new RegExp(`\\bserviceaccounts? "${NAME}"`, "gi"), kind: "ServiceAccount", nameGroup: 1 },
   { pattern: new RegExp(`exceeded quota: ${NAME}`, "g"), kind: "ResourceQuota", nameGroup: 1 },
   {
-    pattern: /\b(?:maximum|minimum) (?:cpu|memory|ephemeral-storage|storage) usage per (?:Container|Pod|PersistentVolumeClaim)\b/g,
+    pattern:
+      /\b(?:maximum|minimum) (?:cpu|memory|ephemeral-storage|storage) usage per (?:Container|Pod|PersistentVolumeClaim)\b/g,
     kind: "LimitRange",
   },
 ];

@@ -92,7 +92,11 @@ export class RulesError extends Error {
   override readonly name = "RulesError";
 }
 
-function expandReasons(where: string, reasons: readonly string[], groups: Record<string, string[]>): string[] {
+function expandReasons(
+  where: string,
+  reasons: readonly string[],
+  groups: Record<string, string[]>,
+): string[] {
   const out: string[] = [];
   for (const r of reasons) {
     if (!r.startsWith("@")) {
@@ -158,7 +162,8 @@ function compile(
   // A user file sees the shipped groups and may redefine them for its own rules.
   const groups = { ...inherited, ...(parsed.data.groups ?? {}) };
   for (const [g, members] of Object.entries(groups))
-    if (members.some((m) => m.startsWith("@"))) throw new RulesError(`${source}: groups.${g}: groups cannot nest`);
+    if (members.some((m) => m.startsWith("@")))
+      throw new RulesError(`${source}: groups.${g}: groups cannot nest`);
   const seen = new Set<string>();
   const rules: Rule[] = [];
   for (const [idx, r] of parsed.data.rules.entries()) {
@@ -245,11 +250,36 @@ const SEED_RULES = {
   version: 1,
   default_score: 0.4,
   rules: [
-    { name: "oom-to-crashloop", cause: { reason: ["OOMKilled"] }, effect: { reason: ["CrashLoopBackOff"] }, score: 0.95 },
-    { name: "imagepull-to-failedscheduling", cause: { message: "imagepull|errimagepull" }, effect: { reason: ["FailedScheduling"] }, score: 0.9 },
-    { name: "node-notready-to-evicted", cause: { reason: ["NodeNotReady"] }, effect: { reason: ["Evicted"] }, score: 0.9 },
-    { name: "connection-failure-to-error", cause: { message: "connection refused|timeout" }, effect: { severity: ["ERROR"] }, score: 0.7 },
-    { name: "database-to-service", cause: { message: "database|deadlock" }, effect: { message: "api|service" }, score: 0.65 },
+    {
+      name: "oom-to-crashloop",
+      cause: { reason: ["OOMKilled"] },
+      effect: { reason: ["CrashLoopBackOff"] },
+      score: 0.95,
+    },
+    {
+      name: "imagepull-to-failedscheduling",
+      cause: { message: "imagepull|errimagepull" },
+      effect: { reason: ["FailedScheduling"] },
+      score: 0.9,
+    },
+    {
+      name: "node-notready-to-evicted",
+      cause: { reason: ["NodeNotReady"] },
+      effect: { reason: ["Evicted"] },
+      score: 0.9,
+    },
+    {
+      name: "connection-failure-to-error",
+      cause: { message: "connection refused|timeout" },
+      effect: { severity: ["ERROR"] },
+      score: 0.7,
+    },
+    {
+      name: "database-to-service",
+      cause: { message: "database|deadlock" },
+      effect: { message: "api|service" },
+      score: 0.65,
+    },
     { name: "error-to-error", cause: { severity: ["ERROR"] }, effect: { severity: ["ERROR"] }, score: 0.5 },
   ],
 };

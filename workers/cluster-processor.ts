@@ -57,6 +57,8 @@ export async function processCluster(
  */
 async function clusterEvents(ctx: WorkerContext, cluster: string, events: StoredEvent[]): Promise<number> {
   const { windowMs, maxHops } = ctx.rca;
+  // Events of one job share resources: read each neighbourhood once.
+  const store = cachedReader(ctx.store);
   const members = new Map<string, StoredEvent>();
   const parent = new Map<string, string>();
   const find = (x: string): string => {
@@ -77,6 +79,7 @@ async function clusterEvents(ctx: WorkerContext, cluster: string, events: Stored
   const union = (a: string, b: string) => {
     const ra = find(a);
     const rb = find(b);
+    // The smaller id becomes the root, so the union does not depend on the order of calls.
     if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
   };
   for (const e of events) add(e);
@@ -88,8 +91,8 @@ async function clusterEvents(ctx: WorkerContext, cluster: string, events: Stored
     const e = pending.pop()!;
     if (expanded.has(e.id)) continue;
     expanded.add(e.id);
-    const near = await ctx.store.neighborhood(e.resourceId!, maxHops);
-    const neighbours = await ctx.store.eventsOnResources(
+    const near = await store.neighborhood(e.resourceId!, maxHops);
+    const neighbours = await store.eventsOnResources(
       [...near.keys()],
       e.timeMs - windowMs,
       e.timeMs + windowMs,
@@ -106,7 +109,7 @@ async function clusterEvents(ctx: WorkerContext, cluster: string, events: Stored
   const incidents = new Set<string>();
   for (const e of members.values()) if (e.incidentId) incidents.add(e.incidentId);
   for (const id of [...incidents].sort()) {
-    const evs = await ctx.store.incidentEvents(id, MAX_INCIDENT_EVENTS);
+    const evs = await store.incidentEvents(id, MAX_INCIDENT_EVENTS);
     for (const e of evs) {
       add(e);
       union(evs[0]!.id, e.id);
@@ -127,6 +130,6 @@ async function clusterEvents(ctx: WorkerContext, cluster: string, events: Stored
     for (const e of g) if (e.incidentId && e.incidentId !== incident.id) removed.add(e.incidentId);
   }
   for (const i of saved) removed.delete(i.id);
-  await ctx.store.saveIncidents(saved, [...removed]);
+  await store.saveIncidents(saved, [...removed]);
   return saved.length;
 }

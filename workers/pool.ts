@@ -71,10 +71,14 @@ export class WorkerPool {
     } catch (err) {
       if (err instanceof StoreUnavailableError || err instanceof ClusterLockBusy) {
         // An outage or a busy lock is not the job's fault: put it back without using an attempt.
+        // A busy clustering lock backs off with the number of times the job found it busy: with a
+        // backlog, a fixed 50-250 ms made every waiting cluster job re-read its events several
+        // times a second while one replica held the lock (seen in tests/faults: jobs started 180
+        // times), starving the replica doing the work.
         const delay =
           err instanceof StoreUnavailableError
             ? this.opts.outageDelayMs
-            : 50 + Math.floor(Math.random() * 200);
+            : Math.min(5_000, 50 * 1.5 ** Math.min(job.attemptsStarted ?? 0, 12)) * (0.5 + Math.random());
         if (err instanceof StoreUnavailableError)
           this.ctx.logger.warn({ queue: name, err: err.message }, "graph store unavailable; job delayed");
         this.ctx.metrics.jobsProcessed.inc({ queue: name, outcome: "delayed" });

@@ -134,7 +134,9 @@ export function latestTime(messages: readonly WireMessage[]): number | undefined
     if (key && TIME_FIELDS.has(key) && typeof v === "string") {
       const t = Date.parse(v);
       if (Number.isFinite(t) && (max === undefined || t > max)) max = t;
-    } else if (Array.isArray(v)) v.forEach((x) => walk(x));
+    } else if (Array.isArray(v)) {
+      for (const x of v) walk(x);
+    }
     else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, k);
   };
   for (const m of messages) walk(m.value);

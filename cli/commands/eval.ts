@@ -209,7 +209,8 @@ export function printEvalTable(r: EvalReport, out: NodeJS.WritableStream = proce
     out.write(
       `baseline ${r.baseline.name}: AC@1 ${r.baseline.ac_at_1.toFixed(3)}   AC@3 ${r.baseline.ac_at_3.toFixed(3)}\n`,
     );
-  if (r.blast_radius_ok !== undefined) out.write(`blast radius covers the truth in ${(r.blast_radius_ok * 100).toFixed(0)}% of scenarios\n`);
+  if (r.blast_radius_ok !== undefined)
+    out.write(`blast radius covers the truth in ${(r.blast_radius_ok * 100).toFixed(0)}% of scenarios\n`);
   if (r.by_fault && Object.keys(r.by_fault).length > 1) {
     out.write("\nby fault family:\n");
     for (const [fault, v] of Object.entries(r.by_fault).sort(([a], [b]) => a.localeCompare(b))) {
@@ -217,7 +218,9 @@ export function printEvalTable(r: EvalReport, out: NodeJS.WritableStream = proce
         v.baseline_ac_at_1 !== undefined
           ? `   ${r.baseline?.name ?? "baseline"} @1 ${v.baseline_ac_at_1.toFixed(2)} @3 ${v.baseline_ac_at_3!.toFixed(2)}`
           : "";
-      out.write(`  ${fault.padEnd(24)} n=${String(v.n).padEnd(3)} @1 ${v.ac_at_1.toFixed(2)}  @3 ${v.ac_at_3.toFixed(2)}${base}\n`);
+      out.write(
+        `  ${fault.padEnd(24)} n=${String(v.n).padEnd(3)} @1 ${v.ac_at_1.toFixed(2)}  @3 ${v.ac_at_3.toFixed(2)}${base}\n`,
+      );
     }
   }
 }

@@ -106,6 +106,8 @@ interface EdgeAdd {
   cluster: string;
   /** The caller's touched set: a created edge marks both ends there (as the embedded store does). */
   touched: Set<string>;
+  /** Deleted earlier in this batch and added again: created, whatever the store held before. */
+  readded: boolean;
 }
 
 function toResState(r: Row): ResState {
@@ -210,8 +212,12 @@ export class ApplyBatchWork {
   private readonly scopes = new Map<string, Set<string>>();
   private readonly ips = new Map<string, Set<string>>();
   private readonly svcNames = new Map<string, Set<string>>();
-  private readonly derivedDeletes = new Set<string>();
-  private readonly sentTopologyDeletes = new Map<string, { fromId: string; type: string; toId: string }>();
+  /** Derived edges of a resource as stored when the batch began, by resource id. */
+  private readonly derivedLoaded = new Map<string, Array<[string, string, string]>>();
+  private readonly edgeDeletes = new Map<
+    string,
+    { fromId: string; type: string; toId: string; origin: string }
+  >();
   private readonly edgeAdds = new Map<string, EdgeAdd>();
 
   constructor(
@@ -221,6 +227,14 @@ export class ApplyBatchWork {
   ) {}
 
   async run(batch: IngestBatch): Promise<ApplyResult> {
+    const clusters = new Set<string>();
+    for (const r of batch.resources) clusters.add(r.cluster);
+    for (const d of batch.resourceDeletes) clusters.add(d.ref.cluster);
+    for (const e of batch.edges) clusters.add(e.cluster);
+    for (const e of batch.events) clusters.add(e.cluster);
+    // Write skew would lose derived edges (a pod and the service selecting it written by two
+    // replicas at once, each not seeing the other): batches of one cluster take turns.
+    if (clusters.size) await runStatement(this.tx, "lockClusters", { keys: [...clusters].sort() });
     await this.preload(batch);
     const touchedEvents = new Set<string>();
     const touchedResources = new Set<string>();
@@ -328,6 +342,7 @@ export class ApplyBatchWork {
       this.loadScopes([...scopeRows.values()]),
       this.loadIps([...ipRows.values()]),
       this.loadServicesByName([...svcNameRows.values()]),
+      this.loadDerived(batch.resources.map((r) => resourceId(r.cluster, r.kind, r.namespace, r.name))),
     ]);
   }
 
@@ -575,25 +590,45 @@ export class ApplyBatchWork {
   ) {
     if (fromId === toId) return;
     const k = K(fromId, type, toId, origin);
-    if (!this.edgeAdds.has(k)) this.edgeAdds.set(k, { fromId, type, toId, origin, cluster, touched });
+    if (this.edgeAdds.has(k)) return;
+    const readded = this.edgeDeletes.delete(k);
+    this.edgeAdds.set(k, { fromId, type, toId, origin, cluster, touched, readded });
   }
 
-  private deleteDerivedEdgesOf(id: string) {
-    this.derivedDeletes.add(id);
-    for (const [k, e] of this.edgeAdds) {
+  private deleteEdge(fromId: string, type: string, toId: string, origin: StoredEdge["origin"]) {
+    const k = K(fromId, type, toId, origin);
+    this.edgeAdds.delete(k);
+    this.edgeDeletes.set(k, { fromId, type, toId, origin });
+  }
+
+  private async loadDerived(ids: string[]): Promise<void> {
+    const missing = [...new Set(ids)].filter((id) => !this.derivedLoaded.has(id));
+    if (!missing.length) return;
+    for (const id of missing) this.derivedLoaded.set(id, []);
+    const rows = await runStatement(this.tx, "loadDerivedEdges", {
+      ids: missing,
+      derivedOutTypes: [...DERIVED_OUT_TYPES],
+    });
+    for (const r of rows)
+      this.derivedLoaded.get(String(r.id))?.push([String(r.fromId), String(r.type), String(r.toId)]);
+  }
+
+  /** The derived edges of `id` now: stored ones not deleted in this batch, plus this batch's. */
+  private async currentDerived(id: string): Promise<Array<[string, string, string]>> {
+    if (!this.derivedLoaded.has(id)) await this.loadDerived([id]);
+    const out = new Map<string, [string, string, string]>();
+    for (const [f, t, o] of this.derivedLoaded.get(id)!)
+      if (!this.edgeDeletes.has(K(f, t, o, "derived"))) out.set(K(f, t, o), [f, t, o]);
+    for (const e of this.edgeAdds.values()) {
       if (e.origin !== "derived") continue;
       if (
         (e.fromId === id && DERIVED_OUT.has(e.type)) ||
         (e.toId === id && e.type === "CONTROLS") ||
         (e.type === "SELECTS" && (e.fromId === id || e.toId === id))
       )
-        this.edgeAdds.delete(k);
+        out.set(K(e.fromId, e.type, e.toId), [e.fromId, e.type, e.toId]);
     }
-  }
-
-  private deleteSentTopology(fromId: string, type: string, toId: string) {
-    this.sentTopologyDeletes.set(K(fromId, type, toId), { fromId, type, toId });
-    this.edgeAdds.delete(K(fromId, type, toId, "sent"));
+    return [...out.values()];
   }
 
   private async versionExists(id: string, atMs: number): Promise<boolean> {
@@ -733,28 +768,36 @@ export class ApplyBatchWork {
   }
 
   private async rederiveEdges(r: ResourceUpsert, id: string, touched: Set<string>): Promise<void> {
-    this.deleteDerivedEdgesOf(id);
+    // The derived edges this state implies, applied as a difference so that an unchanged state
+    // leaves the topology untouched (and its ends are not rescored).
+    const wanted = new Map<string, [string, string, string]>();
+    const want = (from: string, type: string, to: string) => {
+      if (from !== to) wanted.set(K(from, type, to), [from, type, to]);
+    };
     for (const e of impliedEdges(r)) {
       const other = e.fromId === id ? e.toId : e.fromId;
       const o = parseResourceId(other);
       if (o) await this.ensureRes(other, o.cluster, o.kind, o.namespace, o.name);
-      this.addEdge(e.fromId, e.type, e.toId, "derived", r.cluster, touched);
+      want(e.fromId, e.type, e.toId);
     }
     // Services and NetworkPolicies select pods by label; matched from whichever side arrives last.
     if (POD_SELECTING_KINDS.includes(r.kind)) {
       for (const pod of await this.scope(r.cluster, r.namespace, "Pod")) {
-        if (podSelected(r.kind, r.props, parseJson(pod.labels, {})))
-          this.addEdge(id, "SELECTS", pod.id, "derived", r.cluster, touched);
+        if (podSelected(r.kind, r.props, parseJson(pod.labels, {}))) want(id, "SELECTS", pod.id);
       }
     }
     if (r.kind === "Pod") {
       for (const kind of POD_SELECTING_KINDS) {
         for (const sel of await this.scope(r.cluster, r.namespace, kind)) {
-          if (podSelected(kind, parseJson(sel.props, {}), r.labels))
-            this.addEdge(sel.id, "SELECTS", id, "derived", r.cluster, touched);
+          if (podSelected(kind, parseJson(sel.props, {}), r.labels)) want(sel.id, "SELECTS", id);
         }
       }
     }
+    for (const [f, t, o] of await this.currentDerived(id)) {
+      if (wanted.has(K(f, t, o))) wanted.delete(K(f, t, o));
+      else this.deleteEdge(f, t, o, "derived");
+    }
+    for (const [f, t, o] of wanted.values()) this.addEdge(f, t, o, "derived", r.cluster, touched);
     // Log lines that named this resource's IP or service name become DEPENDS_ON edges; events and
     // logs that named the resource itself become REFERENCES edges.
     for (const h of this.hintKeysOf(r)) {
@@ -855,7 +898,7 @@ export class ApplyBatchWork {
     }
     if (e.deleted) {
       for (const [k, s] of existing) {
-        if (s.fromId && s.toId) this.deleteSentTopology(s.fromId, s.type, s.toId);
+        if (s.fromId && s.toId) this.deleteEdge(s.fromId, s.type, s.toId, "sent");
         this.sent.set(k, null);
         this.sentDirty.add(k);
       }
@@ -863,7 +906,7 @@ export class ApplyBatchWork {
     }
     const old = existing[0]?.[1];
     if (old && old.atMs > e.atMs) return;
-    if (old?.fromId && old.toId) this.deleteSentTopology(old.fromId, old.type, old.toId);
+    if (old?.fromId && old.toId) this.deleteEdge(old.fromId, old.type, old.toId, "sent");
     const dummy = new Set<string>();
     const fromId = await this.ensureRef(e.from, touched, dummy);
     const toId = await this.ensureRef(e.to, touched, dummy);
@@ -1028,10 +1071,8 @@ export class ApplyBatchWork {
     exec("putHints", { rows: hints }, hints.length);
 
     // Edge writes last, ordered by endpoints, so concurrent batches lock resources in one order.
-    const derived = [...this.derivedDeletes].sort();
-    exec("deleteDerivedEdges", { ids: derived, derivedOutTypes: [...DERIVED_OUT_TYPES] }, derived.length);
-    const sentTopo = byKey([...this.sentTopologyDeletes.values()], (e) => K(e.fromId, e.toId, e.type));
-    exec("deleteSentTopology", { rows: sentTopo }, sentTopo.length);
+    const edgeDeletes = byKey([...this.edgeDeletes.values()], (e) => K(e.fromId, e.toId, e.type, e.origin));
+    exec("deleteTopologyEdges", { rows: edgeDeletes }, edgeDeletes.length);
     const adds = byKey([...this.edgeAdds.values()], (e) => K(e.fromId, e.toId, e.type, e.origin));
     if (!adds.length) await Promise.all(pending);
     else {
@@ -1052,7 +1093,7 @@ export class ApplyBatchWork {
           .map((r) => K(String(r.fromId), String(r.toId), String(r.type), String(r.origin))),
       );
       for (const e of adds) {
-        if (!createdKeys.has(K(e.fromId, e.toId, e.type, e.origin))) continue;
+        if (!e.readded && !createdKeys.has(K(e.fromId, e.toId, e.type, e.origin))) continue;
         e.touched.add(e.fromId);
         e.touched.add(e.toId);
       }

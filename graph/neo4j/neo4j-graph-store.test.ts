@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listReplayFiles, readScenario } from "../../bridge/replay/index.js";
 import { openRuntime, type Runtime } from "../../cli/runtime.js";
 import { ALL_QUEUES } from "../../queues/index.js";
-import { testConfig } from "../../tests/helpers.js";
+import type { IngestBatch } from "../../rca/model.js";
+import { tempDir, testConfig } from "../../tests/helpers.js";
 import { graphStoreContract } from "../graph-store.contract.js";
+import { SqliteGraphStore } from "../sqlite/sqlite-graph-store.js";
 import { Neo4jGraphStore, type Neo4jGraphStoreOptions } from "./neo4j-graph-store.js";
 import { replayAndRank } from "./scenario-replay.js";
 
@@ -122,5 +124,104 @@ if (!NEO4J_URL) {
       },
       120_000,
     );
+  });
+
+  // Replicas write the same cluster at once: pods and the services selecting them, log lines
+  // naming each other's IPs, events naming pods only by uid. Whatever the interleaving, the graph
+  // must end as one writer applying the batches in order leaves it (no lost derived edges).
+  describe("two replicas writing one cluster at once", () => {
+    const T0 = Date.UTC(2025, 9, 8, 10, 0, 0);
+    const uid = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
+    const batches: IngestBatch[] = Array.from({ length: 12 }, (_, i): IngestBatch => ({
+      resources: [
+        {
+          cluster: "race",
+          kind: "Pod",
+          namespace: "shop",
+          name: `p${i}`,
+          uid: uid(i),
+          labels: { app: `app-${i % 3}` },
+          props: { podIP: `10.0.0.${i}`, node: `n${i % 2}` },
+          atMs: T0 + i,
+          deleted: false,
+        },
+        {
+          cluster: "race",
+          kind: "Service",
+          namespace: "shop",
+          name: `s${i % 3}`,
+          labels: {},
+          props: { serviceSelector: { app: `app-${i % 3}` }, clusterIP: `10.9.0.${i % 3}` },
+          atMs: T0,
+          deleted: false,
+        },
+      ],
+      resourceDeletes: [],
+      edges: [],
+      events: [
+        {
+          id: `uid-${i}`,
+          baseId: `uid-${i}`,
+          cluster: "race",
+          etype: "k8s.event",
+          severity: "WARNING",
+          reason: "BackOff",
+          message: "Back-off restarting failed container",
+          timeMs: T0 + i,
+          count: 1,
+          subject: { cluster: "race", kind: "Pod", uid: uid((i + 5) % 12) },
+        },
+        {
+          id: `log-${i}`,
+          baseId: `log-${i}`,
+          cluster: "race",
+          etype: "k8s.log",
+          severity: "ERROR",
+          reason: "",
+          message: `dial tcp 10.0.0.${(i + 1) % 12}:80: connect: connection refused`,
+          timeMs: T0 + i,
+          count: 1,
+          subject: { cluster: "race", kind: "Pod", namespace: "shop", name: `p${i}` },
+        },
+      ],
+    }));
+    const edgesOf = async (store: { edgesOf: Neo4jGraphStore["edgesOf"] }, ids: string[]) =>
+      (await store.edgesOf(ids)).map((e) => `${e.fromId} ${e.type} ${e.toId} ${e.origin}`).sort();
+
+    it("end with the graph one writer makes", async () => {
+      const t = tempDir("kgrca-race-");
+      const ref = new SqliteGraphStore({ path: `${t.dir}/kg.sqlite` });
+      await ref.init();
+      const a = new Neo4jGraphStore(opts());
+      const b = new Neo4jGraphStore(opts());
+      try {
+        for (const batch of batches) await ref.applyBatch(batch);
+        await shared.deleteEverything();
+        await Promise.all([
+          (async () => {
+            for (let i = 0; i < batches.length; i += 2) await a.applyBatch(batches[i]!);
+          })(),
+          (async () => {
+            for (let i = 1; i < batches.length; i += 2) await b.applyBatch(batches[i]!);
+          })(),
+        ]);
+        const ids = (await ref.searchResources({ cluster: "race", limit: 1000 })).items.map((r) => r.id);
+        expect(ids.length).toBe(17);
+        expect(await edgesOf(a, ids)).toEqual(await edgesOf(ref, ids));
+        expect(await a.stats()).toEqual(await ref.stats());
+        const events = (await ref.listEvents({ cluster: "race", limit: 1000 })).items.map((e) => [
+          e.id,
+          e.resourceId,
+        ]);
+        expect(
+          (await a.listEvents({ cluster: "race", limit: 1000 })).items.map((e) => [e.id, e.resourceId]),
+        ).toEqual(events);
+      } finally {
+        await a.close();
+        await b.close();
+        await ref.close();
+        t.remove();
+      }
+    }, 120_000);
   });
 }

@@ -1,5 +1,4 @@
 import neo4j, { type Driver, Neo4jError, type Session } from "neo4j-driver";
-import { parseResourceId } from "../../rca/identity.js";
 import type { IngestBatch, Severity } from "../../rca/model.js";
 import { levelSeverity, SEVERITIES, severityLevel } from "../../rca/model.js";
 import type {
@@ -54,6 +53,11 @@ export interface Neo4jMetrics {
 
 type Row = Record<string, unknown>;
 const MAX_PAGE = 1000;
+/**
+ * Long enough for deadlock and leader-switch retries to succeed inside the call; short enough that
+ * an outage reaches the circuit breaker (and the job is delayed) in seconds, not half a minute.
+ */
+const DEFAULT_RETRY_TIME_MS = 5_000;
 const int = (n: number) => (Number.isSafeInteger(n) ? neo4j.int(n) : n);
 
 /** Driver errors that mean "the store is not reachable or overloaded right now": retry later. */
@@ -101,7 +105,7 @@ export class Neo4jGraphStore implements GraphStore {
         maxConnectionPoolSize: options.maxPoolSize,
         connectionTimeout: options.connectionTimeoutMs,
         connectionAcquisitionTimeout: options.connectionTimeoutMs,
-        maxTransactionRetryTime: options.maxTransactionRetryTimeMs ?? 15_000,
+        maxTransactionRetryTime: options.maxTransactionRetryTimeMs ?? DEFAULT_RETRY_TIME_MS,
         // Times are ms since the epoch: far inside 2^53, so plain numbers are exact.
         disableLosslessIntegers: true,
         userAgent: "kg-rca",
@@ -580,10 +584,6 @@ export class Neo4jGraphStore implements GraphStore {
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Kinds that link unrelated resources (as in the embedded store): reached, not passed through. */
-const HUB_KINDS: ReadonlySet<string> = new Set(["Node", "Namespace"]);
-const isHub = (id: string): boolean => HUB_KINDS.has(parseResourceId(id)?.kind ?? "");
 
 function namespaceOf(id: string): string {
   const parts = id.split(":");

@@ -25,6 +25,7 @@ export const SCHEMA_STATEMENTS = {
     "CREATE CONSTRAINT resource_version IF NOT EXISTS FOR (v:ResourceVersion) REQUIRE (v.resourceId, v.atMs) IS UNIQUE",
   constraintSentEdge:
     "CREATE CONSTRAINT sent_edge IF NOT EXISTS FOR (s:SentEdge) REQUIRE (s.cluster, s.key) IS UNIQUE",
+  constraintWriteLock: "CREATE CONSTRAINT write_lock IF NOT EXISTS FOR (l:WriteLock) REQUIRE l.key IS UNIQUE",
   constraintDependencyHint:
     "CREATE CONSTRAINT dependency_hint IF NOT EXISTS FOR (h:DependencyHint) REQUIRE (h.cluster, h.hint, h.fromId) IS UNIQUE",
   indexResourceScope:
@@ -62,6 +63,11 @@ export const STATEMENTS = {
   ping: "RETURN 1 AS ok",
 
   // ---------------------------------------------------------------- applyBatch: look-ups
+  // Taken first in every batch (keys sorted): batches of one cluster apply one at a time, so each
+  // one's look-ups see everything committed before it, as with the embedded store's single writer.
+  lockClusters: `UNWIND $keys AS key
+MERGE (l:WriteLock {key: key})
+SET l.seq = coalesce(l.seq, 0) + 1`,
   loadResources: "UNWIND $ids AS id MATCH (r:Resource {id: id}) RETURN r {.*} AS r",
   loadUids: `UNWIND $rows AS row
 MATCH (u:UidAlias {cluster: row.cluster, uid: row.uid})
@@ -108,6 +114,12 @@ RETURN row.cluster AS cluster, row.namespace AS namespace, row.kind AS kind, r {
 MATCH (r:Resource {cluster: row.cluster, name: row.name})
 WHERE r.kind = 'Service'
 RETURN row.cluster AS cluster, row.name AS name, r {.*} AS r`,
+  // The derived edges a resource's state implies (re-derived as a difference when it changes).
+  loadDerivedEdges: `UNWIND $ids AS id
+MATCH (r:Resource {id: id})-[e:TOPOLOGY {origin: 'derived'}]-(:Resource)
+WHERE (startNode(e) = r AND (e.type IN $derivedOutTypes OR e.type = 'SELECTS'))
+  OR (endNode(e) = r AND e.type IN ['CONTROLS', 'SELECTS'])
+RETURN id, startNode(e).id AS fromId, e.type AS type, endNode(e).id AS toId`,
   loadByIp: `UNWIND $rows AS row
 CALL (row) {
   MATCH (r:Resource {cluster: row.cluster, podIP: row.ip})
@@ -177,16 +189,8 @@ SET s.type = row.type, s.fromId = row.fromId, s.toId = row.toId, s.fromUid = row
   s.atMs = row.atMs`,
   putHints: `UNWIND $rows AS row
 MERGE (h:DependencyHint {cluster: row.cluster, hint: row.hint, fromId: row.fromId})`,
-  // Edges a resource's own fields imply are re-derived whenever its state changes.
-  deleteDerivedEdges: `UNWIND $ids AS id
-MATCH (r:Resource {id: id})-[e:TOPOLOGY {origin: 'derived'}]-(:Resource)
-WHERE (startNode(e) = r AND e.type IN $derivedOutTypes)
-  OR (endNode(e) = r AND e.type = 'CONTROLS')
-  OR e.type = 'SELECTS'
-WITH DISTINCT e
-DELETE e`,
-  deleteSentTopology: `UNWIND $rows AS row
-MATCH (:Resource {id: row.fromId})-[e:TOPOLOGY {type: row.type, origin: 'sent'}]->(:Resource {id: row.toId})
+  deleteTopologyEdges: `UNWIND $rows AS row
+MATCH (:Resource {id: row.fromId})-[e:TOPOLOGY {type: row.type, origin: row.origin}]->(:Resource {id: row.toId})
 DELETE e`,
   mergeTopology: `UNWIND $rows AS row
 MATCH (a:Resource {id: row.fromId})
@@ -421,6 +425,7 @@ export const GRAPH_SCHEMA = {
     "ResourceVersion",
     "SentEdge",
     "DependencyHint",
+    "WriteLock",
   ],
   relationshipTypes: ["TOPOLOGY", "CAUSES"],
   propertyKeys: [
@@ -484,6 +489,8 @@ export const GRAPH_SCHEMA = {
     "score",
     "eventIds",
     "detail",
+    // WriteLock
+    "seq",
     // Keys of `$rows` maps that the linter cannot tell apart from node properties.
     "causeId",
     "effectId",

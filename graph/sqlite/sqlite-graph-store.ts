@@ -937,45 +937,108 @@ export class SqliteGraphStore implements GraphStore {
   async listIncidents(f: IncidentFilter): Promise<Page<Incident>> {
     const where: string[] = [];
     const args: unknown[] = [];
-    if (f.cluster) where.push("cluster = ?"), args.push(f.cluster);
-    if (f.namespace) where.push("namespaces LIKE ? ESCAPE '\\'"), args.push(`%,${escapeLike(f.namespace)},%`);
-    if (f.severity) where.push("severity >= ?"), args.push(severityLevel(f.severity));
-    if (f.sinceMs !== undefined) where.push("end_ms >= ?"), args.push(f.sinceMs);
-    if (f.untilMs !== undefined) where.push("start_ms <= ?"), args.push(f.untilMs);
+    if (f.cluster) {
+      where.push("cluster = ?");
+      args.push(f.cluster);
+    }
+    if (f.namespace) {
+      where.push("namespaces LIKE ? ESCAPE '\\'");
+      args.push(`%,${escapeLike(f.namespace)},%`);
+    }
+    if (f.severity) {
+      where.push("severity >= ?");
+      args.push(severityLevel(f.severity));
+    }
+    if (f.sinceMs !== undefined) {
+      where.push("end_ms >= ?");
+      args.push(f.sinceMs);
+    }
+    if (f.untilMs !== undefined) {
+      where.push("start_ms <= ?");
+      args.push(f.untilMs);
+    }
     return this.page("incidents", where, args, "end_ms DESC, id", f, (r) => toIncident(r, []));
   }
 
   async listEvents(f: EventFilter): Promise<Page<StoredEvent>> {
     const where: string[] = [];
     const args: unknown[] = [];
-    if (f.cluster) where.push("cluster = ?"), args.push(f.cluster);
-    if (f.namespace) where.push("subject_ns = ?"), args.push(f.namespace);
-    if (f.resourceId) where.push("resource_id = ?"), args.push(f.resourceId);
-    if (f.reason) where.push("reason = ?"), args.push(f.reason);
-    if (f.etype) where.push("etype = ?"), args.push(f.etype);
-    if (f.minSeverity) where.push("level >= ?"), args.push(severityLevel(f.minSeverity));
-    if (f.sinceMs !== undefined) where.push("time_ms >= ?"), args.push(f.sinceMs);
-    if (f.untilMs !== undefined) where.push("time_ms <= ?"), args.push(f.untilMs);
-    if (f.incidentId) where.push("incident_id = ?"), args.push(f.incidentId);
+    if (f.cluster) {
+      where.push("cluster = ?");
+      args.push(f.cluster);
+    }
+    if (f.namespace) {
+      where.push("subject_ns = ?");
+      args.push(f.namespace);
+    }
+    if (f.resourceId) {
+      where.push("resource_id = ?");
+      args.push(f.resourceId);
+    }
+    if (f.reason) {
+      where.push("reason = ?");
+      args.push(f.reason);
+    }
+    if (f.etype) {
+      where.push("etype = ?");
+      args.push(f.etype);
+    }
+    if (f.minSeverity) {
+      where.push("level >= ?");
+      args.push(severityLevel(f.minSeverity));
+    }
+    if (f.sinceMs !== undefined) {
+      where.push("time_ms >= ?");
+      args.push(f.sinceMs);
+    }
+    if (f.untilMs !== undefined) {
+      where.push("time_ms <= ?");
+      args.push(f.untilMs);
+    }
+    if (f.incidentId) {
+      where.push("incident_id = ?");
+      args.push(f.incidentId);
+    }
     return this.page("events", where, args, "time_ms DESC, id", f, toEvent);
   }
 
   async listAnomalies(f: AnomalyFilter): Promise<Page<Anomaly>> {
     const where: string[] = [];
     const args: unknown[] = [];
-    if (f.cluster) where.push("cluster = ?"), args.push(f.cluster);
-    if (f.type) where.push("type = ?"), args.push(f.type);
-    if (f.sinceMs !== undefined) where.push("window_end_ms >= ?"), args.push(f.sinceMs);
+    if (f.cluster) {
+      where.push("cluster = ?");
+      args.push(f.cluster);
+    }
+    if (f.type) {
+      where.push("type = ?");
+      args.push(f.type);
+    }
+    if (f.sinceMs !== undefined) {
+      where.push("window_end_ms >= ?");
+      args.push(f.sinceMs);
+    }
     return this.page("anomalies", where, args, "window_end_ms DESC, id", f, toAnomaly);
   }
 
   async searchResources(q: ResourceQuery): Promise<Page<StoredResource>> {
     const where: string[] = [];
     const args: unknown[] = [];
-    if (q.cluster) where.push("cluster = ?"), args.push(q.cluster);
-    if (q.kind) where.push("kind = ?"), args.push(q.kind);
-    if (q.namespace) where.push("namespace = ?"), args.push(q.namespace);
-    if (q.name) where.push("name LIKE ? ESCAPE '\\'"), args.push(`%${escapeLike(q.name)}%`);
+    if (q.cluster) {
+      where.push("cluster = ?");
+      args.push(q.cluster);
+    }
+    if (q.kind) {
+      where.push("kind = ?");
+      args.push(q.kind);
+    }
+    if (q.namespace) {
+      where.push("namespace = ?");
+      args.push(q.namespace);
+    }
+    if (q.name) {
+      where.push("name LIKE ? ESCAPE '\\'");
+      args.push(`%${escapeLike(q.name)}%`);
+    }
     return this.page("resources", where, args, "id", q, toResource);
   }
 

@@ -63,6 +63,7 @@ export interface FaultReport {
     readonly expected: number;
     readonly actual: number;
     readonly entries: number;
+    readonly expectedEntries: number;
     readonly same: boolean;
   };
   readonly faultedMs: number;
@@ -327,6 +328,7 @@ export async function runFaults(plan: FaultPlan): Promise<FaultReport> {
       expected: reference.dlqDistinct.size,
       actual: dlq.distinct.size,
       entries: dlq.entries,
+      expectedEntries: reference.dlqEntries,
       same: sameDlq,
     },
     faultedMs: report.faultedMs,
@@ -358,7 +360,7 @@ export function formatReport(r: FaultReport): string {
       ([t, c]) =>
         `  ${t.padEnd(12)} expected ${c.expected}, got ${c.actual}, missing ${c.missing}, extra ${c.extra}`,
     ),
-    `dead-lettered       ${r.dlq.actual} distinct (clean run ${r.dlq.expected}; ${r.dlq.entries} entries)`,
+    `dead-lettered       ${r.dlq.actual} distinct payloads, ${r.dlq.entries} entries (clean run ${r.dlq.expected}, ${r.dlq.expectedEntries})`,
     `breaker opened      ${r.breakerOpened} times; jobs delayed by outages ${r.delayedJobs}; stalled jobs reclaimed ${r.stalledJobs}`,
     `faulted run         ${(r.faultedMs / 1000).toFixed(1)} s (clean in-process run ${(r.referenceMs / 1000).toFixed(1)} s)`,
     `api answers         ${JSON.stringify(r.apiStatuses)}`,

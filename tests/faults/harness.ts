@@ -285,7 +285,7 @@ export async function referenceRun(
   name: string,
   messages: readonly WireMessage[],
   env: Record<string, string> = {},
-): Promise<{ fingerprint: Fingerprint; dlqDistinct: Set<string>; ms: number }> {
+): Promise<{ fingerprint: Fingerprint; dlqDistinct: Set<string>; dlqEntries: number; ms: number }> {
   const p = await testPipeline(name, env);
   try {
     const t0 = Date.now();
@@ -295,7 +295,7 @@ export async function referenceRun(
     const ms = Date.now() - t0;
     const fingerprint = (p.rt.rawStore as SqliteGraphStore).fingerprintRows();
     const dlq = await deadLetterPayloads(p.rt.queues);
-    return { fingerprint, dlqDistinct: dlq.distinct, ms };
+    return { fingerprint, dlqDistinct: dlq.distinct, dlqEntries: dlq.entries, ms };
   } finally {
     await p.close();
   }

@@ -48,6 +48,7 @@ if (!NEO4J_URL) {
         NEO4J_PASSWORD: process.env.NEO4J_PASSWORD ?? "",
         NEO4J_CONNECTION_TIMEOUT_MS: "2000",
         KG_BREAKER_COOLDOWN_MS: "2000",
+        KG_BREAKER_THRESHOLD: "2",
       });
       let stopped = false;
       try {
@@ -61,7 +62,8 @@ if (!NEO4J_URL) {
         stopped = true;
         await rt.queues.enqueueMessages(during.messages as never, "replay");
         const breaker = async () => (await rt.metrics.circuitBreakerState.get()).values[0]?.value ?? 0;
-        await until("the circuit breaker to open", async () => (await breaker()) === 1, 120_000);
+        // Open (1), or half-open (2) while a probe runs against the still-stopped server.
+        await until("the circuit breaker to open", async () => (await breaker()) !== 0, 180_000);
         const counts = await rt.queues.counts();
         const waiting = Object.values(counts).reduce(
           (n, c) => n + (c.delayed ?? 0) + (c.waiting ?? 0) + (c.prioritized ?? 0),

@@ -2,9 +2,11 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type App, createApp } from "../../api/index.js";
 import type { SqliteGraphStore } from "../../graph/sqlite/index.js";
-import { createRedis, Queues } from "../../queues/index.js";
+import { createRedis, type IngestJob, Queues } from "../../queues/index.js";
 import { loadRules } from "../../rca/rules.js";
 import { createLogger, Metrics } from "../../telemetry/index.js";
+import type { WorkerContext } from "../../workers/index.js";
+import { processIngest } from "../../workers/ingest-processor.js";
 import { REDIS_URL, tempStore, testPrefix } from "../helpers.js";
 import { anyString, anyValue, deepJson, injection, weirdString, wellFormed } from "./arbitraries.js";
 
@@ -216,7 +218,7 @@ describe("fuzz: every API endpoint", () => {
           expect(p.detail!.length).toBeGreaterThan(0);
         }
       }),
-      { numRuns: 600 },
+      { numRuns: 400 },
     );
   });
 
@@ -244,6 +246,59 @@ describe("fuzz: every API endpoint", () => {
         expect(res.status, `${route.method} ${url} -> ${text.slice(0, 200)}`).toBeLessThan(500);
       }
     }
+  });
+
+  it("takes an Alertmanager webhook whose bad alerts end in dead-letter while the good one is stored", async () => {
+    const ingest = queues.get("ingest");
+    await ingest.drain(true);
+    const alert = (over: Record<string, unknown>) => ({
+      status: "firing",
+      labels: { alertname: "KubePodCrashLooping", namespace: "shop", pod: "cart-1", severity: "critical" },
+      annotations: { summary: "'); DROP TABLE events;--" },
+      startsAt: "2025-10-08T10:00:00Z",
+      endsAt: "0001-01-01T00:00:00Z",
+      fingerprint: "fp-good",
+      ...over,
+    });
+    const body = {
+      version: "4",
+      status: "firing",
+      alerts: [
+        alert({}),
+        alert({ startsAt: "not a time", fingerprint: "fp-bad-time" }),
+        alert({ labels: { alertname: "Bad\u0000Name", namespace: "shop", pod: "cart-1" }, fingerprint: "fp-bad-name" }),
+      ],
+    };
+    const res = await app.request("/api/v1/alerts/alertmanager", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(202);
+    const jobs = await ingest.getJobs(["waiting"], 0, -1);
+    expect(jobs.length).toBeGreaterThan(0);
+    const ctx: WorkerContext = {
+      store,
+      queues,
+      metrics: new Metrics("fuzz-worker"),
+      logger: createLogger("fuzz", "silent"),
+      rules: loadRules(),
+      normalize: { defaultCluster: "default" },
+      rca: { windowMs: 15 * 60_000, maxHops: 3 },
+      retention: { days: 0, batchSize: 1000 },
+    };
+    const dlqBefore = await queues.get("dead-letter").count();
+    let invalid = 0;
+    for (const j of jobs) invalid += (await processIngest(ctx, j.data as IngestJob, j.id)).invalid;
+    expect(invalid).toBe(2);
+    const entries = await queues.get("dead-letter").getJobs(["waiting"], 0, -1);
+    expect((await queues.get("dead-letter").count()) - dlqBefore).toBe(2);
+    const reasons = entries.map((e) => String((e.data as { reason: string }).reason)).join(" | ");
+    expect(reasons).toMatch(/event_time/);
+    expect(reasons).toMatch(/control characters/);
+    const stored = await store.listEvents({ reason: "KubePodCrashLooping", limit: 10 });
+    expect(stored.items).toHaveLength(1);
+    expect(stored.items[0]!.annotations?.summary).toBe("'); DROP TABLE events;--");
   });
 
   it("rejects a bad update with a 400 that names the bad field, and queues a good one", async () => {

@@ -6,9 +6,16 @@ import { DEFAULT_TOPICS } from "../../rca/normalize.js";
  * every shape, and CONTRACT messages with one field broken at a time.
  */
 
-/** What a string becomes after UTF-8 (SQLite, HTTP): lone surrogates turn into U+FFFD. */
+/** What a string becomes after UTF-8 (HTTP): lone surrogates turn into U+FFFD. */
 export const wellFormed = (s: string): string =>
   s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
+
+/**
+ * Whether text came back from the store as sent. A lone surrogate is not valid UTF-8: SQLite keeps
+ * its three bytes and they come back as U+FFFD each, so those positions are compared loosely.
+ */
+export const sameText = (stored: string | undefined, sent: string): boolean =>
+  stored !== undefined && stored.replace(/\ufffd/g, "") === wellFormed(sent).replace(/\ufffd/g, "");
 
 /** Injection strings that must travel as plain data (no colon: names may not contain one). */
 export const INJECTIONS = [

@@ -14,12 +14,40 @@ const FRONTEND = { ns: "shop", name: "frontend-5c6d7-abcde" };
 function oomChain(): WireMessage[] {
   return [
     ...shop(),
-    event("oom-1", 100, "OOMKilled", CART, { severity: "FATAL", message: "Container cart terminated with OOMKilled (exit code 137)" }),
-    resource({ kind: "Pod", namespace: "shop", name: "cart-7d9f8-x2k4p", labels: { app: "cart" }, ownerRefs: [{ kind: "ReplicaSet", name: "cart-7d9f8" }], node: "node-2", podIP: "10.1.2.3", status: { phase: "Running", restartCount: 1 } }, 101),
+    event("oom-1", 100, "OOMKilled", CART, {
+      severity: "FATAL",
+      message: "Container cart terminated with OOMKilled (exit code 137)",
+    }),
+    resource(
+      {
+        kind: "Pod",
+        namespace: "shop",
+        name: "cart-7d9f8-x2k4p",
+        labels: { app: "cart" },
+        ownerRefs: [{ kind: "ReplicaSet", name: "cart-7d9f8" }],
+        node: "node-2",
+        podIP: "10.1.2.3",
+        status: { phase: "Running", restartCount: 1 },
+      },
+      101,
+    ),
     event("bo-1", 103, "BackOff", CART, { message: "Back-off restarting failed container cart" }),
-    event("clb-1", 125, "CrashLoopBackOff", CART, { severity: "FATAL", message: "back-off 20s restarting failed container=cart" }),
-    logLine("fe-1", 130, FRONTEND, 'Get "http://cart.shop.svc.cluster.local/api": dial tcp 10.96.12.40:80: connect: connection refused'),
-    logLine("fe-2", 140, FRONTEND, 'Get "http://cart.shop.svc.cluster.local/api": dial tcp 10.96.12.40:80: connect: connection refused'),
+    event("clb-1", 125, "CrashLoopBackOff", CART, {
+      severity: "FATAL",
+      message: "back-off 20s restarting failed container=cart",
+    }),
+    logLine(
+      "fe-1",
+      130,
+      FRONTEND,
+      'Get "http://cart.shop.svc.cluster.local/api": dial tcp 10.96.12.40:80: connect: connection refused',
+    ),
+    logLine(
+      "fe-2",
+      140,
+      FRONTEND,
+      'Get "http://cart.shop.svc.cluster.local/api": dial tcp 10.96.12.40:80: connect: connection refused',
+    ),
   ];
 }
 
@@ -63,10 +91,28 @@ describe("analyze", () => {
   it("finds a rollout on the owning Deployment as the root of pull failures, beyond the hop limit", async () => {
     const store = await build([
       ...shop(),
-      resource({ kind: "Deployment", namespace: "shop", name: "cart", image: "shop/cart:v1.1", replicas: 1, labels: { app: "cart" } }, 60),
-      event("pull-1", 90, "Failed", CART, { message: 'Failed to pull image "shop/cart:v1.1": rpc error: code = NotFound desc = manifest unknown' }),
-      event("pull-2", 91, "ErrImagePull", CART, { severity: "ERROR", message: "Container cart waiting: ErrImagePull" }),
-      event("pull-3", 120, "ImagePullBackOff", CART, { severity: "ERROR", message: 'Back-off pulling image "shop/cart:v1.1"' }),
+      resource(
+        {
+          kind: "Deployment",
+          namespace: "shop",
+          name: "cart",
+          image: "shop/cart:v1.1",
+          replicas: 1,
+          labels: { app: "cart" },
+        },
+        60,
+      ),
+      event("pull-1", 90, "Failed", CART, {
+        message: 'Failed to pull image "shop/cart:v1.1": rpc error: code = NotFound desc = manifest unknown',
+      }),
+      event("pull-2", 91, "ErrImagePull", CART, {
+        severity: "ERROR",
+        message: "Container cart waiting: ErrImagePull",
+      }),
+      event("pull-3", 120, "ImagePullBackOff", CART, {
+        severity: "ERROR",
+        message: 'Back-off pulling image "shop/cart:v1.1"',
+      }),
       logLine("fe-1", 200, FRONTEND, "dial tcp 10.96.12.40:80: connect: connection refused"),
     ]);
     const a = (await analyze(store, "fe-1", opts))!;
@@ -79,16 +125,29 @@ describe("analyze", () => {
     const noise: WireMessage[] = [];
     for (let i = 0; i < 30; i++) {
       noise.push(
-        event(`sb-${i}`, 20 + i * 3, "FailedCreatePodSandBox", { kind: "Pod", ns: "batch", name: "job-x" }, {
-          message: 'Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "abc": plugin type="calico" failed (add)',
-        }),
+        event(
+          `sb-${i}`,
+          20 + i * 3,
+          "FailedCreatePodSandBox",
+          { kind: "Pod", ns: "batch", name: "job-x" },
+          {
+            message:
+              'Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "abc": plugin type="calico" failed (add)',
+          },
+        ),
       );
     }
     const store = await build([
       ...oomChain(),
       resource({ kind: "Pod", namespace: "batch", name: "job-x", node: "node-2", labels: { app: "job" } }),
       ...noise,
-      event("dns-1", 128, "DNSConfigForming", { kind: "Pod", ns: "batch", name: "job-x" }, { message: "Nameserver limits were exceeded" }),
+      event(
+        "dns-1",
+        128,
+        "DNSConfigForming",
+        { kind: "Pod", ns: "batch", name: "job-x" },
+        { message: "Nameserver limits were exceeded" },
+      ),
     ]);
     const a = (await analyze(store, "fe-2", opts))!;
     expect(a.causes[0]!.event.id).toBe("oom-1");
@@ -97,7 +156,9 @@ describe("analyze", () => {
 
   it("raises a cause that an anomaly implicates, a little", async () => {
     const store = await build(oomChain());
-    const before = (await analyze(store, "fe-2", opts))!.causes.find((c) => c.event.id === "oom-1")!.confidence;
+    const before = (await analyze(store, "fe-2", opts))!.causes.find(
+      (c) => c.event.id === "oom-1",
+    )!.confidence;
     await store.upsertAnomalies([
       {
         id: "oom_leak:x",
@@ -113,7 +174,9 @@ describe("analyze", () => {
         detail: "4 OOM kills in 5 minutes",
       },
     ]);
-    const after = (await analyze(store, "fe-2", opts))!.causes.find((c) => c.event.id === "oom-1")!.confidence;
+    const after = (await analyze(store, "fe-2", opts))!.causes.find(
+      (c) => c.event.id === "oom-1",
+    )!.confidence;
     expect(after).toBeGreaterThan(before);
     expect(after).toBeLessThanOrEqual(Math.min(1, before * 1.1));
   });
@@ -126,6 +189,47 @@ describe("analyze", () => {
     expect(blast).toContain(id("Pod", "shop", "frontend-5c6d7-abcde"));
     expect(blast).not.toContain(id("Pod", "shop", "cart-7d9f8-x2k4p"));
     expect(blast).not.toContain(id("Node", "", "node-1"));
+  });
+
+  it("does not blame a crash on another pod that only shares the node", async () => {
+    const store = await build([
+      ...shop(),
+      resource({
+        kind: "Pod",
+        namespace: "batch",
+        name: "report-1",
+        node: "node-1",
+        labels: { app: "report" },
+      }),
+      event(
+        "other-oom",
+        90,
+        "OOMKilled",
+        { kind: "Pod", ns: "batch", name: "report-1" },
+        { severity: "FATAL", message: "Container report terminated with OOMKilled" },
+      ),
+      event("oom-1", 100, "OOMKilled", CART, {
+        severity: "FATAL",
+        message: "Container cart terminated with OOMKilled (exit code 137)",
+      }),
+      logLine("fe-1", 130, FRONTEND, "dial tcp 10.96.12.40:80: connect: connection refused"),
+    ]);
+    const a = (await analyze(store, "fe-1", opts))!;
+    expect(a.causes[0]!.event.id).toBe("oom-1");
+    const other = a.causes.find((c) => c.event.id === "other-oom");
+    if (other) expect(other.confidence).toBeLessThan(a.causes[0]!.confidence / 2);
+  });
+
+  it("finds a node marked NotReady after the grace period, later than the first failed call", async () => {
+    const store = await build([
+      ...shop(),
+      logLine("fe-1", 100, FRONTEND, "dial tcp 10.96.12.40:80: i/o timeout"),
+      resource({ kind: "Node", name: "node-2", status: { conditions: { Ready: "Unknown" } } }, 140),
+      event("nnr-pod", 141, "NodeNotReady", CART, { severity: "ERROR", message: "Node is not ready" }),
+    ]);
+    const a = (await analyze(store, "fe-1", opts))!;
+    expect(a.causes[0]!.event.reason).toBe("NodeNotReady");
+    expect(a.causes[0]!.event.resourceId).toBe(id("Node", "", "node-2"));
   });
 
   it("seed mode reproduces the predecessor: no same-resource causes, seed pairs only", async () => {

@@ -73,14 +73,22 @@ describe("anomaly detectors", () => {
 
   it("churn: more than 50 create/delete operations in a namespace", () => {
     const churn = Array.from({ length: 51 }, (_, i) =>
-      ev(`s${i}`, T0 + i * 1000, i % 2 ? "SuccessfulCreate" : "SuccessfulDelete", "INFO", "c:replicaset:shop:rs"),
+      ev(
+        `s${i}`,
+        T0 + i * 1000,
+        i % 2 ? "SuccessfulCreate" : "SuccessfulDelete",
+        "INFO",
+        "c:replicaset:shop:rs",
+      ),
     );
     expect(detectAnomalies("c", churn).filter((a) => a.type === "churn")).toHaveLength(1);
   });
 
   it("is defined on the set of events: any order, any duplicates, same anomalies", () => {
     const events = [
-      ...Array.from({ length: 12 }, (_, i) => ev(`x${i}`, T0 + i * 2000, "Unhealthy", "ERROR", `c:pod:shop:p${i % 3}`)),
+      ...Array.from({ length: 12 }, (_, i) =>
+        ev(`x${i}`, T0 + i * 2000, "Unhealthy", "ERROR", `c:pod:shop:p${i % 3}`),
+      ),
       ...[0, 20, 40, 60].map((s, i) => ev(`o${i}`, T0 + s * 1000, "OOMKilled", "FATAL")),
     ];
     const a = detectAnomalies("c", events);
@@ -117,7 +125,12 @@ describe("severity escalation", () => {
   });
 });
 
-const res = (kind: string, atMs: number, props: ResourceUpsert["props"], deleted = false): ResourceUpsert => ({
+const res = (
+  kind: string,
+  atMs: number,
+  props: ResourceUpsert["props"],
+  deleted = false,
+): ResourceUpsert => ({
   cluster: "c",
   kind,
   namespace: kind === "Node" ? "" : "shop",
@@ -132,11 +145,21 @@ const reasons = (kind: string, a: ResourceUpsert, b: ResourceUpsert) =>
 
 describe("change events", () => {
   it("image, replicas, spec, config reference and data changes", () => {
-    expect(reasons("Deployment", res("Deployment", 1, { image: "a:1" }), res("Deployment", 2, { image: "a:2" }))).toEqual([
-      "ImageChanged",
+    expect(
+      reasons("Deployment", res("Deployment", 1, { image: "a:1" }), res("Deployment", 2, { image: "a:2" })),
+    ).toEqual(["ImageChanged"]);
+    const scaled = diffVersions(
+      "Deployment",
+      versionOf(res("Deployment", 1, { replicas: 3 })),
+      versionOf(res("Deployment", 2, { replicas: 0 })),
+    );
+    expect(scaled).toEqual([
+      {
+        reason: "ReplicasChanged",
+        severity: "WARNING",
+        message: "replicas changed from 3 to 0 (scale down)",
+      },
     ]);
-    const scaled = diffVersions("Deployment", versionOf(res("Deployment", 1, { replicas: 3 })), versionOf(res("Deployment", 2, { replicas: 0 })));
-    expect(scaled).toEqual([{ reason: "ReplicasChanged", severity: "WARNING", message: "replicas changed from 3 to 0" }]);
     expect(
       reasons(
         "Deployment",
@@ -151,32 +174,61 @@ describe("change events", () => {
         res("Deployment", 2, { mounts: [{ kind: "Secret", name: "b" }] }),
       ),
     ).toEqual(["ConfigReferenceChanged"]);
-    expect(reasons("ConfigMap", res("ConfigMap", 1, { data: { k: "1" } }), res("ConfigMap", 2, { data: { k: "2" } }))).toEqual([
-      "ConfigChanged",
-    ]);
+    expect(
+      reasons(
+        "ConfigMap",
+        res("ConfigMap", 1, { data: { k: "1" } }),
+        res("ConfigMap", 2, { data: { k: "2" } }),
+      ),
+    ).toEqual(["ConfigChanged"]);
   });
 
   it("ignores replica counts inside the spec (an autoscaler is not a rollout)", () => {
     expect(
-      reasons("Deployment", res("Deployment", 1, { spec: { replicas: 2, paused: false } }), res("Deployment", 2, { spec: { replicas: 5, paused: false } })),
+      reasons(
+        "Deployment",
+        res("Deployment", 1, { spec: { replicas: 2, paused: false } }),
+        res("Deployment", 2, { spec: { replicas: 5, paused: false } }),
+      ),
     ).toEqual([]);
   });
 
   it("node conditions in both producer forms, and restarts and deletes", () => {
     const ready = res("Node", 1, { status: { conditions: { Ready: "True" } } });
-    const notReady = res("Node", 2, { status: { conditions: [{ type: "Ready", status: "Unknown" }, { type: "DiskPressure", status: "True" }] } });
+    const notReady = res("Node", 2, {
+      status: {
+        conditions: [
+          { type: "Ready", status: "Unknown" },
+          { type: "DiskPressure", status: "True" },
+        ],
+      },
+    });
     expect(reasons("Node", ready, notReady)).toEqual(["NodeNotReady", "NodeDiskPressure"]);
-    expect(reasons("Node", notReady, res("Node", 3, { status: { conditions: { Ready: "True" } } }))).toEqual(["NodeReady"]);
-    expect(reasons("Pod", res("Pod", 1, { status: { restartCount: 1 } }), res("Pod", 2, { status: { restartCount: 3 } }))).toEqual([
-      "ContainerRestarted",
+    expect(reasons("Node", notReady, res("Node", 3, { status: { conditions: { Ready: "True" } } }))).toEqual([
+      "NodeReady",
     ]);
-    expect(reasons("Secret", res("Secret", 1, { data: { a: "1" } }), res("Secret", 2, {}, true))).toEqual(["ResourceDeleted"]);
+    expect(
+      reasons(
+        "Pod",
+        res("Pod", 1, { status: { restartCount: 1 } }),
+        res("Pod", 2, { status: { restartCount: 3 } }),
+      ),
+    ).toEqual(["ContainerRestarted"]);
+    expect(reasons("Secret", res("Secret", 1, { data: { a: "1" } }), res("Secret", 2, {}, true))).toEqual([
+      "ResourceDeleted",
+    ]);
   });
 
   it("a Ready condition of other kinds going False (an expired Certificate)", () => {
-    const ok = res("Certificate", 1, { status: { conditions: [{ type: "Ready", status: "True", reason: "Ready" }] } });
+    const ok = res("Certificate", 1, {
+      status: { conditions: [{ type: "Ready", status: "True", reason: "Ready" }] },
+    });
     const expired = res("Certificate", 2, {
-      status: { conditions: [{ type: "Ready", status: "False", reason: "Expired", message: "Certificate expired on Sat" }] },
+      status: {
+        conditions: [
+          { type: "Ready", status: "False", reason: "Expired", message: "Certificate expired on Sat" },
+        ],
+      },
     });
     const out = diffVersions("Certificate", versionOf(ok), versionOf(expired));
     expect(out).toHaveLength(1);
@@ -185,12 +237,46 @@ describe("change events", () => {
   });
 
   it("events of a first state: node problems and new policies", () => {
-    expect(initialConditionEvents("Node", versionOf(res("Node", 1, { status: { conditions: { Ready: "False" } } }))).map((e) => e.reason)).toEqual([
-      "NodeNotReady",
-    ]);
-    expect(initialConditionEvents("NetworkPolicy", versionOf(res("NetworkPolicy", 1, { spec: { podSelector: {} } })))).toEqual([
-      { reason: "ResourceCreated", severity: "INFO", message: "NetworkPolicy created" },
-    ]);
-    expect(initialConditionEvents("Deployment", versionOf(res("Deployment", 1, { image: "a:1" })))).toEqual([]);
+    expect(
+      initialConditionEvents(
+        "Node",
+        versionOf(res("Node", 1, { status: { conditions: { Ready: "False" } } })),
+      ).map((e) => e.reason),
+    ).toEqual(["NodeNotReady"]);
+    expect(
+      initialConditionEvents(
+        "NetworkPolicy",
+        versionOf(res("NetworkPolicy", 1, { spec: { podSelector: {} } })),
+      ),
+    ).toEqual([{ reason: "ResourceCreated", severity: "INFO", message: "NetworkPolicy created" }]);
+    expect(initialConditionEvents("Deployment", versionOf(res("Deployment", 1, { image: "a:1" })))).toEqual(
+      [],
+    );
+  });
+});
+
+describe("evaluation helpers", () => {
+  it("matches a ranked cause to the truth by resource, reason optional, kinds in any case", async () => {
+    const { causeMatches, hitAt } = await import("../../rca/evaluate.js");
+    const cause = {
+      event_id: "e",
+      reason: "UpdateFailed",
+      kind: "Externalsecret",
+      namespace: "p",
+      name: "db",
+      confidence: 0.9,
+    };
+    expect(causeMatches(cause, { kind: "ExternalSecret", namespace: "p", name: "db" })).toBe(true);
+    expect(
+      causeMatches(cause, { kind: "ExternalSecret", namespace: "p", name: "db", reason: "updatefailed" }),
+    ).toBe(true);
+    expect(causeMatches(cause, { kind: "ExternalSecret", namespace: "p", name: "db", reason: "Other" })).toBe(
+      false,
+    );
+    expect(causeMatches(cause, { kind: "ExternalSecret", namespace: "q", name: "db" })).toBe(false);
+    const node = { ...cause, kind: "Node", namespace: "", name: "n1" };
+    expect(causeMatches(node, { kind: "Node", name: "n1" })).toBe(true);
+    expect(hitAt(1, [cause, node], [{ kind: "Node", name: "n1" }])).toBe(false);
+    expect(hitAt(3, [cause, node], [{ kind: "Node", name: "n1" }])).toBe(true);
   });
 });

@@ -77,8 +77,20 @@ export function shop(): WireMessage[] {
   return [
     resource({ kind: "Node", name: "node-1", status: { conditions: { Ready: "True" } } }),
     resource({ kind: "Node", name: "node-2", status: { conditions: { Ready: "True" } } }),
-    resource({ kind: "Deployment", namespace: "shop", name: "cart", image: "shop/cart:1.0", replicas: 1, labels: { app: "cart" } }),
-    resource({ kind: "ReplicaSet", namespace: "shop", name: "cart-7d9f8", ownerRefs: [{ kind: "Deployment", name: "cart" }] }),
+    resource({
+      kind: "Deployment",
+      namespace: "shop",
+      name: "cart",
+      image: "shop/cart:1.0",
+      replicas: 1,
+      labels: { app: "cart" },
+    }),
+    resource({
+      kind: "ReplicaSet",
+      namespace: "shop",
+      name: "cart-7d9f8",
+      ownerRefs: [{ kind: "Deployment", name: "cart" }],
+    }),
     resource({
       kind: "Pod",
       namespace: "shop",
@@ -90,9 +102,27 @@ export function shop(): WireMessage[] {
       podIP: "10.1.2.3",
       status: { phase: "Running", restartCount: 0 },
     }),
-    resource({ kind: "Service", namespace: "shop", name: "cart", serviceSelector: { app: "cart" }, clusterIP: "10.96.12.40" }),
-    resource({ kind: "Deployment", namespace: "shop", name: "frontend", image: "shop/frontend:3.1", replicas: 1, labels: { app: "frontend" } }),
-    resource({ kind: "ReplicaSet", namespace: "shop", name: "frontend-5c6d7", ownerRefs: [{ kind: "Deployment", name: "frontend" }] }),
+    resource({
+      kind: "Service",
+      namespace: "shop",
+      name: "cart",
+      serviceSelector: { app: "cart" },
+      clusterIP: "10.96.12.40",
+    }),
+    resource({
+      kind: "Deployment",
+      namespace: "shop",
+      name: "frontend",
+      image: "shop/frontend:3.1",
+      replicas: 1,
+      labels: { app: "frontend" },
+    }),
+    resource({
+      kind: "ReplicaSet",
+      namespace: "shop",
+      name: "frontend-5c6d7",
+      ownerRefs: [{ kind: "Deployment", name: "frontend" }],
+    }),
     resource({
       kind: "Pod",
       namespace: "shop",
@@ -102,6 +132,12 @@ export function shop(): WireMessage[] {
       node: "node-1",
       podIP: "10.1.1.9",
     }),
-    resource({ kind: "Service", namespace: "shop", name: "frontend", serviceSelector: { app: "frontend" }, clusterIP: "10.96.12.41" }),
+    resource({
+      kind: "Service",
+      namespace: "shop",
+      name: "frontend",
+      serviceSelector: { app: "frontend" },
+      clusterIP: "10.96.12.41",
+    }),
   ];
 }

@@ -28,7 +28,12 @@ const twoGroups = (): WireMessage[] => [
 ];
 /** An error on c1 whose log names both a1 and b1: the groups meet. */
 const bridge = (): WireMessage[] => [
-  logLine("c-1", 20, { ns: "z", name: "c1" }, "dial tcp 10.0.0.1:80: connect: connection refused; dial tcp 10.0.0.2:80: i/o timeout"),
+  logLine(
+    "c-1",
+    20,
+    { ns: "z", name: "c1" },
+    "dial tcp 10.0.0.1:80: connect: connection refused; dial tcp 10.0.0.2:80: i/o timeout",
+  ),
 ];
 
 async function incidentsAfter(batches: WireMessage[][]): Promise<Incident[]> {

@@ -38,7 +38,14 @@ async function replay(batches: WireMessage[][], replicas: number) {
     };
   } finally {
     await Promise.all(pools.map((p) => p.close()));
-    await Promise.all(ALL_QUEUES.map((q) => rt.queues.get(q).obliterate({ force: true }).catch(() => {})));
+    await Promise.all(
+      ALL_QUEUES.map((q) =>
+        rt.queues
+          .get(q)
+          .obliterate({ force: true })
+          .catch(() => {}),
+      ),
+    );
     await rt.close();
     rmSync(config.dataDir, { recursive: true, force: true });
   }

@@ -34,26 +34,44 @@ const log = (reason: string, message: string): MatchTarget =>
 const FAMILIES: Array<{ family: string; cause: MatchTarget; effect: MatchTarget; hops: number }> = [
   {
     family: "oomkill",
-    cause: t({ reason: "OOMKilled", level: "FATAL", message: "Container cart terminated with OOMKilled (exit code 137)" }),
-    effect: t({ reason: "BackOff", message: "Back-off restarting failed container cart in pod cart-1_shop(uid)" }),
+    cause: t({
+      reason: "OOMKilled",
+      level: "FATAL",
+      message: "Container cart terminated with OOMKilled (exit code 137)",
+    }),
+    effect: t({
+      reason: "BackOff",
+      message: "Back-off restarting failed container cart in pod cart-1_shop(uid)",
+    }),
     hops: 0,
   },
   {
     family: "oomkill (alert)",
     cause: t({ reason: "OOMKilled", level: "FATAL" }),
-    effect: alert("KubeDeploymentReplicasMismatch", "Deployment shop/cart has not matched the expected number of replicas", "Deployment"),
+    effect: alert(
+      "KubeDeploymentReplicasMismatch",
+      "Deployment shop/cart has not matched the expected number of replicas",
+      "Deployment",
+    ),
     hops: 2,
   },
   {
     family: "bad-image",
     cause: change("ImageChanged", "Deployment", "image changed from shop/cart:1.4.2 to shop/cart:v1.4.3"),
-    effect: t({ reason: "ErrImagePull", level: "ERROR", message: "Container cart waiting: ErrImagePull: manifest unknown" }),
+    effect: t({
+      reason: "ErrImagePull",
+      level: "ERROR",
+      message: "Container cart waiting: ErrImagePull: manifest unknown",
+    }),
     hops: 2,
   },
   {
     family: "bad-image (kubelet Failed)",
     cause: change("ImageChanged", "Deployment"),
-    effect: t({ reason: "Failed", message: 'Failed to pull image "shop/cart:v1.4.3": rpc error: code = NotFound' }),
+    effect: t({
+      reason: "Failed",
+      message: 'Failed to pull image "shop/cart:v1.4.3": rpc error: code = NotFound',
+    }),
     hops: 2,
   },
   {
@@ -65,7 +83,11 @@ const FAMILIES: Array<{ family: string; cause: MatchTarget; effect: MatchTarget;
   {
     family: "missing-config",
     cause: change("ResourceDeleted", "Secret", "Secret deleted"),
-    effect: t({ reason: "FailedMount", level: "ERROR", message: 'MountVolume.SetUp failed for volume "creds" : secret "db-creds" not found' }),
+    effect: t({
+      reason: "FailedMount",
+      level: "ERROR",
+      message: 'MountVolume.SetUp failed for volume "creds" : secret "db-creds" not found',
+    }),
     hops: 1,
   },
   {
@@ -77,37 +99,69 @@ const FAMILIES: Array<{ family: string; cause: MatchTarget; effect: MatchTarget;
   {
     family: "scheduling",
     cause: change("ReplicasChanged", "Deployment", "replicas changed from 4 to 12"),
-    effect: t({ reason: "FailedScheduling", level: "ERROR", message: "0/6 nodes are available: 6 Insufficient memory." }),
+    effect: t({
+      reason: "FailedScheduling",
+      level: "ERROR",
+      message: "0/6 nodes are available: 6 Insufficient memory.",
+    }),
     hops: 2,
   },
   {
     family: "scheduling (unbound PVC)",
-    cause: t({ reason: "ProvisioningFailed", kind: "PersistentVolumeClaim", message: 'storageclass.storage.k8s.io "fast" not found' }),
-    effect: t({ reason: "FailedScheduling", level: "ERROR", message: "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims." }),
+    cause: t({
+      reason: "ProvisioningFailed",
+      kind: "PersistentVolumeClaim",
+      message: 'storageclass.storage.k8s.io "fast" not found',
+    }),
+    effect: t({
+      reason: "FailedScheduling",
+      level: "ERROR",
+      message: "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims.",
+    }),
     hops: 1,
   },
   {
     family: "node",
-    cause: t({ reason: "NodeNotReady", kind: "Node", level: "ERROR", message: "Node node-2 status is now: NodeNotReady" }),
+    cause: t({
+      reason: "NodeNotReady",
+      kind: "Node",
+      level: "ERROR",
+      message: "Node node-2 status is now: NodeNotReady",
+    }),
     effect: t({ reason: "Evicted", level: "ERROR", message: "The node was low on resource: memory." }),
     hops: 1,
   },
   {
     family: "node pressure",
     cause: change("NodeDiskPressure", "Node", "node condition DiskPressure is True"),
-    effect: t({ reason: "Evicted", level: "ERROR", message: "The node was low on resource: ephemeral-storage." }),
+    effect: t({
+      reason: "Evicted",
+      level: "ERROR",
+      message: "The node was low on resource: ephemeral-storage.",
+    }),
     hops: 1,
   },
   {
     family: "probe",
-    cause: t({ reason: "Unhealthy", level: "ERROR", message: "Liveness probe failed: HTTP probe failed with statuscode: 500" }),
-    effect: t({ reason: "Killing", level: "INFO", message: "Container api failed liveness probe, will be restarted" }),
+    cause: t({
+      reason: "Unhealthy",
+      level: "ERROR",
+      message: "Liveness probe failed: HTTP probe failed with statuscode: 500",
+    }),
+    effect: t({
+      reason: "Killing",
+      level: "INFO",
+      message: "Container api failed liveness probe, will be restarted",
+    }),
     hops: 0,
   },
   {
     family: "database down",
     cause: t({ reason: "CrashLoopBackOff", level: "FATAL", name: "postgres-0" }),
-    effect: log("ConnectionFailed", 'failed to connect to `host=postgres user=app`: dial tcp 10.1.4.7:5432: connect: connection refused'),
+    effect: log(
+      "ConnectionFailed",
+      "failed to connect to `host=postgres user=app`: dial tcp 10.1.4.7:5432: connect: connection refused",
+    ),
     hops: 2,
   },
   {
@@ -118,26 +172,55 @@ const FAMILIES: Array<{ family: string; cause: MatchTarget; effect: MatchTarget;
   },
   {
     family: "tls",
-    cause: alert("CertManagerCertNotReady", "The cert `shop-tls` is not ready to serve traffic.", "Certificate"),
-    effect: log("TLSError", "tls: failed to verify certificate: x509: certificate has expired or is not yet valid"),
+    cause: alert(
+      "CertManagerCertNotReady",
+      "The cert `shop-tls` is not ready to serve traffic.",
+      "Certificate",
+    ),
+    effect: log(
+      "TLSError",
+      "tls: failed to verify certificate: x509: certificate has expired or is not yet valid",
+    ),
     hops: 3,
   },
   {
     family: "volume",
-    cause: t({ reason: "FailedAttachVolume", level: "ERROR", message: 'Multi-Attach error for volume "pvc-1" Volume is already exclusively attached to one node' }),
-    effect: t({ reason: "FailedMount", level: "ERROR", message: "Unable to attach or mount volumes: unmounted volumes=[data]: timed out waiting for the condition" }),
+    cause: t({
+      reason: "FailedAttachVolume",
+      level: "ERROR",
+      message: 'Multi-Attach error for volume "pvc-1" Volume is already exclusively attached to one node',
+    }),
+    effect: t({
+      reason: "FailedMount",
+      level: "ERROR",
+      message:
+        "Unable to attach or mount volumes: unmounted volumes=[data]: timed out waiting for the condition",
+    }),
     hops: 0,
   },
   {
     family: "init-container",
-    cause: t({ reason: "Error", level: "FATAL", message: "Init container migrate terminated with Error (exit code 1)" }),
-    effect: alert("KubePodNotReady", "Pod shop/cart-1 has been in a non-ready state for longer than 15 minutes.", "Pod"),
+    cause: t({
+      reason: "Error",
+      level: "FATAL",
+      message: "Init container migrate terminated with Error (exit code 1)",
+    }),
+    effect: alert(
+      "KubePodNotReady",
+      "Pod shop/cart-1 has been in a non-ready state for longer than 15 minutes.",
+      "Pod",
+    ),
     hops: 0,
   },
   {
     family: "quota",
     cause: change("SpecChanged", "ResourceQuota", "ResourceQuota spec changed"),
-    effect: t({ reason: "FailedCreate", kind: "ReplicaSet", message: 'Error creating: pods "cart-1" is forbidden: exceeded quota: compute, requested: limits.memory=2Gi' }),
+    effect: t({
+      reason: "FailedCreate",
+      kind: "ReplicaSet",
+      message:
+        'Error creating: pods "cart-1" is forbidden: exceeded quota: compute, requested: limits.memory=2Gi',
+    }),
     hops: 2,
   },
   {
@@ -184,7 +267,8 @@ describe("shipped rules", () => {
 
   it("keeps the DESIGN.md seed pairs as a floor", () => {
     const pair = (c: string, e: string, cm = "") =>
-      domainScore(rules, t({ reason: c, level: "ERROR", message: cm }), t({ reason: e, level: "ERROR" }), 1).score;
+      domainScore(rules, t({ reason: c, level: "ERROR", message: cm }), t({ reason: e, level: "ERROR" }), 1)
+        .score;
     expect(pair("OOMKilled", "CrashLoopBackOff")).toBeGreaterThanOrEqual(0.95);
     expect(pair("ErrImagePull", "FailedScheduling")).toBeGreaterThanOrEqual(0.9);
     expect(pair("NodeNotReady", "Evicted")).toBeGreaterThanOrEqual(0.9);
@@ -194,13 +278,19 @@ describe("shipped rules", () => {
 
   it("scores normal lifecycle events and infra storms as weak causes, whatever the effect", () => {
     for (const reason of ["Pulled", "Started", "Scheduled", "SuccessfulCreate", "ScalingReplicaSet"]) {
-      const d = domainScore(rules, t({ reason, level: "INFO" }), t({ reason: "CrashLoopBackOff", level: "FATAL" }), 0);
+      const d = domainScore(
+        rules,
+        t({ reason, level: "INFO" }),
+        t({ reason: "CrashLoopBackOff", level: "FATAL" }),
+        0,
+      );
       expect(d.score, reason).toBeLessThanOrEqual(0.15);
     }
     const sandbox = t({
       reason: "FailedCreatePodSandBox",
       level: "ERROR",
-      message: 'Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "abc"',
+      message:
+        'Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "abc"',
     });
     expect(domainScore(rules, sandbox, log("HTTP5xx", "503 Service Unavailable"), 2).score).toBeLessThan(0.4);
   });
@@ -219,7 +309,12 @@ describe("shipped rules", () => {
   });
 
   it("treats a node's kernel OOM report and the pod's OOMKilled as one fact", () => {
-    const node = t({ reason: "OOMKilling", kind: "Node", level: "ERROR", message: "Memory cgroup out of memory: Killed process 1 (java)" });
+    const node = t({
+      reason: "OOMKilling",
+      kind: "Node",
+      level: "ERROR",
+      message: "Memory cgroup out of memory: Killed process 1 (java)",
+    });
     const pod = t({ reason: "OOMKilled", kind: "Pod", level: "FATAL" });
     expect(domainScore(rules, node, pod, 1).score).toBeLessThan(0.6);
     expect(domainScore(rules, pod, node, 1).score).toBeGreaterThanOrEqual(0.6);
@@ -231,7 +326,9 @@ describe("shipped rules", () => {
     for (let i = 0; i < targets.length; i++)
       for (let j = 0; j < targets.length; j++)
         for (const hops of [0, 2])
-          expect(domainScoreAt(rules, table, i, j, hops)).toEqual(domainScore(rules, targets[i]!, targets[j]!, hops));
+          expect(domainScoreAt(rules, table, i, j, hops)).toEqual(
+            domainScore(rules, targets[i]!, targets[j]!, hops),
+          );
   });
 });
 
@@ -248,7 +345,10 @@ describe("seed rules (baseline)", () => {
         "oom-to-crashloop",
       ].sort(),
     );
-    expect(domainScore(s, change("ImageChanged", "Deployment"), t({ reason: "ErrImagePull", level: "ERROR" }), 2).rule).toBe("default");
+    expect(
+      domainScore(s, change("ImageChanged", "Deployment"), t({ reason: "ErrImagePull", level: "ERROR" }), 2)
+        .rule,
+    ).toBe("default");
   });
 });
 
@@ -274,7 +374,10 @@ describe("user rules file", () => {
     );
     const r = loadRules(file);
     const oom = t({ reason: "OOMKilled", level: "FATAL" });
-    expect(domainScore(r, oom, t({ reason: "JobFailed" }), 1)).toEqual({ score: 0.99, rule: "my-batch-rule" });
+    expect(domainScore(r, oom, t({ reason: "JobFailed" }), 1)).toEqual({
+      score: 0.99,
+      rule: "my-batch-rule",
+    });
     expect(r.rules.find((x) => x.name === "oom-to-crashloop")!.score).toBe(0.5);
   });
 
@@ -284,10 +387,17 @@ describe("user rules file", () => {
       writeFileSync(f, body);
       return () => loadRules(f);
     };
-    expect(bad("g.yaml", "rules:\n  - name: x\n    cause: { reason: ['@nope'] }\n    effect: {}\n    score: 0.5\n")).toThrow(
-      /rules\.0\.cause\.reason: unknown group "@nope"/,
-    );
-    expect(bad("r.yaml", "rules:\n  - name: x\n    cause: { message: '(' }\n    effect: {}\n    score: 0.5\n")).toThrow(RulesError);
-    expect(bad("u.yaml", "rules:\n  - name: x\n    cause: { colour: red }\n    effect: {}\n    score: 0.5\n")).toThrow(/rules\.0\.cause/);
+    expect(
+      bad(
+        "g.yaml",
+        "rules:\n  - name: x\n    cause: { reason: ['@nope'] }\n    effect: {}\n    score: 0.5\n",
+      ),
+    ).toThrow(/rules\.0\.cause\.reason: unknown group "@nope"/);
+    expect(
+      bad("r.yaml", "rules:\n  - name: x\n    cause: { message: '(' }\n    effect: {}\n    score: 0.5\n"),
+    ).toThrow(RulesError);
+    expect(
+      bad("u.yaml", "rules:\n  - name: x\n    cause: { colour: red }\n    effect: {}\n    score: 0.5\n"),
+    ).toThrow(/rules\.0\.cause/);
   });
 });

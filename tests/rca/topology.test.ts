@@ -13,23 +13,42 @@ import { apply, CLUSTER, event, id, logLine, resource, shop } from "./fixtures.j
 
 describe("what messages imply (pure)", () => {
   it("derives mounts, routes, scaling, issued secrets and claim templates from resource fields", () => {
-    const types = (v: Parameters<typeof impliedEdges>[0]) => impliedEdges(v).map((e) => `${e.type} ${e.toId}`).sort();
+    const types = (v: Parameters<typeof impliedEdges>[0]) =>
+      impliedEdges(v)
+        .map((e) => `${e.type} ${e.toId}`)
+        .sort();
     const base = { cluster: "c", namespace: "shop", labels: {}, atMs: 0, deleted: false };
-    expect(types({ ...base, kind: "HorizontalPodAutoscaler", name: "cart", props: { spec: { scaleTargetRef: { kind: "Deployment", name: "cart" } } } })).toEqual([
-      "SCALES c:deployment:shop:cart",
-    ]);
-    expect(types({ ...base, kind: "Certificate", name: "cart-tls", props: { spec: { secretName: "cart-tls" } } })).toEqual([
-      "ISSUES c:secret:shop:cart-tls",
-    ]);
     expect(
-      types({ ...base, kind: "Ingress", name: "web", props: { backends: ["cart"], spec: { tls: [{ secretName: "web-tls" }] } } }),
+      types({
+        ...base,
+        kind: "HorizontalPodAutoscaler",
+        name: "cart",
+        props: { spec: { scaleTargetRef: { kind: "Deployment", name: "cart" } } },
+      }),
+    ).toEqual(["SCALES c:deployment:shop:cart"]);
+    expect(
+      types({ ...base, kind: "Certificate", name: "cart-tls", props: { spec: { secretName: "cart-tls" } } }),
+    ).toEqual(["ISSUES c:secret:shop:cart-tls"]);
+    expect(
+      types({
+        ...base,
+        kind: "Ingress",
+        name: "web",
+        props: { backends: ["cart"], spec: { tls: [{ secretName: "web-tls" }] } },
+      }),
     ).toEqual(["MOUNTS c:secret:shop:web-tls", "ROUTES_TO c:service:shop:cart"]);
     expect(
       types({
         ...base,
         kind: "StatefulSet",
         name: "pg",
-        props: { replicas: 2, spec: { volumeClaimTemplates: [{ metadata: { name: "data" } }], template: { spec: { serviceAccountName: "pg" } } } },
+        props: {
+          replicas: 2,
+          spec: {
+            volumeClaimTemplates: [{ metadata: { name: "data" } }],
+            template: { spec: { serviceAccountName: "pg" } },
+          },
+        },
       }),
     ).toEqual([
       "MOUNTS c:persistentvolumeclaim:shop:data-pg-0",
@@ -39,38 +58,48 @@ describe("what messages imply (pure)", () => {
   });
 
   it("finds the services a log line depends on: IPs, DNS names, client class names", () => {
-    expect(dependencyHints("dial tcp 10.1.4.7:5432: connect: connection refused", "shop")).toEqual([{ ip: "10.1.4.7" }]);
+    expect(dependencyHints("dial tcp 10.1.4.7:5432: connect: connection refused", "shop")).toEqual([
+      { ip: "10.1.4.7" },
+    ]);
     expect(dependencyHints('Get "http://postgres.db.svc.cluster.local:5432"', "shop")).toContainEqual({
       service: { name: "postgres", namespace: "db" },
     });
-    expect(dependencyHints('Service "platform/envoy" does not have any active Endpoint', "ingress")).toContainEqual({
+    expect(
+      dependencyHints('Service "platform/envoy" does not have any active Endpoint', "ingress"),
+    ).toContainEqual({
       service: { name: "envoy", namespace: "platform" },
     });
-    expect(serviceNameHints("c.a.orders.client.TrackingSyncRepository : 503 Service Unavailable")).toEqual(["tracking-sync"]);
-    expect(serviceNameHints('{"caller":"client/tracking_sync.go:120","msg":"call to tracking-sync failed"}')).toEqual(["tracking-sync"]);
+    expect(serviceNameHints("c.a.orders.client.TrackingSyncRepository : 503 Service Unavailable")).toEqual([
+      "tracking-sync",
+    ]);
+    expect(
+      serviceNameHints('{"caller":"client/tracking_sync.go:120","msg":"call to tracking-sync failed"}'),
+    ).toEqual(["tracking-sync"]);
     expect(serviceNameHints("request failed: 503 Service Unavailable")).toEqual([]);
   });
 
   it("finds the resources an event names as missing or limiting", () => {
-    expect(referenceHints('MountVolume.SetUp failed for volume "creds" : secret "db-creds" not found', "shop")).toEqual([
-      { kind: "Secret", namespace: "shop", name: "db-creds" },
-    ]);
+    expect(
+      referenceHints('MountVolume.SetUp failed for volume "creds" : secret "db-creds" not found', "shop"),
+    ).toEqual([{ kind: "Secret", namespace: "shop", name: "db-creds" }]);
     expect(referenceHints("Error: couldn't find key password in Secret payments/pg", "payments")).toEqual([
       { kind: "Secret", namespace: "payments", name: "pg" },
     ]);
-    expect(referenceHints('pods "x" is forbidden: exceeded quota: compute, requested: limits.memory=2Gi', "shop")).toEqual([
-      { kind: "ResourceQuota", namespace: "shop", name: "compute" },
-    ]);
-    expect(referenceHints('pods "x" is forbidden: maximum memory usage per Container is 1Gi', "shop")).toEqual([
-      { kind: "LimitRange", namespace: "shop" },
-    ]);
+    expect(
+      referenceHints('pods "x" is forbidden: exceeded quota: compute, requested: limits.memory=2Gi', "shop"),
+    ).toEqual([{ kind: "ResourceQuota", namespace: "shop", name: "compute" }]);
+    expect(
+      referenceHints('pods "x" is forbidden: maximum memory usage per Container is 1Gi', "shop"),
+    ).toEqual([{ kind: "LimitRange", namespace: "shop" }]);
   });
 
   it("matches Service selectors and NetworkPolicy pod selectors", () => {
     expect(podSelected("Service", { serviceSelector: { app: "a" } }, { app: "a", x: "y" })).toBe(true);
     expect(podSelected("Service", { serviceSelector: {} }, { app: "a" })).toBe(false);
     expect(podSelected("NetworkPolicy", { spec: { podSelector: {} } }, { app: "a" })).toBe(true);
-    expect(podSelected("NetworkPolicy", { spec: { podSelector: { matchLabels: { app: "b" } } } }, { app: "a" })).toBe(false);
+    expect(
+      podSelected("NetworkPolicy", { spec: { podSelector: { matchLabels: { app: "b" } } } }, { app: "a" }),
+    ).toBe(false);
   });
 });
 
@@ -102,37 +131,85 @@ describe("implied edges in the store, in any arrival order", () => {
       labels: { app: "orders" },
       spec: {
         serviceAccountName: "orders",
-        volumes: [{ name: "cfg", configMap: { name: "orders-config" } }, { name: "data", persistentVolumeClaim: { claimName: "orders-data" } }],
+        volumes: [
+          { name: "cfg", configMap: { name: "orders-config" } },
+          { name: "data", persistentVolumeClaim: { claimName: "orders-data" } },
+        ],
         containers: [{ name: "orders", envFrom: [{ secretRef: { name: "orders-db" } }] }],
       },
     }),
     resource({ kind: "ConfigMap", namespace: "shop", name: "orders-config", data: { a: "1" } }),
     resource({ kind: "Secret", namespace: "shop", name: "orders-db", data: { p: "x" } }),
-    resource({ kind: "PersistentVolumeClaim", namespace: "shop", name: "orders-data", spec: { volumeName: "pv-1" } }),
-    resource({ kind: "Service", namespace: "shop", name: "orders", spec: { selector: { app: "orders" }, clusterIP: "10.96.0.77" } }),
+    resource({
+      kind: "PersistentVolumeClaim",
+      namespace: "shop",
+      name: "orders-data",
+      spec: { volumeName: "pv-1" },
+    }),
+    resource({
+      kind: "Service",
+      namespace: "shop",
+      name: "orders",
+      spec: { selector: { app: "orders" }, clusterIP: "10.96.0.77" },
+    }),
     resource({
       kind: "Ingress",
       namespace: "shop",
       name: "web",
-      spec: { rules: [{ http: { paths: [{ backend: { service: { name: "frontend" } } }] } }], tls: [{ secretName: "web-tls" }] },
+      spec: {
+        rules: [{ http: { paths: [{ backend: { service: { name: "frontend" } } }] } }],
+        tls: [{ secretName: "web-tls" }],
+      },
     }),
     resource({ kind: "Certificate", namespace: "shop", name: "web-tls", spec: { secretName: "web-tls" } }),
     resource({ kind: "Secret", namespace: "shop", name: "web-tls", data: { crt: "x" } }),
-    resource({ kind: "HorizontalPodAutoscaler", namespace: "shop", name: "cart", spec: { scaleTargetRef: { kind: "Deployment", name: "cart" } } }),
+    resource({
+      kind: "HorizontalPodAutoscaler",
+      namespace: "shop",
+      name: "cart",
+      spec: { scaleTargetRef: { kind: "Deployment", name: "cart" } },
+    }),
     resource({ kind: "NetworkPolicy", namespace: "shop", name: "deny-all", spec: { podSelector: {} } }),
     resource({ kind: "Namespace", name: "billing" }),
-    resource({ kind: "Service", namespace: "billing", name: "tracking-sync", serviceSelector: { app: "tracking-sync" } }),
-    logLine("l1", 60, { ns: "shop", name: "frontend-5c6d7-abcde" }, "dial tcp 10.96.12.40:80: connect: connection refused"),
-    logLine("l2", 61, { ns: "shop", name: "frontend-5c6d7-abcde" }, "c.a.shop.client.TrackingSyncClient : 503 Service Unavailable"),
-    logLine("l3", 62, { ns: "shop", name: "orders-1" }, 'lookup orders.shop.svc.cluster.local on 10.96.0.10:53: no such host'),
-    event("k1", 63, "Failed", { kind: "Pod", ns: "shop", name: "cart-7d9f8-x2k4p" }, { message: 'Error: secret "cart-creds" not found' }),
+    resource({
+      kind: "Service",
+      namespace: "billing",
+      name: "tracking-sync",
+      serviceSelector: { app: "tracking-sync" },
+    }),
+    logLine(
+      "l1",
+      60,
+      { ns: "shop", name: "frontend-5c6d7-abcde" },
+      "dial tcp 10.96.12.40:80: connect: connection refused",
+    ),
+    logLine(
+      "l2",
+      61,
+      { ns: "shop", name: "frontend-5c6d7-abcde" },
+      "c.a.shop.client.TrackingSyncClient : 503 Service Unavailable",
+    ),
+    logLine(
+      "l3",
+      62,
+      { ns: "shop", name: "orders-1" },
+      "lookup orders.shop.svc.cluster.local on 10.96.0.10:53: no such host",
+    ),
+    event(
+      "k1",
+      63,
+      "Failed",
+      { kind: "Pod", ns: "shop", name: "cart-7d9f8-x2k4p" },
+      { message: 'Error: secret "cart-creds" not found' },
+    ),
     resource({ kind: "Secret", namespace: "shop", name: "cart-creds", data: { p: "x" } }, 70),
   ];
 
   it("turns mounts, selectors, routes, log dependencies and event references into edges", async () => {
     const store = await build(scenario());
     const edges = await edgeSet(store);
-    const has = (from: string, type: string, to: string) => expect(edges, `${from} ${type} ${to}`).toContain(`${from} ${type} ${to}`);
+    const has = (from: string, type: string, to: string) =>
+      expect(edges, `${from} ${type} ${to}`).toContain(`${from} ${type} ${to}`);
     const orders = id("Pod", "shop", "orders-1");
     has(orders, "MOUNTS", id("ConfigMap", "shop", "orders-config"));
     has(orders, "MOUNTS", id("Secret", "shop", "orders-db"));
@@ -152,7 +229,9 @@ describe("implied edges in the store, in any arrival order", () => {
     has(orders, "DEPENDS_ON", id("Service", "shop", "orders"));
     has(id("Pod", "shop", "cart-7d9f8-x2k4p"), "REFERENCES", id("Secret", "shop", "cart-creds"));
     // A NetworkPolicy selects only in its own namespace.
-    expect(edges.filter((e) => e.includes(`${CLUSTER}:networkpolicy:`) && e.includes(":billing:"))).toEqual([]);
+    expect(edges.filter((e) => e.includes(`${CLUSTER}:networkpolicy:`) && e.includes(":billing:"))).toEqual(
+      [],
+    );
   });
 
   it("gives the same edges when every message arrives in reverse", async () => {

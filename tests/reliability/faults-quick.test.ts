@@ -28,6 +28,7 @@ describe("fault injection (quick)", () => {
     expect(report.comparison.samples).toEqual([]);
     expect(report.comparison.identical).toBe(true);
     expect(report.dlq.same).toBe(true);
+    expect(report.dlq.entries).toBe(report.dlq.expectedEntries);
     expect(Object.keys(report.apiStatuses).filter((k) => / 5\d\d$/.test(k) && !k.endsWith(" 503"))).toEqual(
       [],
     );
