@@ -132,59 +132,62 @@ if (!NEO4J_URL) {
   describe("two replicas writing one cluster at once", () => {
     const T0 = Date.UTC(2025, 9, 8, 10, 0, 0);
     const uid = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
-    const batches: IngestBatch[] = Array.from({ length: 12 }, (_, i): IngestBatch => ({
-      resources: [
-        {
-          cluster: "race",
-          kind: "Pod",
-          namespace: "shop",
-          name: `p${i}`,
-          uid: uid(i),
-          labels: { app: `app-${i % 3}` },
-          props: { podIP: `10.0.0.${i}`, node: `n${i % 2}` },
-          atMs: T0 + i,
-          deleted: false,
-        },
-        {
-          cluster: "race",
-          kind: "Service",
-          namespace: "shop",
-          name: `s${i % 3}`,
-          labels: {},
-          props: { serviceSelector: { app: `app-${i % 3}` }, clusterIP: `10.9.0.${i % 3}` },
-          atMs: T0,
-          deleted: false,
-        },
-      ],
-      resourceDeletes: [],
-      edges: [],
-      events: [
-        {
-          id: `uid-${i}`,
-          baseId: `uid-${i}`,
-          cluster: "race",
-          etype: "k8s.event",
-          severity: "WARNING",
-          reason: "BackOff",
-          message: "Back-off restarting failed container",
-          timeMs: T0 + i,
-          count: 1,
-          subject: { cluster: "race", kind: "Pod", uid: uid((i + 5) % 12) },
-        },
-        {
-          id: `log-${i}`,
-          baseId: `log-${i}`,
-          cluster: "race",
-          etype: "k8s.log",
-          severity: "ERROR",
-          reason: "",
-          message: `dial tcp 10.0.0.${(i + 1) % 12}:80: connect: connection refused`,
-          timeMs: T0 + i,
-          count: 1,
-          subject: { cluster: "race", kind: "Pod", namespace: "shop", name: `p${i}` },
-        },
-      ],
-    }));
+    const batches: IngestBatch[] = Array.from(
+      { length: 12 },
+      (_, i): IngestBatch => ({
+        resources: [
+          {
+            cluster: "race",
+            kind: "Pod",
+            namespace: "shop",
+            name: `p${i}`,
+            uid: uid(i),
+            labels: { app: `app-${i % 3}` },
+            props: { podIP: `10.0.0.${i}`, node: `n${i % 2}` },
+            atMs: T0 + i,
+            deleted: false,
+          },
+          {
+            cluster: "race",
+            kind: "Service",
+            namespace: "shop",
+            name: `s${i % 3}`,
+            labels: {},
+            props: { serviceSelector: { app: `app-${i % 3}` }, clusterIP: `10.9.0.${i % 3}` },
+            atMs: T0,
+            deleted: false,
+          },
+        ],
+        resourceDeletes: [],
+        edges: [],
+        events: [
+          {
+            id: `uid-${i}`,
+            baseId: `uid-${i}`,
+            cluster: "race",
+            etype: "k8s.event",
+            severity: "WARNING",
+            reason: "BackOff",
+            message: "Back-off restarting failed container",
+            timeMs: T0 + i,
+            count: 1,
+            subject: { cluster: "race", kind: "Pod", uid: uid((i + 5) % 12) },
+          },
+          {
+            id: `log-${i}`,
+            baseId: `log-${i}`,
+            cluster: "race",
+            etype: "k8s.log",
+            severity: "ERROR",
+            reason: "",
+            message: `dial tcp 10.0.0.${(i + 1) % 12}:80: connect: connection refused`,
+            timeMs: T0 + i,
+            count: 1,
+            subject: { cluster: "race", kind: "Pod", namespace: "shop", name: `p${i}` },
+          },
+        ],
+      }),
+    );
     const edgesOf = async (store: { edgesOf: Neo4jGraphStore["edgesOf"] }, ids: string[]) =>
       (await store.edgesOf(ids)).map((e) => `${e.fromId} ${e.type} ${e.toId} ${e.origin}`).sort();
 
