@@ -17,6 +17,14 @@ export interface ResourceVersion {
   /** `Ready` condition of other kinds (Certificate, ExternalSecret...): status and why. */
   readonly ready?: { readonly status: string; readonly reason?: string; readonly message?: string };
   readonly restarts?: number;
+  /** A Node's `spec.unschedulable` (cordon) and its taints as `key=value:effect`, sorted. */
+  readonly unschedulable?: boolean;
+  readonly taints?: readonly string[];
+  /**
+   * Labels (`label:<key>`) and annotations (`annotation:<key>`) of kinds whose metadata is
+   * configuration (Namespace, ServiceAccount, Secret, ConfigMap, Node).
+   */
+  readonly meta?: Readonly<Record<string, string>>;
   readonly deleted: boolean;
 }
 
@@ -133,7 +141,50 @@ export function versionOf(r: ResourceUpsert): ResourceVersion {
   }
   const restarts = restartCount(p.status);
   if (restarts !== undefined) v.restarts = restarts;
+  if (r.kind === "Node" && p.spec) {
+    // Cordon and taints are how people take a node out of scheduling; they are changes of their own.
+    v.unschedulable = p.spec.unschedulable === true;
+    v.taints = nodeTaints(p.spec.taints);
+  }
+  if (METADATA_KINDS.has(r.kind)) {
+    // A Namespace's labels are what NetworkPolicy namespaceSelectors match (and what pod
+    // security admission reads), a Node's what nodeSelectors and affinities match; a
+    // ServiceAccount's annotations bind a cloud IAM role; a Secret whose data is redacted
+    // changes only its rotation annotations.
+    const meta: Record<string, string> = {};
+    for (const [k, val] of Object.entries(r.labels)) meta[`label:${k}`] = val;
+    const annotations = (p as { annotations?: Record<string, string> }).annotations ?? {};
+    for (const [k, val] of Object.entries(annotations)) meta[`annotation:${k}`] = val;
+    v.meta = meta;
+  }
   return v;
+}
+
+/** Kinds whose labels and annotations configure other workloads' behaviour. */
+const METADATA_KINDS: ReadonlySet<string> = new Set([
+  "Namespace",
+  "ServiceAccount",
+  "Secret",
+  "ConfigMap",
+  "Node",
+]);
+
+/** Metadata keys whose value differs between two versions, sorted (`label:x`, `annotation:y`). */
+function changedMeta(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): string[] {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].filter((k) => a[k] !== b[k]).sort();
+}
+
+function nodeTaints(t: unknown): string[] {
+  if (!Array.isArray(t)) return [];
+  return t
+    .map((x) => asRecord(x))
+    .filter((x): x is Record<string, unknown> => !!x && typeof x.key === "string")
+    .map(
+      (x) =>
+        `${String(x.key)}${x.value !== undefined ? `=${String(x.value)}` : ""}:${String(x.effect ?? "")}`,
+    )
+    .sort();
 }
 
 const PRESSURE: Record<string, string> = {
@@ -171,11 +222,52 @@ export function diffVersions(kind: string, prev: ResourceVersion, next: Resource
   if (prev.dataHash !== undefined && next.dataHash !== undefined && prev.dataHash !== next.dataHash) {
     out.push({ reason: "ConfigChanged", severity: "INFO", message: `${kind} data changed` });
   }
+  if (next.unschedulable && prev.unschedulable === false) {
+    out.push({
+      reason: "NodeNotSchedulable",
+      severity: "WARNING",
+      message: "node cordoned (spec.unschedulable is true)",
+    });
+  } else if (prev.unschedulable && next.unschedulable === false) {
+    out.push({
+      reason: "NodeSchedulable",
+      severity: "INFO",
+      message: "node uncordoned (spec.unschedulable is false)",
+    });
+  }
+  const added = prev.taints && next.taints ? next.taints.filter((t) => !prev.taints!.includes(t)) : [];
+  const scheduling = added.filter((t) => /:(NoSchedule|NoExecute)$/.test(t));
+  if (scheduling.length) {
+    out.push({
+      reason: "NodeTainted",
+      severity: "WARNING",
+      message: `node tainted with ${scheduling.join(", ")}`,
+    });
+  }
+  // Versions of these kinds always carry `meta` (maybe empty); one without it was stored before
+  // metadata was tracked and must not make the resource look changed on its next update.
+  const changed = prev.meta && next.meta ? changedMeta(prev.meta, next.meta) : [];
+  if (changed.length) {
+    const shown = changed.slice(0, 5).join(", ") + (changed.length > 5 ? ", …" : "");
+    out.push({
+      reason: changed.every((k) => k.startsWith("label:")) ? "LabelsChanged" : "MetadataChanged",
+      severity: "INFO",
+      message: `${kind} metadata changed: ${shown}`,
+    });
+  }
   if (
     prev.specHash !== undefined &&
     next.specHash !== undefined &&
     prev.specHash !== next.specHash &&
-    !out.some((e) => e.reason === "ImageChanged" || e.reason === "ConfigReferenceChanged")
+    !out.some((e) =>
+      [
+        "ImageChanged",
+        "ConfigReferenceChanged",
+        "NodeNotSchedulable",
+        "NodeSchedulable",
+        "NodeTainted",
+      ].includes(e.reason),
+    )
   ) {
     out.push({ reason: "SpecChanged", severity: "INFO", message: `${kind} spec changed` });
   }

@@ -16,13 +16,15 @@ export const DERIVED_OUT_TYPES: readonly string[] = [
   "BINDS",
   "SCALES",
   "ISSUES",
+  "IN_NAMESPACE",
 ];
 
 /**
- * Topology the messages imply without an edge being sent: RUNS_ON from `node`, CONTROLS from
- * `ownerRefs`, MOUNTS of ConfigMaps/Secrets/PVCs/ServiceAccounts (and an Ingress's TLS Secrets, a
- * StatefulSet's claims), ROUTES_TO from an Ingress to its services, BINDS from a PVC to its
- * volume, SCALES from an HPA to its target, ISSUES from a Certificate or ExternalSecret to the
+ * Topology the messages imply without an edge being sent: RUNS_ON from `node`, IN_NAMESPACE from a
+ * pod to its Namespace, CONTROLS from `ownerRefs`, MOUNTS of ConfigMaps/Secrets/PVCs/ServiceAccounts
+ * (and an Ingress's TLS Secrets, a StatefulSet's claims), ROUTES_TO from an Ingress to its
+ * services, BINDS from a PVC to its volume, SCALES from an HPA to its target, ISSUES from a
+ * Certificate to the Services its DNS names name, and from a Certificate or ExternalSecret to the
  * Secret it writes. SELECTS needs the other side's labels and is matched by the store.
  */
 export function impliedEdges(r: ResourceUpsert): ImpliedEdge[] {
@@ -31,6 +33,16 @@ export function impliedEdges(r: ResourceUpsert): ImpliedEdge[] {
   const p = r.props;
   if (p.node && (r.kind === "Pod" || r.kind === "Container")) {
     out.push({ fromId: self, toId: resourceId(r.cluster, "Node", "", p.node), type: "RUNS_ON" });
+  }
+  // A pod is admitted and reached under its Namespace's labels (NetworkPolicy namespaceSelectors,
+  // pod security admission): a change there is a change for the pod. Namespaces are hubs, so
+  // this edge reaches the Namespace without linking the pods in it to each other.
+  if (r.kind === "Pod" && r.namespace) {
+    out.push({
+      fromId: self,
+      toId: resourceId(r.cluster, "Namespace", "", r.namespace),
+      type: "IN_NAMESPACE",
+    });
   }
   for (const o of p.ownerRefs ?? []) {
     out.push({ fromId: resourceId(r.cluster, o.kind, r.namespace, o.name), toId: self, type: "CONTROLS" });
@@ -68,6 +80,16 @@ export function impliedEdges(r: ResourceUpsert): ImpliedEdge[] {
           : undefined;
     if (issued)
       out.push({ fromId: self, toId: resourceId(r.cluster, "Secret", r.namespace, issued), type: "ISSUES" });
+    // A Certificate's names say which Service presents it (serving cert) or uses it (client cert).
+    if (r.kind === "Certificate") {
+      const names = [...(Array.isArray(spec.dnsNames) ? spec.dnsNames : []), spec.commonName];
+      for (const svc of certificateServices(names, r.namespace))
+        out.push({
+          fromId: self,
+          toId: resourceId(r.cluster, "Service", svc.namespace, svc.name),
+          type: "ISSUES",
+        });
+    }
     // An Ingress serves its TLS Secrets.
     if (r.kind === "Ingress") {
       for (const t of Array.isArray(spec.tls) ? spec.tls : []) {
@@ -81,7 +103,8 @@ export function impliedEdges(r: ResourceUpsert): ImpliedEdge[] {
       }
     }
     // The ServiceAccount a pod (or a workload's pod template) runs as: its token is mounted.
-    const podSpec = rec(rec(spec.template)?.spec) ?? spec;
+    const podSpec =
+      rec(rec(spec.template)?.spec) ?? rec(rec(rec(rec(spec.jobTemplate)?.spec)?.template)?.spec) ?? spec;
     const sa = str(podSpec.serviceAccountName) ?? str(podSpec.serviceAccount);
     if (sa && sa !== "default")
       out.push({
@@ -113,6 +136,33 @@ export function impliedEdges(r: ResourceUpsert): ImpliedEdge[] {
     });
   }
   return out;
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * Services a certificate's DNS names point at: `<svc>.<ns>.svc[.cluster.local]` names that
+ * Service exactly; an external host (`report-builder.example.com`) names, by the common
+ * convention of host = service name, the Service of its first label in the Certificate's
+ * namespace. Wildcards and single-label names say nothing.
+ */
+export function certificateServices(
+  names: readonly unknown[],
+  namespace: string,
+): Array<{ name: string; namespace: string }> {
+  const out = new Map<string, { name: string; namespace: string }>();
+  for (const n of names) {
+    if (typeof n !== "string") continue;
+    const labels = n.toLowerCase().replace(/\.$/, "").split(".");
+    if (labels.length < 2 || labels[0] === "*" || !labels.every((l) => DNS_LABEL.test(l))) continue;
+    const svcIdx = labels.indexOf("svc");
+    if (svcIdx === 2) out.set(`${labels[1]}/${labels[0]}`, { name: labels[0]!, namespace: labels[1]! });
+    else if (svcIdx < 0 && namespace && labels.length >= 3)
+      out.set(`${namespace}/${labels[0]}`, { name: labels[0]!, namespace });
+  }
+  return [...out.values()].sort((a, b) =>
+    `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`),
+  );
 }
 
 /** Whether a label selector (all pairs equal) selects these labels. An empty selector selects nothing. */
@@ -266,13 +316,21 @@ export function podSelected(
 /** A resource an event's message names: `secret "db-creds" not found`, `exceeded quota: compute`. */
 export interface ReferenceHint {
   readonly kind: string;
+  /** `""` for a cluster-scoped kind (Node). */
   readonly namespace: string;
   /** Absent: every resource of the kind in the namespace (a LimitRange is never named). */
   readonly name?: string;
 }
 
 const NAME = "([a-z0-9][-a-z0-9.]{0,252})";
-const REFERENCES: ReadonlyArray<{ pattern: RegExp; kind: string; nsGroup?: number; nameGroup?: number }> = [
+const REFERENCES: ReadonlyArray<{
+  pattern: RegExp;
+  kind: string;
+  nsGroup?: number;
+  nameGroup?: number;
+  /** The kind has no namespace: the hint names every resource of the kind in the cluster. */
+  clusterScoped?: boolean;
+}> = [
   { pattern: new RegExp(`\\bsecrets? "${NAME}" not found`, "gi"), kind: "Secret", nameGroup: 1 },
   { pattern: new RegExp(`\\bconfigmaps? "${NAME}" not found`, "gi"), kind: "ConfigMap", nameGroup: 1 },
   {
@@ -294,6 +352,14 @@ const REFERENCES: ReadonlyArray<{ pattern: RegExp; kind: string; nsGroup?: numbe
   },
   { pattern: new RegExp(`\\bserviceaccounts? "${NAME}"`, "gi"), kind: "ServiceAccount", nameGroup: 1 },
   { pattern: new RegExp(`exceeded quota: ${NAME}`, "g"), kind: "ResourceQuota", nameGroup: 1 },
+  // The scheduler weighed every node of the cluster and names node state (cordon, taints,
+  // readiness) as the reason none fit: every Node is a reference of the pending pod.
+  {
+    pattern:
+      /\bnode\(s\) (?:were unschedulable|had untolerated taint|had taints? that the pod didn't tolerate|were not ready|had volume node affinity conflict|didn't match (?:Pod's )?node (?:affinity|selector))/g,
+    kind: "Node",
+    clusterScoped: true,
+  },
   {
     pattern:
       /\b(?:maximum|minimum) (?:cpu|memory|ephemeral-storage|storage) usage per (?:Container|Pod|PersistentVolumeClaim)\b/g,
@@ -312,7 +378,7 @@ export function referenceHints(message: string, namespace: string | undefined): 
   const out = new Map<string, ReferenceHint>();
   for (const r of REFERENCES) {
     for (const m of message.matchAll(r.pattern)) {
-      const ns = r.nsGroup ? m[r.nsGroup]! : namespace;
+      const ns = r.clusterScoped ? "" : r.nsGroup ? m[r.nsGroup]! : namespace;
       const name = r.nameGroup ? m[r.nameGroup]!.replace(/\.$/, "") : undefined;
       out.set(`${r.kind}/${ns}/${name ?? ""}`, { kind: r.kind, namespace: ns, ...(name ? { name } : {}) });
     }

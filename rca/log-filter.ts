@@ -49,7 +49,7 @@ export const LOG_FAMILIES: readonly LogFamily[] = [
     family: "tls",
     reason: "TLSError",
     pattern:
-      /\b(x509:|certificate (has )?expired|certificate verify failed|tls handshake (error|timeout|failure)|ssl routines|unknown authority|permission denied|unauthori[sz]ed|forbidden|authentication failed|invalid token)\b/i,
+      /\b(x509:|certificate (has )?expired|tls: (expired|bad|revoked|unknown) certificate|certificate verify failed|tls handshake (error|timeout|failure)|ssl routines|unknown authority|permission denied|unauthori[sz]ed|forbidden|authentication failed|invalid token)\b/i,
   },
   {
     family: "network",
@@ -67,13 +67,13 @@ export const LOG_FAMILIES: readonly LogFamily[] = [
     family: "database",
     reason: "DatabaseError",
     pattern:
-      /\b(deadlock detected|deadlock found|too many connections|could not connect to (the )?(database|server)|database (is )?(locked|unavailable)|connection pool (exhausted|timeout)|sqlstate|lock wait timeout|the database system is (starting up|shutting down))\b/i,
+      /\b(deadlock detected|deadlock found|too many (connections|clients)|remaining connection slots are reserved|could not connect to (the )?(database|server)|database (is )?(locked|unavailable)|connection pool (exhausted|timeout)|sqlstate|lock wait timeout|the database system is (starting up|shutting down))\b/i,
   },
   {
     family: "storage",
     reason: "StorageError",
     pattern:
-      /\b(no space left on device|read-only file system|disk (quota exceeded|full)|input\/output error|stale file handle|volume .* not (found|attached)|mountvolume\.\w+ failed)\b/i,
+      /\b(no space left on device|enospc|read-only file system|disk (quota exceeded|full|usage exceeded)|flood[- ]stage watermark|input\/output error|stale file handle|volume .* not (found|attached)|mountvolume\.\w+ failed)\b/i,
   },
   {
     family: "http5xx",

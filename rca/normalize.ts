@@ -147,10 +147,19 @@ const asRecord = (v: unknown): Record<string, unknown> | undefined =>
 const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const asString = (v: unknown): string | undefined => (typeof v === "string" && v ? v : undefined);
 
+/**
+ * The pod spec inside a resource spec: a workload's `template.spec`, a CronJob's
+ * `jobTemplate.spec.template.spec`, or the spec itself (a Pod).
+ */
+function podSpecOf(spec: Record<string, unknown>): Record<string, unknown> {
+  const jobSpec = asRecord(asRecord(spec.jobTemplate)?.spec);
+  return asRecord(asRecord(spec.template)?.spec) ?? asRecord(asRecord(jobSpec?.template)?.spec) ?? spec;
+}
+
 /** Pod spec (or a template's pod spec): the ConfigMaps, Secrets and PVCs it uses. */
 function mountsOf(spec: Record<string, unknown> | undefined): Array<{ kind: string; name: string }> {
   if (!spec) return [];
-  const podSpec = asRecord(asRecord(asRecord(spec.template)?.spec)) ?? spec;
+  const podSpec = podSpecOf(spec);
   const out = new Map<string, { kind: string; name: string }>();
   const add = (kind: string, name: unknown) => {
     const n = asString(name);
@@ -185,7 +194,7 @@ function mountsOf(spec: Record<string, unknown> | undefined): Array<{ kind: stri
 
 function imageOf(spec: Record<string, unknown> | undefined): string | undefined {
   if (!spec) return undefined;
-  const podSpec = asRecord(asRecord(asRecord(spec.template)?.spec)) ?? spec;
+  const podSpec = podSpecOf(spec);
   const images = asArray(podSpec.containers)
     .map((c) => asString(asRecord(c)?.image))
     .filter((s): s is string => !!s);
@@ -205,6 +214,33 @@ function backendsOf(spec: Record<string, unknown> | undefined): string[] {
     for (const p of asArray(asRecord(asRecord(rule)?.http)?.paths)) add(asRecord(p)?.backend);
   }
   return [...out].sort();
+}
+
+/**
+ * Kinds whose annotations are configuration: a ServiceAccount's cloud IAM role
+ * (`eks.amazonaws.com/role-arn`, `iam.gke.io/gcp-service-account`), the rotation stamp of a Secret
+ * whose data producers redact, a Namespace's policy settings. Kept so that changing them is a
+ * change event; other kinds' annotations are mostly tool bookkeeping and are dropped.
+ */
+const ANNOTATED_KINDS: ReadonlySet<string> = new Set(["ServiceAccount", "Secret", "ConfigMap", "Namespace"]);
+/** Annotations that restate the object (or churn on every apply) rather than configure it. */
+const BOOKKEEPING_ANNOTATION =
+  /^(kubectl\.kubernetes\.io\/last-applied-configuration|meta\.helm\.sh\/|deployment\.kubernetes\.io\/revision$)/;
+
+/** `annotations` at the top level of the message or under `metadata`, as strings. */
+function annotationsOf(v: Record<string, unknown>): Record<string, string> | undefined {
+  const raw = asRecord(v.annotations) ?? asRecord(asRecord(v.metadata)?.annotations);
+  if (!raw) return undefined;
+  const out: Record<string, string> = {};
+  let n = 0;
+  for (const [k, val] of Object.entries(raw)) {
+    if (n >= MAX_LABELS) break;
+    if (val === null || val === undefined || BOOKKEEPING_ANNOTATION.test(k)) continue;
+    const text = typeof val === "string" ? val : JSON.stringify(val);
+    out[k] = text.length > 1024 ? `${text.slice(0, 1024)}…` : text;
+    n++;
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 function parseResource(msg: WireMessage, opts: NormalizeOptions, out: IngestBatch): void {
@@ -234,7 +270,7 @@ function parseResource(msg: WireMessage, opts: NormalizeOptions, out: IngestBatc
     throw new InvalidMessageError(`op must be UPSERT or DELETE (got "${op.slice(0, 20)}")`);
   }
   const spec = v.spec ?? undefined;
-  const props: ResourceProps = {};
+  const props: ResourceProps & { annotations?: Record<string, string> } = {};
   const node = v.node ?? v.nodeName ?? asString(spec?.nodeName);
   if (node) props.node = node;
   const podIP = v.podIP ?? asString(asRecord(v.status)?.podIP);
@@ -265,6 +301,10 @@ function parseResource(msg: WireMessage, opts: NormalizeOptions, out: IngestBatc
   if (v.status) props.status = v.status;
   if (spec) props.spec = spec;
   if (v.data) props.data = v.data;
+  if (ANNOTATED_KINDS.has(kind)) {
+    const annotations = annotationsOf(v as Record<string, unknown>);
+    if (annotations) props.annotations = annotations;
+  }
   const mounts = v.mounts?.length
     ? v.mounts.map((m) => ({ kind: canonicalKind(m.kind), name: m.name }))
     : mountsOf(spec);
