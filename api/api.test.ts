@@ -217,9 +217,9 @@ describe("graph", () => {
     const t1 = await json(await app.request(`/api/v1/resources/${POD}/topology`));
     expect(t1.root).toBe(POD);
     const kinds = t1.nodes.map((n: { kind: string }) => n.kind).sort();
-    expect(kinds).toEqual(["Node", "Pod", "ReplicaSet", "Service"]);
+    expect(kinds).toEqual(["Namespace", "Node", "Pod", "ReplicaSet", "Service"]);
     const types = t1.edges.map((e: { type: string }) => e.type).sort();
-    expect(types).toEqual(["CONTROLS", "RUNS_ON", "SELECTS"]);
+    expect(types).toEqual(["CONTROLS", "IN_NAMESPACE", "RUNS_ON", "SELECTS"]);
     for (const e of t1.edges) {
       expect(e).toEqual({
         from: expect.any(String),

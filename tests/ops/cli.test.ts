@@ -110,8 +110,9 @@ describe("kgrca rca / stats / incidents", () => {
   it("stats and incidents, as text and JSON, with filters", async () => {
     const stats = await kgrca("stats", ...storeArgs);
     expect(stats.status).toBe(0);
-    expect(stats.stdout).toMatch(/^resources {3}10 /m);
-    expect(stats.stdout).toMatch(new RegExp(`^${OLD_CLUSTER} +5 +3 +1$`, "m"));
+    // 5 resources per cluster and each cluster's namespace (pods belong to it: IN_NAMESPACE).
+    expect(stats.stdout).toMatch(/^resources {3}12 /m);
+    expect(stats.stdout).toMatch(new RegExp(`^${OLD_CLUSTER} +6 +3 +1$`, "m"));
     expect((await json("stats")).episodic_events).toBe(6);
     const incidents = await kgrca("incidents", ...storeArgs);
     expect(incidents.status).toBe(0);
@@ -175,7 +176,7 @@ describe("kgrca cleanup", () => {
     const real = await json("cleanup", "--retention-days", "5");
     expect(real).toMatchObject({ retention_days: 5, dryRun: false, events: 3, incidents: 1 });
     const after = await json("stats");
-    expect(after).toMatchObject({ episodic_events: 3, resources: 10, incidents: 1 });
+    expect(after).toMatchObject({ episodic_events: 3, resources: 12, incidents: 1 });
     expect(after.edges).toBeGreaterThanOrEqual(4);
     expect((await kgrca("cleanup", "--retention-days", "0", ...storeArgs)).stdout).toContain(
       "cleanup is off",
