@@ -49,7 +49,8 @@ export function mountDocs(app: OpenAPIHono): void {
   app.get("/docs/init.js", (c) => c.body(INIT, 200, { "content-type": "text/javascript; charset=utf-8" }));
   app.get("/docs/:file", async (c, next) => {
     const file = c.req.param("file");
-    const type = ASSETS[file];
+    // Only the listed assets: a name like `constructor` must not resolve through the prototype.
+    const type = Object.hasOwn(ASSETS, file) ? ASSETS[file] : undefined;
     if (!type) return next();
     let body = cache.get(file);
     if (!body) {

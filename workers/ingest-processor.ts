@@ -2,6 +2,7 @@ import { StoreUnavailableError } from "../graph/index.js";
 import type { IngestJob } from "../queues/index.js";
 import { Queues } from "../queues/index.js";
 import { InvalidMessageError } from "../rca/errors.js";
+import { resourceId } from "../rca/identity.js";
 import { emptyBatch, type IngestBatch } from "../rca/model.js";
 import { normalizeMessage, type WireMessage } from "../rca/normalize.js";
 import { chunks, type WorkerContext } from "./context.js";
@@ -25,9 +26,17 @@ const ANOMALY_COALESCE_MS = 2_000;
  * Ingest: normalizes every message on its own (a bad one goes to dead-letter with its reason and
  * the rest go on), writes the batch in one store transaction, and queues scoring and anomaly
  * detection for what changed. A store failure that is not an outage is bisected until the one
- * message that causes it is alone; only that message is dead-lettered.
+ * message that causes it is alone; only that message is dead-lettered. With `jobId` (the BullMQ
+ * job's), each dead-letter entry is keyed by job and position, so a retried job adds none twice.
+ * `rerun` (a later attempt of the same job) queues scoring for the whole batch, not only for what
+ * this attempt changed.
  */
-export async function processIngest(ctx: WorkerContext, job: IngestJob, jobId?: string): Promise<IngestResult> {
+export async function processIngest(
+  ctx: WorkerContext,
+  job: IngestJob,
+  jobId?: string,
+  rerun = false,
+): Promise<IngestResult> {
   let invalid = 0;
   const good: Array<{ msg: WireMessage; batch: IngestBatch; dedupeId?: string }> = [];
   for (const [i, msg] of job.messages.entries()) {
@@ -53,6 +62,16 @@ export async function processIngest(ctx: WorkerContext, job: IngestJob, jobId?: 
     for (const id of r.eventIds) eventIds.add(id);
     for (const id of r.resourceIds) resourceIds.add(id);
   });
+  if (rerun) {
+    // The attempt that died (crash, stall, Redis gone) may have committed the batch but not queued
+    // its follow-ups; this attempt then finds nothing changed and would queue none, so those events
+    // were never scored (found by tests/faults: cause links missing after a SIGKILL). A re-run
+    // therefore queues scoring for everything in its batch.
+    for (const { batch } of good) {
+      for (const e of batch.events) eventIds.add(e.id);
+      for (const r of batch.resources) resourceIds.add(resourceId(r.cluster, r.kind, r.namespace, r.name));
+    }
+  }
   for (const { msg } of good) ctx.metrics.messagesProcessed.inc({ topic: msg.topic, outcome: "ok" });
   const storedMs = (ctx.now ?? Date.now)();
   ctx.metrics.ingestToQueryable.observe(Math.max(0, storedMs - job.enqueuedMs) / 1000);

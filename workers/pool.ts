@@ -101,7 +101,8 @@ export class WorkerPool {
       case "ingest": {
         const d = data as JobPayloads["ingest"];
         if (!Array.isArray(d.messages)) throw new InvalidMessageError("ingest job without a messages array");
-        return processIngest(this.ctx, d, job.id);
+        // attemptsStarted counts every start: retries, stalled re-runs and runs after an outage delay.
+        return processIngest(this.ctx, d, job.id, (job.attemptsStarted ?? 1) > 1);
       }
       case "rca-score": {
         const d = data as JobPayloads["rca-score"];

@@ -149,6 +149,8 @@ export async function runFaults(plan: FaultPlan): Promise<FaultReport> {
     return w;
   };
   const report = { faultedMs: 0 };
+  let stopAt = 0;
+  const exitedAt = new Map<CliProcess, number>();
   let polling = true;
   try {
     await Promise.all(queueEvents.map((qe) => qe.waitUntilReady()));
@@ -271,17 +273,26 @@ export async function runFaults(plan: FaultPlan): Promise<FaultReport> {
   } finally {
     polling = false;
     // Graceful stop of what is left: SIGTERM, bounded.
-    for (const p of procs) p.signal("SIGTERM");
+    stopAt = Date.now();
+    for (const p of procs) {
+      p.exited.then(() => exitedAt.set(p, Date.now()));
+      p.signal("SIGTERM");
+    }
   }
   const shutdown: FaultReport["shutdown"] = [];
   for (const p of procs) {
-    if (p.child.exitCode !== null || p.child.signalCode === "SIGKILL") continue;
-    const t = Date.now();
+    // Every process still running at the end got SIGTERM at `stopAt`; the SIGKILLed ones are the faults.
+    if (p.child.signalCode === "SIGKILL") continue;
     const res = await Promise.race([
       p.exited,
       sleep(40_000).then(() => ({ code: null, signal: "timeout" as const })),
     ]);
-    shutdown.push({ label: p.label, code: res.code, signal: res.signal, ms: Date.now() - t });
+    shutdown.push({
+      label: p.label,
+      code: res.code,
+      signal: res.signal,
+      ms: (exitedAt.get(p) ?? Date.now()) - stopAt,
+    });
   }
   const breakerOpened = procs.reduce(
     (n, p) => n + p.logLines(/circuit breaker/).filter((l) => l.state === "open").length,

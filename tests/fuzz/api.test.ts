@@ -266,7 +266,10 @@ describe("fuzz: every API endpoint", () => {
       alerts: [
         alert({}),
         alert({ startsAt: "not a time", fingerprint: "fp-bad-time" }),
-        alert({ labels: { alertname: "Bad\u0000Name", namespace: "shop", pod: "cart-1" }, fingerprint: "fp-bad-name" }),
+        alert({
+          labels: { alertname: "Bad\u0000Name", namespace: "shop", pod: "cart-1" },
+          fingerprint: "fp-bad-name",
+        }),
       ],
     };
     const res = await app.request("/api/v1/alerts/alertmanager", {

@@ -9,7 +9,7 @@ import { emptyBatch } from "../../rca/model.js";
 import { normalizeMessage, type WireMessage } from "../../rca/normalize.js";
 import { processIngest } from "../../workers/ingest-processor.js";
 import { testConfig } from "../helpers.js";
-import { anyMessage, injection, validMessage, sameText, weirdString } from "./arbitraries.js";
+import { anyMessage, injection, sameText, validMessage, weirdString } from "./arbitraries.js";
 
 /**
  * The ingest processor with bridge-like batches: garbage mixed into valid messages. Each bad
@@ -95,7 +95,10 @@ describe("fuzz: ingest processor", () => {
               expect(e, `event ${value.event_id}`).toBeDefined();
               // Verbatim, except that a lone surrogate cannot survive UTF-8 (see sameText).
               const stored = v.msg.topic !== "alerts.enriched" ? e!.message : e!.labels?.note;
-              expect(sameText(stored, v.label), `${JSON.stringify(stored)} vs ${JSON.stringify(v.label)}`).toBe(true);
+              expect(
+                sameText(stored, v.label),
+                `${JSON.stringify(stored)} vs ${JSON.stringify(v.label)}`,
+              ).toBe(true);
             }
           }
         },
