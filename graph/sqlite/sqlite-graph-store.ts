@@ -82,6 +82,8 @@ export class SqliteGraphStore implements GraphStore {
   private readonly now: () => number;
   private adjCache: ReadonlyMap<string, Adjacency> | undefined;
   private adjVersion = -1;
+  /** Statements whose text is built at run time (filters, pages), prepared once per distinct text. */
+  private readonly dynamic = new Map<string, Database.Statement>();
   /** Set by any edge insert or delete inside the current write transaction. */
   private topologyChanged = false;
 
@@ -144,6 +146,16 @@ export class SqliteGraphStore implements GraphStore {
         })
         .immediate(),
     );
+  }
+
+  /** A statement for SQL built at run time: the filter shapes are few, so each is prepared once. */
+  private sql(text: string): Database.Statement {
+    let st = this.dynamic.get(text);
+    if (!st) {
+      st = this.db.prepare(text);
+      this.dynamic.set(text, st);
+    }
+    return st;
   }
 
   private prepare() {
@@ -798,8 +810,7 @@ export class SqliteGraphStore implements GraphStore {
     if (ids.length === 0) return [];
     return this.run(() =>
       (
-        this.db
-          .prepare("SELECT * FROM events WHERE id IN (SELECT value FROM json_each(?)) ORDER BY time_ms, id")
+        this.sql("SELECT * FROM events WHERE id IN (SELECT value FROM json_each(?)) ORDER BY time_ms, id")
           .all(JSON.stringify(ids)) as Row[]
       ).map(toEvent),
     );
@@ -816,8 +827,7 @@ export class SqliteGraphStore implements GraphStore {
     if (ids.length === 0) return [];
     return this.run(() =>
       (
-        this.db
-          .prepare("SELECT * FROM resources WHERE id IN (SELECT value FROM json_each(?))")
+        this.sql("SELECT * FROM resources WHERE id IN (SELECT value FROM json_each(?))")
           .all(JSON.stringify(ids)) as Row[]
       ).map(toResource),
     );
@@ -922,7 +932,7 @@ export class SqliteGraphStore implements GraphStore {
       const row = this.stmts.incidentById.get(id) as Row | undefined;
       if (!row) return undefined;
       const eventIds = (
-        this.db.prepare("SELECT id FROM events WHERE incident_id = ? ORDER BY time_ms, id").all(id) as Array<{
+        this.sql("SELECT id FROM events WHERE incident_id = ? ORDER BY time_ms, id").all(id) as Array<{
           id: string;
         }>
       ).map((r) => r.id);
@@ -1056,11 +1066,9 @@ export class SqliteGraphStore implements GraphStore {
     const w = where.length ? `WHERE ${where.join(" AND ")}` : "";
     return this.run(() => {
       const total = Number(
-        (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table} ${w}`).get(...args) as { n: number }).n,
+        (this.sql(`SELECT COUNT(*) AS n FROM ${table} ${w}`).get(...args) as { n: number }).n,
       );
-      const rows = this.db
-        .prepare(`SELECT * FROM ${table} ${w} ORDER BY ${order} LIMIT ? OFFSET ?`)
-        .all(...args, limit, offset) as Row[];
+      const rows = this.sql(`SELECT * FROM ${table} ${w} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...args, limit, offset) as Row[];
       return { items: rows.map(map), total, offset, limit };
     });
   }
