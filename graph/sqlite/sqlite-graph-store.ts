@@ -82,6 +82,9 @@ export class SqliteGraphStore implements GraphStore {
   private readonly now: () => number;
   private adjCache: ReadonlyMap<string, Adjacency> | undefined;
   private adjVersion = -1;
+  /** Every edge row by each of its two ends, loaded on demand for one topology version. */
+  private edgeIndex: ReadonlyMap<string, readonly StoredEdge[]> | undefined;
+  private edgeIndexVersion = -1;
   /** Statements whose text is built at run time (filters, pages), prepared once per distinct text. */
   private readonly dynamic = new Map<string, Database.Statement>();
   /** Set by any edge insert or delete inside the current write transaction. */
@@ -210,10 +213,7 @@ export class SqliteGraphStore implements GraphStore {
       bumpTopology: d.prepare(
         "INSERT INTO meta (key, value) VALUES ('topology_version', 1) ON CONFLICT(key) DO UPDATE SET value = value + 1",
       ),
-      edgesOfMany: d.prepare(
-        `SELECT DISTINCT from_id, to_id, type, origin FROM edges WHERE from_id IN (SELECT value FROM json_each(?))
-         UNION SELECT DISTINCT from_id, to_id, type, origin FROM edges WHERE to_id IN (SELECT value FROM json_each(?))`,
-      ),
+      allEdgeRows: d.prepare("SELECT from_id, to_id, type, origin FROM edges"),
       sentGet: d.prepare("SELECT * FROM sent_edges WHERE cluster = ? AND key = ?"),
       sentGetAnyCluster: d.prepare("SELECT * FROM sent_edges WHERE key = ?"),
       sentPut: d.prepare(
@@ -906,17 +906,41 @@ export class SqliteGraphStore implements GraphStore {
     );
   }
 
+  /**
+   * Edges touching any of the resources, from an in-memory index of the topology (reloaded on a
+   * topology version like the adjacency), in the order the SQL `UNION` gave them: by from, to,
+   * type, origin. RCA asks for the edges around hundreds of resources several times per query.
+   */
   async edgesOf(resourceIds: readonly string[]): Promise<StoredEdge[]> {
     if (resourceIds.length === 0) return [];
-    const j = JSON.stringify(resourceIds);
-    return this.run(() =>
-      (this.stmts.edgesOfMany.all(j, j) as Row[]).map((r) => ({
+    const index = this.run(() => this.edgesByResource());
+    const found = new Set<StoredEdge>();
+    for (const id of resourceIds) for (const e of index.get(id) ?? []) found.add(e);
+    return [...found].sort(byEdgeColumns).map((e) => ({ ...e }));
+  }
+
+  private edgesByResource(): ReadonlyMap<string, readonly StoredEdge[]> {
+    const version = Number((this.stmts.topologyVersion.get() as { value: number } | undefined)?.value ?? 0);
+    if (this.edgeIndex && this.edgeIndexVersion === version) return this.edgeIndex;
+    const map = new Map<string, StoredEdge[]>();
+    const push = (id: string, e: StoredEdge) => {
+      const l = map.get(id);
+      if (l) l.push(e);
+      else map.set(id, [e]);
+    };
+    for (const r of this.stmts.allEdgeRows.iterate() as Iterable<Row>) {
+      const e: StoredEdge = {
         fromId: String(r.from_id),
         toId: String(r.to_id),
         type: String(r.type),
         origin: r.origin as StoredEdge["origin"],
-      })),
-    );
+      };
+      push(e.fromId, e);
+      if (e.toId !== e.fromId) push(e.toId, e);
+    }
+    this.edgeIndex = map;
+    this.edgeIndexVersion = version;
+    return map;
   }
 
   async causeLinksTo(effectId: string): Promise<CauseLink[]> {
@@ -1162,6 +1186,11 @@ function toResource(r: Row): StoredResource {
     deleted: Number(r.deleted) === 1,
   };
 }
+
+const cmpStr = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** The order of `SELECT DISTINCT from_id, to_id, type, origin ... UNION ...` (ids are ASCII). */
+const byEdgeColumns = (a: StoredEdge, b: StoredEdge) =>
+  cmpStr(a.fromId, b.fromId) || cmpStr(a.toId, b.toId) || cmpStr(a.type, b.type) || cmpStr(a.origin, b.origin);
 
 export function toEvent(r: Row): StoredEvent {
   const extra = parseJson<Record<string, unknown>>(r.extra, {});
