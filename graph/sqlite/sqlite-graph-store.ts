@@ -83,7 +83,7 @@ export class SqliteGraphStore implements GraphStore {
   private adjCache: ReadonlyMap<string, Adjacency> | undefined;
   private adjVersion = -1;
   /** Every edge row by each of its two ends, loaded on demand for one topology version. */
-  private edgeIndex: ReadonlyMap<string, readonly StoredEdge[]> | undefined;
+  private edgeIndex: ReadonlyMap<string, readonly RankedEdge[]> | undefined;
   private edgeIndexVersion = -1;
   /** Statements whose text is built at run time (filters, pages), prepared once per distinct text. */
   private readonly dynamic = new Map<string, Database.Statement>();
@@ -914,30 +914,37 @@ export class SqliteGraphStore implements GraphStore {
   async edgesOf(resourceIds: readonly string[]): Promise<StoredEdge[]> {
     if (resourceIds.length === 0) return [];
     const index = this.run(() => this.edgesByResource());
-    const found = new Set<StoredEdge>();
+    const found = new Set<RankedEdge>();
     for (const id of resourceIds) for (const e of index.get(id) ?? []) found.add(e);
-    return [...found].sort(byEdgeColumns).map((e) => ({ ...e }));
+    return [...found]
+      .sort((a, b) => a.rank - b.rank)
+      .map(({ edge }) => ({ ...edge }));
   }
 
-  private edgesByResource(): ReadonlyMap<string, readonly StoredEdge[]> {
+  private edgesByResource(): ReadonlyMap<string, readonly RankedEdge[]> {
     const version = Number((this.stmts.topologyVersion.get() as { value: number } | undefined)?.value ?? 0);
     if (this.edgeIndex && this.edgeIndexVersion === version) return this.edgeIndex;
-    const map = new Map<string, StoredEdge[]>();
-    const push = (id: string, e: StoredEdge) => {
+    const map = new Map<string, RankedEdge[]>();
+    const push = (id: string, e: RankedEdge) => {
       const l = map.get(id);
       if (l) l.push(e);
       else map.set(id, [e]);
     };
-    for (const r of this.stmts.allEdgeRows.iterate() as Iterable<Row>) {
-      const e: StoredEdge = {
+    const all = (this.stmts.allEdgeRows.all() as Row[]).map(
+      (r): StoredEdge => ({
         fromId: String(r.from_id),
         toId: String(r.to_id),
         type: String(r.type),
         origin: r.origin as StoredEdge["origin"],
-      };
-      push(e.fromId, e);
-      if (e.toId !== e.fromId) push(e.toId, e);
-    }
+      }),
+    );
+    // Sorted once here, so a look-up sorts by a number instead of comparing strings.
+    all.sort(byEdgeColumns);
+    all.forEach((edge, rank) => {
+      const e = { edge, rank };
+      push(edge.fromId, e);
+      if (edge.toId !== edge.fromId) push(edge.toId, e);
+    });
     this.edgeIndex = map;
     this.edgeIndexVersion = version;
     return map;
@@ -1185,6 +1192,12 @@ function toResource(r: Row): StoredResource {
     atMs: Number(r.at_ms),
     deleted: Number(r.deleted) === 1,
   };
+}
+
+/** An edge and its position in the order of all edges. */
+interface RankedEdge {
+  readonly edge: StoredEdge;
+  readonly rank: number;
 }
 
 const cmpStr = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
