@@ -275,7 +275,11 @@ async function collect(
   const lookback = lookbackFor(opts);
   const late = opts.mode === "seed" ? 0 : LATE_DETECTION_MS;
   const candidates = await store.eventsOnResources(ids, effect.timeMs - lookback, effect.timeMs + late);
-  const resources = new Map((await store.getResources(ids)).map((r) => [r.id, r]));
+  // Only the resources that have candidates (and the effect's) are looked at: reading the whole
+  // neighbourhood's resources would cost a row and two JSON documents each for nothing.
+  const withEvents = new Set<string>([effect.resourceId]);
+  for (const c of candidates) withEvents.add(c.resourceId!);
+  const resources = new Map((await store.getResources([...withEvents])).map((r) => [r.id, r]));
   const effectScored = toScored(effect, resources.get(effect.resourceId));
   const rules = rulesFor(opts);
   const weights = weightsFor(opts);
