@@ -214,14 +214,15 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     const pool = startPool(rt, undefined, o.concurrency);
     await loadState(rt, cluster.state);
     const stream = syntheticStream(cluster, o.events + 10_000_000, synth);
-    const messages: WireMessage[] = [];
-    for (let i = 0; i < o.events; i++) messages.push(stream.next().value as WireMessage);
     const cmds0 = await redisCommands(rt.redis);
     const bar = stage(o.progress, "pipeline", o.events);
     const t0 = performance.now();
-    for (let i = 0; i < messages.length; i += 10_000) {
-      await rt.queues.enqueueMessages(messages.slice(i, i + 10_000), "bench");
-      bar.update(Math.min(messages.length, i + 10_000));
+    // Generated a chunk at a time (a few ms each), so the run does not hold every message at once.
+    for (let i = 0; i < o.events; i += 10_000) {
+      const chunk: WireMessage[] = [];
+      for (let k = i; k < Math.min(o.events, i + 10_000); k++) chunk.push(stream.next().value as WireMessage);
+      await rt.queues.enqueueMessages(chunk, "bench");
+      bar.update(Math.min(o.events, i + 10_000));
     }
     await waitIdle(rt.queues, 3_600_000);
     const seconds = (performance.now() - t0) / 1000;
