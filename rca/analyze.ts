@@ -476,6 +476,16 @@ function hopsWithin(
     add(e.toId, e.fromId);
   }
   const cache = new Map<string, Map<string, number>>();
+  // Every walk asks about the same few hundred resources: parse each id once.
+  const hubs = new Map<string, boolean>();
+  const hub = (id: string) => {
+    let h = hubs.get(id);
+    if (h === undefined) {
+      h = isHub(id);
+      hubs.set(id, h);
+    }
+    return h;
+  };
   return (from, to) => {
     let dist = cache.get(from);
     if (!dist) {
@@ -484,7 +494,7 @@ function hopsWithin(
       for (let h = 1; h <= maxHops && frontier.length; h++) {
         const next: string[] = [];
         for (const id of frontier) {
-          if (id !== from && isHub(id)) continue;
+          if (id !== from && hub(id)) continue;
           for (const n of adj.get(id) ?? []) {
             if (dist.has(n)) continue;
             dist.set(n, h);
