@@ -99,7 +99,8 @@ async function clusterEvents(ctx: WorkerContext, cluster: string, events: Stored
     for (let i = 0; i < list.length; ) {
       let j = i + 1;
       while (j < list.length && list[j]!.timeMs - list[j - 1]!.timeMs <= 2 * windowMs) j++;
-      if (j - i > 1) await reads.prefetch(ids, list[i]!.timeMs - windowMs, list[j - 1]!.timeMs + windowMs, "ERROR");
+      if (j - i > 1)
+        await reads.prefetch(ids, list[i]!.timeMs - windowMs, list[j - 1]!.timeMs + windowMs, "ERROR");
       i = j;
     }
   }

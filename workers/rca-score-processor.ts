@@ -71,7 +71,11 @@ export async function processRcaScore(
   }
 
   const links: CauseLink[] = [];
-  const scoredByEffect = await scoreCandidatesMany(store, effects.values(), { windowMs, maxHops, rules: ctx.rules });
+  const scoredByEffect = await scoreCandidatesMany(store, effects.values(), {
+    windowMs,
+    maxHops,
+    rules: ctx.rules,
+  });
   for (const effect of effects.values()) {
     const scored = scoredByEffect.get(effect.id) ?? [];
     scored.sort((a, b) => b.score.confidence - a.score.confidence || a.event.id.localeCompare(b.event.id));

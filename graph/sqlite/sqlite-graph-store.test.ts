@@ -1,6 +1,6 @@
+import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { join } from "node:path";
 import { tempDir } from "../../tests/helpers.js";
 import { graphStoreContract } from "../graph-store.contract.js";
 import { SqliteGraphStore } from "./sqlite-graph-store.js";
@@ -60,9 +60,9 @@ describe("edgesOf from the in-memory edge index", () => {
         for (let q = 0; q < 10; q++) {
           const ids = Array.from({ length: 1 + rnd(8) }, () => `c1:pod:ns:${pods[rnd(40)]}`);
           if (q % 3 === 0) ids.push("c1:node::n1");
-          const expected = (sql.all(JSON.stringify(ids), JSON.stringify(ids)) as Array<Record<string, string>>).map(
-            (r) => ({ fromId: r.from_id, toId: r.to_id, type: r.type, origin: r.origin }),
-          );
+          const expected = (
+            sql.all(JSON.stringify(ids), JSON.stringify(ids)) as Array<Record<string, string>>
+          ).map((r) => ({ fromId: r.from_id, toId: r.to_id, type: r.type, origin: r.origin }));
           expect(await store.edgesOf(ids)).toEqual(expected);
           compared += expected.length;
         }

@@ -810,8 +810,9 @@ export class SqliteGraphStore implements GraphStore {
     if (ids.length === 0) return [];
     return this.run(() =>
       (
-        this.sql("SELECT * FROM events WHERE id IN (SELECT value FROM json_each(?)) ORDER BY time_ms, id")
-          .all(JSON.stringify(ids)) as Row[]
+        this.sql(
+          "SELECT * FROM events WHERE id IN (SELECT value FROM json_each(?)) ORDER BY time_ms, id",
+        ).all(JSON.stringify(ids)) as Row[]
       ).map(toEvent),
     );
   }
@@ -827,8 +828,9 @@ export class SqliteGraphStore implements GraphStore {
     if (ids.length === 0) return [];
     return this.run(() =>
       (
-        this.sql("SELECT * FROM resources WHERE id IN (SELECT value FROM json_each(?))")
-          .all(JSON.stringify(ids)) as Row[]
+        this.sql("SELECT * FROM resources WHERE id IN (SELECT value FROM json_each(?))").all(
+          JSON.stringify(ids),
+        ) as Row[]
       ).map(toResource),
     );
   }
@@ -916,9 +918,7 @@ export class SqliteGraphStore implements GraphStore {
     const index = this.run(() => this.edgesByResource());
     const found = new Set<RankedEdge>();
     for (const id of resourceIds) for (const e of index.get(id) ?? []) found.add(e);
-    return [...found]
-      .sort((a, b) => a.rank - b.rank)
-      .map(({ edge }) => ({ ...edge }));
+    return [...found].sort((a, b) => a.rank - b.rank).map(({ edge }) => ({ ...edge }));
   }
 
   private edgesByResource(): ReadonlyMap<string, readonly RankedEdge[]> {
@@ -1099,7 +1099,11 @@ export class SqliteGraphStore implements GraphStore {
       const total = Number(
         (this.sql(`SELECT COUNT(*) AS n FROM ${table} ${w}`).get(...args) as { n: number }).n,
       );
-      const rows = this.sql(`SELECT * FROM ${table} ${w} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...args, limit, offset) as Row[];
+      const rows = this.sql(`SELECT * FROM ${table} ${w} ORDER BY ${order} LIMIT ? OFFSET ?`).all(
+        ...args,
+        limit,
+        offset,
+      ) as Row[];
       return { items: rows.map(map), total, offset, limit };
     });
   }
@@ -1203,7 +1207,10 @@ interface RankedEdge {
 const cmpStr = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /** The order of `SELECT DISTINCT from_id, to_id, type, origin ... UNION ...` (ids are ASCII). */
 const byEdgeColumns = (a: StoredEdge, b: StoredEdge) =>
-  cmpStr(a.fromId, b.fromId) || cmpStr(a.toId, b.toId) || cmpStr(a.type, b.type) || cmpStr(a.origin, b.origin);
+  cmpStr(a.fromId, b.fromId) ||
+  cmpStr(a.toId, b.toId) ||
+  cmpStr(a.type, b.type) ||
+  cmpStr(a.origin, b.origin);
 
 export function toEvent(r: Row): StoredEvent {
   const extra = parseJson<Record<string, unknown>>(r.extra, {});

@@ -14,10 +14,15 @@ const FRONTEND = { ns: "shop", name: "frontend-5c6d7-abcde" };
 function bursts(): WireMessage[] {
   const out: WireMessage[] = [...shop()];
   for (const base of [100, 400, 3 * 3600, 3 * 3600 + 50, 9 * 3600]) {
-    out.push(event(`oom-${base}`, base, "OOMKilled", CART, { severity: "FATAL", message: "OOMKilled (exit code 137)" }));
+    out.push(
+      event(`oom-${base}`, base, "OOMKilled", CART, {
+        severity: "FATAL",
+        message: "OOMKilled (exit code 137)",
+      }),
+    );
     out.push(event(`bo-${base}`, base + 3, "BackOff", CART));
     out.push(
-      logLine(`fe-${base}`, base + 20, FRONTEND, 'dial tcp 10.96.12.40:80: connect: connection refused'),
+      logLine(`fe-${base}`, base + 20, FRONTEND, "dial tcp 10.96.12.40:80: connect: connection refused"),
     );
   }
   return out;
