@@ -59,6 +59,8 @@ export interface BenchReport {
   rca_by_size: Array<{ stored_events: number; rca_p50_ms: number; rca_p99_ms: number; queries: number }>;
   stored_events: number;
   peak_rss_mb: number;
+  /** Peak RSS so far at the end of each phase (RSS never shrinks in this figure), to see which phase sets it. */
+  peak_rss_mb_after: Record<string, number>;
   redis_cmds_per_event: number;
   log_filter_lines_per_s: number;
   mode: string;
@@ -193,6 +195,10 @@ function logFilterRate(): number {
 
 /** Runs the whole benchmark in this process (API-less `kgrca start` shape: every pool in one process). */
 export async function runBench(o: BenchOptions): Promise<BenchReport> {
+  const rssAfter: Record<string, number> = {};
+  const mark = (phase: string) => {
+    rssAfter[phase] = Math.round(process.resourceUsage().maxRSS / 1024);
+  };
   const dir = mkdtempSync(join(tmpdir(), "kgrca-bench-"));
   const base = configOrExit({ KG_DATA_DIR: dir, KG_QUEUE_PREFIX: `kgrca-bench-${process.pid}`, KG_RETENTION_DAYS: "0", LOG_LEVEL: "error" });
   const redisHandle = await ensureRedis(base, { info: () => {} } as never);
@@ -202,6 +208,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   let rt: Runtime | undefined;
   try {
     const baselineRate = await baseline(config, o.baselineJobs, o.progress);
+    mark("baseline");
 
     // 1. Sustained end-to-end throughput.
     rt = await openRuntime(config, "bench");
@@ -213,21 +220,24 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     };
     const pool = startPool(rt, undefined, o.concurrency);
     await loadState(rt, cluster.state);
+    mark("state");
     const stream = syntheticStream(cluster, o.events + 10_000_000, synth);
-    const messages: WireMessage[] = [];
-    for (let i = 0; i < o.events; i++) messages.push(stream.next().value as WireMessage);
     const cmds0 = await redisCommands(rt.redis);
     const bar = stage(o.progress, "pipeline", o.events);
     const t0 = performance.now();
-    for (let i = 0; i < messages.length; i += 10_000) {
-      await rt.queues.enqueueMessages(messages.slice(i, i + 10_000), "bench");
-      bar.update(Math.min(messages.length, i + 10_000));
+    // Generated a chunk at a time (a few ms each), so the run does not hold every message at once.
+    for (let i = 0; i < o.events; i += 10_000) {
+      const chunk: WireMessage[] = [];
+      for (let k = i; k < Math.min(o.events, i + 10_000); k++) chunk.push(stream.next().value as WireMessage);
+      await rt.queues.enqueueMessages(chunk, "bench");
+      bar.update(Math.min(o.events, i + 10_000));
     }
     await waitIdle(rt.queues, 3_600_000);
     const seconds = (performance.now() - t0) / 1000;
     bar.stop();
     const cmds = (await redisCommands(rt.redis)) - cmds0;
     const eventsPerS = o.events / seconds;
+    mark("pipeline");
 
     // 2. Ingest-to-queryable latency at a steady rate.
     recordLatency = true;
@@ -247,13 +257,16 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     lbar.stop();
     recordLatency = false;
     await pool.close();
+    mark("latency");
 
     // 3. RCA latency at growing store sizes.
     const bySize: BenchReport["rca_by_size"] = [];
     let stored = 0;
     for (const size of o.rcaSizes) {
       stored = await fillStore(rt, stream, size, o.progress);
+      mark(`fill_${size}`);
       const times = await rcaLatency(rt, o.rcaQueries, o.progress);
+      mark(`rca_${size}`);
       bySize.push({ stored_events: stored, rca_p50_ms: pct(times, 50), rca_p99_ms: pct(times, 99), queries: times.length });
     }
     const last = bySize[bySize.length - 1] ?? { rca_p50_ms: 0, rca_p99_ms: 0 };
@@ -273,6 +286,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       rca_by_size: bySize,
       stored_events: stored,
       peak_rss_mb: peakRssMb,
+      peak_rss_mb_after: rssAfter,
       redis_cmds_per_event: Math.round((cmds / o.events) * 100) / 100,
       log_filter_lines_per_s: logFilterRate(),
       mode: `one process (kgrca start shape), all pools, concurrency ${o.concurrency}`,

@@ -118,7 +118,11 @@ export function graphStoreContract(label: string, open: () => Promise<StoreFixtu
         }),
       );
       expect(r.counts).toEqual({ resources: 2, edges: 0, events: 0, changeEvents: 0 });
-      expect([...r.resourceIds].sort()).toEqual([id("node", "", "node-2"), id("pod", "shop", "cart-1")]);
+      expect([...r.resourceIds].sort()).toEqual([
+        id("namespace", "", "shop"),
+        id("node", "", "node-2"),
+        id("pod", "shop", "cart-1"),
+      ]);
       const got = await store.getResource(id("pod", "shop", "cart-1"));
       expect(got).toEqual({
         id: id("pod", "shop", "cart-1"),
@@ -174,7 +178,11 @@ export function graphStoreContract(label: string, open: () => Promise<StoreFixtu
 
       const r2 = await store.applyBatch(batch({ resources: [res({ name: "cart-1", uid: UID_A })] }));
       expect(r2.eventIds).toEqual(["e-uid"]);
-      expect([...r2.resourceIds].sort()).toEqual([id("node", "", "node-2"), id("pod", "shop", "cart-1")]);
+      expect([...r2.resourceIds].sort()).toEqual([
+        id("namespace", "", "shop"),
+        id("node", "", "node-2"),
+        id("pod", "shop", "cart-1"),
+      ]);
       expect((await store.getEvent("e-uid"))?.resourceId).toBe(id("pod", "shop", "cart-1"));
       expect(await store.edgesOf([id("node", "", "node-2")])).toEqual([
         {
@@ -189,7 +197,8 @@ export function graphStoreContract(label: string, open: () => Promise<StoreFixtu
         batch({ events: [ev({ id: "e-uid-2", subject: ref("Pod", undefined, undefined, UID_A) })] }),
       );
       expect((await store.getEvent("e-uid-2"))?.resourceId).toBe(id("pod", "shop", "cart-1"));
-      expect((await store.stats()).resources).toBe(2);
+      // The pod, its node and its namespace.
+      expect((await store.stats()).resources).toBe(3);
     });
 
     it("resolves a uid learnt from a reference with both name and uid", async () => {
@@ -245,6 +254,9 @@ export function graphStoreContract(label: string, open: () => Promise<StoreFixtu
       );
       expect(edges).toEqual(
         sortEdges([
+          // Pods belong to their namespace (a hub: reached, never passed through).
+          { fromId: id("pod", "shop", "cart-1"), toId: id("namespace", "", "shop"), type: "IN_NAMESPACE", origin: "derived" },
+          { fromId: id("pod", "shop", "cart-2"), toId: id("namespace", "", "shop"), type: "IN_NAMESPACE", origin: "derived" },
           {
             fromId: id("pod", "shop", "cart-1"),
             toId: id("node", "", "node-2"),
@@ -285,17 +297,26 @@ export function graphStoreContract(label: string, open: () => Promise<StoreFixtu
           resources: [{ ...p1, labels: { app: "other" }, props: { node: "node-3" }, atMs: T0 + MIN }],
         }),
       );
-      expect(sortEdges(await store.edgesOf([id("pod", "shop", "cart-1")]))).toEqual([
-        {
-          fromId: id("pod", "shop", "cart-1"),
-          toId: id("node", "", "node-3"),
-          type: "RUNS_ON",
-          origin: "derived",
-        },
-      ]);
+      expect(sortEdges(await store.edgesOf([id("pod", "shop", "cart-1")]))).toEqual(
+        sortEdges([
+          {
+            fromId: id("pod", "shop", "cart-1"),
+            toId: id("node", "", "node-3"),
+            type: "RUNS_ON",
+            origin: "derived",
+          },
+          {
+            fromId: id("pod", "shop", "cart-1"),
+            toId: id("namespace", "", "shop"),
+            type: "IN_NAMESPACE",
+            origin: "derived",
+          },
+        ]),
+      );
       const s = await store.stats();
-      expect(s.edges_by_type).toEqual({ RUNS_ON: 1, SELECTS: 1, SCALES: 1 });
-      expect(s.edges).toBe(3);
+      // IN_NAMESPACE: both pods and the Deployment the HPA scales.
+      expect(s.edges_by_type).toEqual({ RUNS_ON: 1, SELECTS: 1, SCALES: 1, IN_NAMESPACE: 3 });
+      expect(s.edges).toBe(6);
     });
 
     it("keeps producer edges by key: update moves, delete removes, older updates are ignored", async () => {
@@ -422,6 +443,9 @@ export function graphStoreContract(label: string, open: () => Promise<StoreFixtu
         sortEdges(await store.edgesOf([id("pod", "shop", "cart-1"), id("pod", "shop", "cart-2")])),
       ).toEqual(
         sortEdges([
+          // Pods belong to their namespace (a hub: reached, never passed through).
+          { fromId: id("pod", "shop", "cart-1"), toId: id("namespace", "", "shop"), type: "IN_NAMESPACE", origin: "derived" },
+          { fromId: id("pod", "shop", "cart-2"), toId: id("namespace", "", "shop"), type: "IN_NAMESPACE", origin: "derived" },
           {
             fromId: id("networkpolicy", "shop", "deny-db"),
             toId: id("pod", "shop", "cart-1"),
@@ -621,6 +645,10 @@ export function graphStoreContract(label: string, open: () => Promise<StoreFixtu
       );
       const n = await store.neighborhood(id("pod", "shop", "pod-a"), 2);
       expect(Object.fromEntries([...n].sort((a, b) => a[0].localeCompare(b[0])))).toEqual({
+        [id("namespace", "", "shop")]: {
+          hops: 1,
+          path: [id("pod", "shop", "pod-a"), "IN_NAMESPACE", id("namespace", "", "shop")],
+        },
         [id("node", "", "n1")]: {
           hops: 1,
           path: [id("pod", "shop", "pod-a"), "RUNS_ON", id("node", "", "n1")],
@@ -841,7 +869,8 @@ export function graphStoreContract(label: string, open: () => Promise<StoreFixtu
         id("pod", "shop", "cart-1"),
       ]);
       const rp = await store.searchResources({ cluster: C, offset: 2, limit: 1 });
-      expect([rp.total, rp.items.map((r) => r.name)]).toEqual([4, ["cart-1"]]);
+      // Ordered by id: the cluster's two namespaces come first.
+      expect([rp.total, rp.items.map((r) => r.name)]).toEqual([6, ["pay-1"]]);
     });
 
     it("reports stats with the same keys and numbers", async () => {
@@ -890,21 +919,22 @@ export function graphStoreContract(label: string, open: () => Promise<StoreFixtu
           detail: "d",
         },
       ]);
+      // Each pod's namespace is a resource too, with an IN_NAMESPACE edge.
       expect(await store.stats()).toEqual({
-        resources: 3,
+        resources: 5,
         episodic_events: 3,
         incidents: 1,
-        edges: 1,
+        edges: 3,
         cause_links: 1,
         anomalies: 1,
         oldest_event: new Date(T0).toISOString(),
         newest_event: new Date(T0 + 2 * MIN).toISOString(),
-        resources_by_kind: { Pod: 2, Node: 1 },
-        edges_by_type: { RUNS_ON: 1 },
+        resources_by_kind: { Pod: 2, Node: 1, Namespace: 2 },
+        edges_by_type: { RUNS_ON: 1, IN_NAMESPACE: 2 },
         events_by_severity: { ERROR: 1, INFO: 1, WARNING: 1 },
         clusters: {
-          [C]: { resources: 2, events: 2, incidents: 1 },
-          c2: { resources: 1, events: 1, incidents: 0 },
+          [C]: { resources: 3, events: 2, incidents: 1 },
+          c2: { resources: 2, events: 1, incidents: 0 },
         },
       });
     });

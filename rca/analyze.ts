@@ -128,6 +128,97 @@ export async function scoreCandidates(
   return (await collect(store, effect, opts)).scored;
 }
 
+/**
+ * Candidate causes of many events at once, each exactly as `scoreCandidates` would score it,
+ * with one candidate read per resource and run of nearby events instead of one per event: the
+ * events of a scoring job cluster on a few resources and moments, so their windows overlap.
+ * Returns the scored candidates by effect id.
+ */
+export async function scoreCandidatesMany(
+  store: GraphReader,
+  effects: Iterable<StoredEvent>,
+  opts: AnalyzeOptions,
+): Promise<Map<string, Scored[]>> {
+  const out = new Map<string, Scored[]>();
+  const byResource = new Map<string, StoredEvent[]>();
+  for (const e of effects) {
+    if (!e.resourceId) {
+      out.set(e.id, []);
+      continue;
+    }
+    const list = byResource.get(e.resourceId);
+    if (list) list.push(e);
+    else byResource.set(e.resourceId, [e]);
+  }
+  const lookback = lookbackFor(opts);
+  const late = opts.mode === "seed" ? 0 : LATE_DETECTION_MS;
+  for (const [rid, list] of byResource) {
+    list.sort((a, b) => a.timeMs - b.timeMs);
+    const ids = [...(await store.neighborhood(rid, opts.maxHops)).keys()];
+    // Runs of events whose candidate windows overlap share one read; a gap starts a new run, so
+    // no read covers more time than the separate ones would have.
+    for (let i = 0; i < list.length; ) {
+      let j = i + 1;
+      while (j < list.length && list[j]!.timeMs - lookback <= list[j - 1]!.timeMs + late) j++;
+      const run = list.slice(i, j);
+      i = j;
+      if (run.length === 1) {
+        out.set(run[0]!.id, (await collect(store, run[0]!, opts)).scored);
+        continue;
+      }
+      const lo = run[0]!.timeMs - lookback;
+      const hi = run[run.length - 1]!.timeMs + late;
+      // Ordered by (time, id) like every per-event read, so a time slice of it is that read.
+      const read = await store.eventsOnResources(ids, lo, hi);
+      const view = windowView(store, rid, ids.length, lo, hi, read);
+      for (const e of run) out.set(e.id, (await collect(view, e, opts)).scored);
+    }
+  }
+  return out;
+}
+
+/**
+ * A reader whose candidate read for one neighbourhood (the one starting at `start`, of `size`
+ * resources) inside [lo, hi] is answered from `read`, a read of the whole range; anything else
+ * goes to the store.
+ */
+function windowView(
+  store: GraphReader,
+  start: string,
+  size: number,
+  lo: number,
+  hi: number,
+  read: readonly StoredEvent[],
+): GraphReader {
+  const firstAtOrAfter = (t: number) => {
+    let a = 0;
+    let b = read.length;
+    while (a < b) {
+      const m = (a + b) >> 1;
+      if (read[m]!.timeMs < t) a = m + 1;
+      else b = m;
+    }
+    return a;
+  };
+  return {
+    getEvent: (id) => store.getEvent(id),
+    getResources: (ids) => store.getResources(ids),
+    neighborhood: (id, maxHops) => store.neighborhood(id, maxHops),
+    edgesOf: (ids) => store.edgesOf(ids),
+    getIncident: (id) => store.getIncident(id),
+    listAnomalies: (f) => store.listAnomalies(f),
+    eventsOnResources: async (ids, fromMs, toMs, minLevel = "INFO") => {
+      if (ids[0] !== start || ids.length !== size || fromMs < lo || toMs > hi)
+        return store.eventsOnResources(ids, fromMs, toMs, minLevel);
+      const min = severityLevel(minLevel);
+      const out: StoredEvent[] = [];
+      for (let k = firstAtOrAfter(fromMs); k < read.length && read[k]!.timeMs <= toMs; k++)
+        if (severityLevel(read[k]!.level) >= min) out.push(read[k]!);
+      return out;
+    },
+  };
+}
+
 /** Edge types whose source is upstream of (configures) its target: owners, autoscalers, issuers. */
 const UPSTREAM_FROM = new Set(["CONTROLS", "SCALES", "ISSUES"]);
 /**
@@ -184,7 +275,11 @@ async function collect(
   const lookback = lookbackFor(opts);
   const late = opts.mode === "seed" ? 0 : LATE_DETECTION_MS;
   const candidates = await store.eventsOnResources(ids, effect.timeMs - lookback, effect.timeMs + late);
-  const resources = new Map((await store.getResources(ids)).map((r) => [r.id, r]));
+  // Only the resources that have candidates (and the effect's) are looked at: reading the whole
+  // neighbourhood's resources would cost a row and two JSON documents each for nothing.
+  const withEvents = new Set<string>([effect.resourceId]);
+  for (const c of candidates) withEvents.add(c.resourceId!);
+  const resources = new Map((await store.getResources([...withEvents])).map((r) => [r.id, r]));
   const effectScored = toScored(effect, resources.get(effect.resourceId));
   const rules = rulesFor(opts);
   const weights = weightsFor(opts);
@@ -381,6 +476,16 @@ function hopsWithin(
     add(e.toId, e.fromId);
   }
   const cache = new Map<string, Map<string, number>>();
+  // Every walk asks about the same few hundred resources: parse each id once.
+  const hubs = new Map<string, boolean>();
+  const hub = (id: string) => {
+    let h = hubs.get(id);
+    if (h === undefined) {
+      h = isHub(id);
+      hubs.set(id, h);
+    }
+    return h;
+  };
   return (from, to) => {
     let dist = cache.get(from);
     if (!dist) {
@@ -389,7 +494,7 @@ function hopsWithin(
       for (let h = 1; h <= maxHops && frontier.length; h++) {
         const next: string[] = [];
         for (const id of frontier) {
-          if (id !== from && isHub(id)) continue;
+          if (id !== from && hub(id)) continue;
           for (const n of adj.get(id) ?? []) {
             if (dist.has(n)) continue;
             dist.set(n, h);

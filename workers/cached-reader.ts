@@ -1,4 +1,5 @@
-import type { GraphStore, Reach, StoredResource } from "../graph/index.js";
+import type { GraphStore, Reach, StoredEvent, StoredResource } from "../graph/index.js";
+import type { Severity } from "../rca/model.js";
 
 /**
  * A store view for the length of one job: neighbourhoods and resources are read once and reused,
@@ -35,4 +36,43 @@ export function cachedReader(store: GraphStore): GraphStore {
       return typeof v === "function" ? v.bind(target) : v;
     },
   });
+}
+
+/**
+ * Event reads over resource sets within one job: a read of a wide time range, made once up front
+ * with `prefetch`, answers every later read of the same resources and level inside that range
+ * (a time slice of a list ordered by time and id is the narrower read). Anything else goes to the store.
+ */
+export function windowedEvents(store: GraphStore) {
+  const reads = new Map<string, Array<{ lo: number; hi: number; events: StoredEvent[] }>>();
+  const keyOf = (ids: readonly string[], minLevel: Severity) => `${minLevel}\u0001${ids.join("\u0000")}`;
+  return {
+    async prefetch(ids: readonly string[], lo: number, hi: number, minLevel: Severity): Promise<void> {
+      const key = keyOf(ids, minLevel);
+      const events = await store.eventsOnResources(ids, lo, hi, minLevel);
+      const list = reads.get(key);
+      if (list) list.push({ lo, hi, events });
+      else reads.set(key, [{ lo, hi, events }]);
+    },
+    async eventsOnResources(
+      ids: readonly string[],
+      fromMs: number,
+      toMs: number,
+      minLevel: Severity = "INFO",
+    ): Promise<StoredEvent[]> {
+      const hit = reads.get(keyOf(ids, minLevel))?.find((r) => r.lo <= fromMs && toMs <= r.hi);
+      if (!hit) return store.eventsOnResources(ids, fromMs, toMs, minLevel);
+      const ev = hit.events;
+      let a = 0;
+      let b = ev.length;
+      while (a < b) {
+        const m = (a + b) >> 1;
+        if (ev[m]!.timeMs < fromMs) a = m + 1;
+        else b = m;
+      }
+      const out: StoredEvent[] = [];
+      for (let k = a; k < ev.length && ev[k]!.timeMs <= toMs; k++) out.push(ev[k]!);
+      return out;
+    },
+  };
 }

@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import type { Incident, StoredEvent } from "../graph/index.js";
 import type { ClusterJob } from "../queues/index.js";
 import { incidentOf, isIncidentWorthy } from "../rca/cluster-incidents.js";
-import { cachedReader } from "./cached-reader.js";
+import { cachedReader, windowedEvents } from "./cached-reader.js";
 import type { WorkerContext } from "./context.js";
 
 const MAX_INCIDENT_EVENTS = 100_000;
@@ -83,6 +83,27 @@ async function clusterEvents(ctx: WorkerContext, cluster: string, events: Stored
     if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
   };
   for (const e of events) add(e);
+  // The job's events cluster on a few resources and moments: one read per resource and run of
+  // overlapping windows answers each event's own read below.
+  const reads = windowedEvents(store);
+  const byResource = new Map<string, StoredEvent[]>();
+  for (const e of events) {
+    const list = byResource.get(e.resourceId!);
+    if (list) list.push(e);
+    else byResource.set(e.resourceId!, [e]);
+  }
+  for (const [rid, list] of byResource) {
+    if (list.length < 2) continue;
+    list.sort((a, b) => a.timeMs - b.timeMs);
+    const ids = [...(await store.neighborhood(rid, maxHops)).keys()];
+    for (let i = 0; i < list.length; ) {
+      let j = i + 1;
+      while (j < list.length && list[j]!.timeMs - list[j - 1]!.timeMs <= 2 * windowMs) j++;
+      if (j - i > 1)
+        await reads.prefetch(ids, list[i]!.timeMs - windowMs, list[j - 1]!.timeMs + windowMs, "ERROR");
+      i = j;
+    }
+  }
   // Each new event links to its neighbours; events without an incident yet are new to grouping
   // too, so they look for their own neighbours in turn.
   const pending = [...events];
@@ -92,7 +113,7 @@ async function clusterEvents(ctx: WorkerContext, cluster: string, events: Stored
     if (expanded.has(e.id)) continue;
     expanded.add(e.id);
     const near = await store.neighborhood(e.resourceId!, maxHops);
-    const neighbours = await store.eventsOnResources(
+    const neighbours = await reads.eventsOnResources(
       [...near.keys()],
       e.timeMs - windowMs,
       e.timeMs + windowMs,

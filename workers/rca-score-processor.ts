@@ -1,6 +1,6 @@
 import type { CauseLink, StoredEvent } from "../graph/index.js";
 import type { RcaScoreJob } from "../queues/index.js";
-import { scoreCandidates } from "../rca/analyze.js";
+import { scoreCandidatesMany } from "../rca/analyze.js";
 import { escalate } from "../rca/escalation.js";
 import { severityLevel } from "../rca/model.js";
 import { cachedReader } from "./cached-reader.js";
@@ -71,8 +71,13 @@ export async function processRcaScore(
   }
 
   const links: CauseLink[] = [];
+  const scoredByEffect = await scoreCandidatesMany(store, effects.values(), {
+    windowMs,
+    maxHops,
+    rules: ctx.rules,
+  });
   for (const effect of effects.values()) {
-    const scored = await scoreCandidates(store, effect, { windowMs, maxHops, rules: ctx.rules });
+    const scored = scoredByEffect.get(effect.id) ?? [];
     scored.sort((a, b) => b.score.confidence - a.score.confidence || a.event.id.localeCompare(b.event.id));
     for (const c of scored.slice(0, LINKS_PER_EFFECT)) {
       if (c.score.confidence < MIN_LINK_CONFIDENCE) break;

@@ -209,7 +209,7 @@ if (!NEO4J_URL) {
           })(),
         ]);
         const ids = (await ref.searchResources({ cluster: "race", limit: 1000 })).items.map((r) => r.id);
-        expect(ids.length).toBe(17);
+        expect(ids.length).toBe(18); // 17 workload resources and their namespace
         expect(await edgesOf(a, ids)).toEqual(await edgesOf(ref, ids));
         expect(await a.stats()).toEqual(await ref.stats());
         const events = (await ref.listEvents({ cluster: "race", limit: 1000 })).items.map((e) => [

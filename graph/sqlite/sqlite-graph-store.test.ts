@@ -1,4 +1,6 @@
 import { join } from "node:path";
+import Database from "better-sqlite3";
+import { describe, expect, it } from "vitest";
 import { tempDir } from "../../tests/helpers.js";
 import { graphStoreContract } from "../graph-store.contract.js";
 import { SqliteGraphStore } from "./sqlite-graph-store.js";
@@ -16,4 +18,60 @@ graphStoreContract("sqlite", async () => {
       t.remove();
     },
   };
+});
+
+describe("edgesOf from the in-memory edge index", () => {
+  it("gives what the SQL union over the edges table gives, in its order, after topology changes", async () => {
+    const t = tempDir("kgrca-edges-");
+    const path = join(t.dir, "kg.sqlite");
+    const store = new SqliteGraphStore({ path });
+    await store.init();
+    const raw = new Database(path, { readonly: true });
+    const sql = raw.prepare(
+      `SELECT DISTINCT from_id, to_id, type, origin FROM edges WHERE from_id IN (SELECT value FROM json_each(?))
+       UNION SELECT DISTINCT from_id, to_id, type, origin FROM edges WHERE to_id IN (SELECT value FROM json_each(?))`,
+    );
+    try {
+      const ref = (kind: string, name: string, namespace?: string) => ({
+        cluster: "c1",
+        kind,
+        name,
+        ...(namespace ? { namespace } : {}),
+      });
+      const types = ["RUNS_ON", "SELECTS", "CONTROLS", "MOUNTS", "DEPENDS_ON"];
+      let seed = 7;
+      const rnd = (n: number) => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return seed % n;
+      };
+      const pods = Array.from({ length: 40 }, (_, i) => `p${i}`);
+      let compared = 0;
+      for (let round = 0; round < 3; round++) {
+        const edges = Array.from({ length: 60 }, (_, k) => ({
+          cluster: "c1",
+          key: `k${round}-${k}`,
+          from: ref("Pod", pods[rnd(40)]!, "ns"),
+          to: rnd(3) === 0 ? ref("Node", `n${rnd(4)}`) : ref("Pod", pods[rnd(40)]!, "ns"),
+          type: types[rnd(types.length)]!,
+          atMs: 1_000 + round,
+          deleted: round === 2 && k % 4 === 0,
+        }));
+        await store.applyBatch({ resources: [], resourceDeletes: [], edges, events: [] });
+        for (let q = 0; q < 10; q++) {
+          const ids = Array.from({ length: 1 + rnd(8) }, () => `c1:pod:ns:${pods[rnd(40)]}`);
+          if (q % 3 === 0) ids.push("c1:node::n1");
+          const expected = (
+            sql.all(JSON.stringify(ids), JSON.stringify(ids)) as Array<Record<string, string>>
+          ).map((r) => ({ fromId: r.from_id, toId: r.to_id, type: r.type, origin: r.origin }));
+          expect(await store.edgesOf(ids)).toEqual(expected);
+          compared += expected.length;
+        }
+      }
+      expect(compared).toBeGreaterThan(100);
+    } finally {
+      raw.close();
+      await store.close();
+      t.remove();
+    }
+  });
 });

@@ -82,6 +82,11 @@ export class SqliteGraphStore implements GraphStore {
   private readonly now: () => number;
   private adjCache: ReadonlyMap<string, Adjacency> | undefined;
   private adjVersion = -1;
+  /** Every edge row by each of its two ends, loaded on demand for one topology version. */
+  private edgeIndex: ReadonlyMap<string, readonly RankedEdge[]> | undefined;
+  private edgeIndexVersion = -1;
+  /** Statements whose text is built at run time (filters, pages), prepared once per distinct text. */
+  private readonly dynamic = new Map<string, Database.Statement>();
   /** Set by any edge insert or delete inside the current write transaction. */
   private topologyChanged = false;
 
@@ -146,6 +151,16 @@ export class SqliteGraphStore implements GraphStore {
     );
   }
 
+  /** A statement for SQL built at run time: the filter shapes are few, so each is prepared once. */
+  private sql(text: string): Database.Statement {
+    let st = this.dynamic.get(text);
+    if (!st) {
+      st = this.db.prepare(text);
+      this.dynamic.set(text, st);
+    }
+    return st;
+  }
+
   private prepare() {
     const d = this.db;
     return {
@@ -198,10 +213,7 @@ export class SqliteGraphStore implements GraphStore {
       bumpTopology: d.prepare(
         "INSERT INTO meta (key, value) VALUES ('topology_version', 1) ON CONFLICT(key) DO UPDATE SET value = value + 1",
       ),
-      edgesOfMany: d.prepare(
-        `SELECT DISTINCT from_id, to_id, type, origin FROM edges WHERE from_id IN (SELECT value FROM json_each(?))
-         UNION SELECT DISTINCT from_id, to_id, type, origin FROM edges WHERE to_id IN (SELECT value FROM json_each(?))`,
-      ),
+      allEdgeRows: d.prepare("SELECT from_id, to_id, type, origin FROM edges"),
       sentGet: d.prepare("SELECT * FROM sent_edges WHERE cluster = ? AND key = ?"),
       sentGetAnyCluster: d.prepare("SELECT * FROM sent_edges WHERE key = ?"),
       sentPut: d.prepare(
@@ -798,9 +810,9 @@ export class SqliteGraphStore implements GraphStore {
     if (ids.length === 0) return [];
     return this.run(() =>
       (
-        this.db
-          .prepare("SELECT * FROM events WHERE id IN (SELECT value FROM json_each(?)) ORDER BY time_ms, id")
-          .all(JSON.stringify(ids)) as Row[]
+        this.sql(
+          "SELECT * FROM events WHERE id IN (SELECT value FROM json_each(?)) ORDER BY time_ms, id",
+        ).all(JSON.stringify(ids)) as Row[]
       ).map(toEvent),
     );
   }
@@ -816,9 +828,9 @@ export class SqliteGraphStore implements GraphStore {
     if (ids.length === 0) return [];
     return this.run(() =>
       (
-        this.db
-          .prepare("SELECT * FROM resources WHERE id IN (SELECT value FROM json_each(?))")
-          .all(JSON.stringify(ids)) as Row[]
+        this.sql("SELECT * FROM resources WHERE id IN (SELECT value FROM json_each(?))").all(
+          JSON.stringify(ids),
+        ) as Row[]
       ).map(toResource),
     );
   }
@@ -896,17 +908,46 @@ export class SqliteGraphStore implements GraphStore {
     );
   }
 
+  /**
+   * Edges touching any of the resources, from an in-memory index of the topology (reloaded on a
+   * topology version like the adjacency), in the order the SQL `UNION` gave them: by from, to,
+   * type, origin. RCA asks for the edges around hundreds of resources several times per query.
+   */
   async edgesOf(resourceIds: readonly string[]): Promise<StoredEdge[]> {
     if (resourceIds.length === 0) return [];
-    const j = JSON.stringify(resourceIds);
-    return this.run(() =>
-      (this.stmts.edgesOfMany.all(j, j) as Row[]).map((r) => ({
+    const index = this.run(() => this.edgesByResource());
+    const found = new Set<RankedEdge>();
+    for (const id of resourceIds) for (const e of index.get(id) ?? []) found.add(e);
+    return [...found].sort((a, b) => a.rank - b.rank).map(({ edge }) => ({ ...edge }));
+  }
+
+  private edgesByResource(): ReadonlyMap<string, readonly RankedEdge[]> {
+    const version = Number((this.stmts.topologyVersion.get() as { value: number } | undefined)?.value ?? 0);
+    if (this.edgeIndex && this.edgeIndexVersion === version) return this.edgeIndex;
+    const map = new Map<string, RankedEdge[]>();
+    const push = (id: string, e: RankedEdge) => {
+      const l = map.get(id);
+      if (l) l.push(e);
+      else map.set(id, [e]);
+    };
+    const all = (this.stmts.allEdgeRows.all() as Row[]).map(
+      (r): StoredEdge => ({
         fromId: String(r.from_id),
         toId: String(r.to_id),
         type: String(r.type),
         origin: r.origin as StoredEdge["origin"],
-      })),
+      }),
     );
+    // Sorted once here, so a look-up sorts by a number instead of comparing strings.
+    all.sort(byEdgeColumns);
+    all.forEach((edge, rank) => {
+      const e = { edge, rank };
+      push(edge.fromId, e);
+      if (edge.toId !== edge.fromId) push(edge.toId, e);
+    });
+    this.edgeIndex = map;
+    this.edgeIndexVersion = version;
+    return map;
   }
 
   async causeLinksTo(effectId: string): Promise<CauseLink[]> {
@@ -922,7 +963,7 @@ export class SqliteGraphStore implements GraphStore {
       const row = this.stmts.incidentById.get(id) as Row | undefined;
       if (!row) return undefined;
       const eventIds = (
-        this.db.prepare("SELECT id FROM events WHERE incident_id = ? ORDER BY time_ms, id").all(id) as Array<{
+        this.sql("SELECT id FROM events WHERE incident_id = ? ORDER BY time_ms, id").all(id) as Array<{
           id: string;
         }>
       ).map((r) => r.id);
@@ -1056,11 +1097,13 @@ export class SqliteGraphStore implements GraphStore {
     const w = where.length ? `WHERE ${where.join(" AND ")}` : "";
     return this.run(() => {
       const total = Number(
-        (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table} ${w}`).get(...args) as { n: number }).n,
+        (this.sql(`SELECT COUNT(*) AS n FROM ${table} ${w}`).get(...args) as { n: number }).n,
       );
-      const rows = this.db
-        .prepare(`SELECT * FROM ${table} ${w} ORDER BY ${order} LIMIT ? OFFSET ?`)
-        .all(...args, limit, offset) as Row[];
+      const rows = this.sql(`SELECT * FROM ${table} ${w} ORDER BY ${order} LIMIT ? OFFSET ?`).all(
+        ...args,
+        limit,
+        offset,
+      ) as Row[];
       return { items: rows.map(map), total, offset, limit };
     });
   }
@@ -1154,6 +1197,20 @@ function toResource(r: Row): StoredResource {
     deleted: Number(r.deleted) === 1,
   };
 }
+
+/** An edge and its position in the order of all edges. */
+interface RankedEdge {
+  readonly edge: StoredEdge;
+  readonly rank: number;
+}
+
+const cmpStr = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** The order of `SELECT DISTINCT from_id, to_id, type, origin ... UNION ...` (ids are ASCII). */
+const byEdgeColumns = (a: StoredEdge, b: StoredEdge) =>
+  cmpStr(a.fromId, b.fromId) ||
+  cmpStr(a.toId, b.toId) ||
+  cmpStr(a.type, b.type) ||
+  cmpStr(a.origin, b.origin);
 
 export function toEvent(r: Row): StoredEvent {
   const extra = parseJson<Record<string, unknown>>(r.extra, {});
