@@ -80,7 +80,11 @@ async function clusterEvents(ctx: WorkerContext, cluster: string, events: Stored
     const ra = find(a);
     const rb = find(b);
     // The smaller id becomes the root, so the union does not depend on the order of calls.
-    if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
+    // (String ids: Math.min/max do not apply.)
+    if (ra !== rb) {
+      const [root, child] = ra < rb ? [ra, rb] : [rb, ra];
+      parent.set(child, root);
+    }
   };
   for (const e of events) add(e);
   // The job's events cluster on a few resources and moments: one read per resource and run of

@@ -93,12 +93,13 @@ export async function evaluate(
   const byFault: NonNullable<EvalReport["by_fault"]> = {};
   for (const r of results) {
     const f = r.fault ?? "unknown";
-    const cur = (byFault[f] ??= {
+    byFault[f] ??= {
       n: 0,
       ac_at_1: 0,
       ac_at_3: 0,
       ...(opts.baseline ? { baseline_ac_at_1: 0, baseline_ac_at_3: 0 } : {}),
-    });
+    };
+    const cur = byFault[f];
     cur.n++;
     cur.ac_at_1 += r.hit_at_1 ? 1 : 0;
     cur.ac_at_3 += r.hit_at_3 ? 1 : 0;
