@@ -7,7 +7,11 @@ import { cachedReader } from "./cached-reader.js";
 import { chunks, type WorkerContext } from "./context.js";
 
 /** Links kept per effect, and the lowest confidence worth storing. */
-export const LINKS_PER_EFFECT = 20;
+/**
+ * Every scored pair at or above this confidence is stored. No per-effect cap: a cap applied at
+ * each scoring keeps a different top-N depending on which candidates had arrived, so the union of
+ * links would depend on arrival order; without it each pair's link is the same in any order.
+ */
 export const MIN_LINK_CONFIDENCE = 0.3;
 /** Events near a resource whose topology changed that are rescored (most recent first). */
 const RESCORE_PER_RESOURCE = 200;
@@ -79,7 +83,7 @@ export async function processRcaScore(
   for (const effect of effects.values()) {
     const scored = scoredByEffect.get(effect.id) ?? [];
     scored.sort((a, b) => b.score.confidence - a.score.confidence || a.event.id.localeCompare(b.event.id));
-    for (const c of scored.slice(0, LINKS_PER_EFFECT)) {
+    for (const c of scored) {
       if (c.score.confidence < MIN_LINK_CONFIDENCE) break;
       links.push({
         causeId: c.event.id,
