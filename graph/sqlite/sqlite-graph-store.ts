@@ -976,125 +976,58 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   async listIncidents(f: IncidentFilter): Promise<Page<Incident>> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (f.cluster) {
-      where.push("cluster = ?");
-      args.push(f.cluster);
-    }
-    if (f.namespace) {
-      where.push("namespaces LIKE ? ESCAPE '\\'");
-      args.push(`%,${escapeLike(f.namespace)},%`);
-    }
-    if (f.severity) {
-      where.push("severity >= ?");
-      args.push(severityLevel(f.severity));
-    }
-    if (f.sinceMs !== undefined) {
-      where.push("end_ms >= ?");
-      args.push(f.sinceMs);
-    }
-    if (f.untilMs !== undefined) {
-      where.push("start_ms <= ?");
-      args.push(f.untilMs);
-    }
-    return this.page("incidents", where, args, "end_ms DESC, id", f, (r) => toIncident(r, []));
+    const w = new Where()
+      .add(f.cluster, "cluster = ?")
+      .add(f.namespace, "namespaces LIKE ? ESCAPE '\\'", (ns) => `%,${escapeLike(ns)},%`)
+      .add(f.severity, "severity >= ?", severityLevel)
+      .add(f.sinceMs, "end_ms >= ?")
+      .add(f.untilMs, "start_ms <= ?");
+    return this.page("incidents", w, "end_ms DESC, id", f, (r) => toIncident(r, []));
   }
 
   async listEvents(f: EventFilter): Promise<Page<StoredEvent>> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (f.cluster) {
-      where.push("cluster = ?");
-      args.push(f.cluster);
-    }
-    if (f.namespace) {
-      where.push("subject_ns = ?");
-      args.push(f.namespace);
-    }
-    if (f.resourceId) {
-      where.push("resource_id = ?");
-      args.push(f.resourceId);
-    }
-    if (f.reason) {
-      where.push("reason = ?");
-      args.push(f.reason);
-    }
-    if (f.etype) {
-      where.push("etype = ?");
-      args.push(f.etype);
-    }
-    if (f.minSeverity) {
-      where.push("level >= ?");
-      args.push(severityLevel(f.minSeverity));
-    }
-    if (f.sinceMs !== undefined) {
-      where.push("time_ms >= ?");
-      args.push(f.sinceMs);
-    }
-    if (f.untilMs !== undefined) {
-      where.push("time_ms <= ?");
-      args.push(f.untilMs);
-    }
-    if (f.incidentId) {
-      where.push("incident_id = ?");
-      args.push(f.incidentId);
-    }
-    return this.page("events", where, args, "time_ms DESC, id", f, toEvent);
+    const w = new Where()
+      .add(f.cluster, "cluster = ?")
+      .add(f.namespace, "subject_ns = ?")
+      .add(f.resourceId, "resource_id = ?")
+      .add(f.reason, "reason = ?")
+      .add(f.etype, "etype = ?")
+      .add(f.minSeverity, "level >= ?", severityLevel)
+      .add(f.sinceMs, "time_ms >= ?")
+      .add(f.untilMs, "time_ms <= ?")
+      .add(f.incidentId, "incident_id = ?");
+    return this.page("events", w, "time_ms DESC, id", f, toEvent);
   }
 
   async listAnomalies(f: AnomalyFilter): Promise<Page<Anomaly>> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (f.cluster) {
-      where.push("cluster = ?");
-      args.push(f.cluster);
-    }
-    if (f.type) {
-      where.push("type = ?");
-      args.push(f.type);
-    }
-    if (f.sinceMs !== undefined) {
-      where.push("window_end_ms >= ?");
-      args.push(f.sinceMs);
-    }
-    return this.page("anomalies", where, args, "window_end_ms DESC, id", f, toAnomaly);
+    const w = new Where()
+      .add(f.cluster, "cluster = ?")
+      .add(f.type, "type = ?")
+      .add(f.sinceMs, "window_end_ms >= ?");
+    return this.page("anomalies", w, "window_end_ms DESC, id", f, toAnomaly);
   }
 
   async searchResources(q: ResourceQuery): Promise<Page<StoredResource>> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (q.cluster) {
-      where.push("cluster = ?");
-      args.push(q.cluster);
-    }
-    if (q.kind) {
-      where.push("kind = ?");
-      args.push(q.kind);
-    }
-    if (q.namespace) {
-      where.push("namespace = ?");
-      args.push(q.namespace);
-    }
-    if (q.name) {
-      where.push("name LIKE ? ESCAPE '\\'");
-      args.push(`%${escapeLike(q.name)}%`);
-    }
-    return this.page("resources", where, args, "id", q, toResource);
+    const w = new Where()
+      .add(q.cluster, "cluster = ?")
+      .add(q.kind, "kind = ?")
+      .add(q.namespace, "namespace = ?")
+      .add(q.name, "name LIKE ? ESCAPE '\\'", (name) => `%${escapeLike(name)}%`);
+    return this.page("resources", w, "id", q, toResource);
   }
 
   /** A page of rows; table, columns and order are constants of this file, values are parameters. */
   private page<T>(
     table: "incidents" | "events" | "anomalies" | "resources",
-    where: string[],
-    args: unknown[],
+    where: Where,
     order: string,
     q: { offset?: number; limit?: number },
     map: (r: Row) => T,
   ): Page<T> {
     const offset = Math.max(0, q.offset ?? 0);
     const limit = Math.min(MAX_PAGE, Math.max(1, q.limit ?? 50));
-    const w = where.length ? `WHERE ${where.join(" AND ")}` : "";
+    const args = where.args;
+    const w = where.clauses.length ? `WHERE ${where.clauses.join(" AND ")}` : "";
     return this.run(() => {
       const total = Number(
         (this.sql(`SELECT COUNT(*) AS n FROM ${table} ${w}`).get(...args) as { n: number }).n,
@@ -1171,6 +1104,22 @@ export class SqliteGraphStore implements GraphStore {
   }
 }
 
+
+/**
+ * A WHERE clause built from optional filters: a filter that is absent (undefined, null or "")
+ * adds nothing; the clauses are constants of this file and every value is a parameter.
+ */
+class Where {
+  readonly clauses: string[] = [];
+  readonly args: unknown[] = [];
+
+  add<V>(value: V | undefined | null, clause: string, toParam: (v: V) => unknown = (v) => v): this {
+    if (value === undefined || value === null || value === "") return this;
+    this.clauses.push(clause);
+    this.args.push(toParam(value));
+    return this;
+  }
+}
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
