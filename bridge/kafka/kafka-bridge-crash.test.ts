@@ -8,7 +8,15 @@ import type { WireMessage } from "../../rca/normalize.js";
 import { tempDir, testPipeline } from "../../tests/helpers.js";
 import { describeIfKafka } from "../../tests/infra/services.js";
 import type { KafkaClient, ProducedMessage } from "./client.js";
-import { committedTotal, createTopics, testKafkaClient, uniq, uniqueTopics, until } from "./test-kit.js";
+import {
+  committedTotal,
+  createTopics,
+  produceAll,
+  testKafkaClient,
+  uniq,
+  uniqueTopics,
+  until,
+} from "./test-kit.js";
 
 const MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 
@@ -72,12 +80,7 @@ describeIfKafka("kafka bridge: crash, redelivery and rebalance on a real broker"
     tmp.remove();
   });
 
-  async function produce(topic: string, messages: ProducedMessage[]) {
-    const producer = client.producer();
-    await producer.connect();
-    for (let i = 0; i < messages.length; i += 500) await producer.send(topic, messages.slice(i, i + 500));
-    await producer.disconnect();
-  }
+  const produce = (topic: string, messages: ProducedMessage[]) => produceAll(client, topic, messages);
 
   const stderrOf = new Map<ChildProcess, string>();
   function bridgeProcess(env: Record<string, string>): ChildProcess {

@@ -13,6 +13,7 @@ import {
   createTopics,
   deletePrefix,
   makeBridge,
+  produceAll,
   testKafkaClient,
   uniq,
   uniqueTopics,
@@ -73,12 +74,7 @@ describeIfKafka("kafka bridge: backpressure and Redis loss on a real broker", ()
   });
   afterAll(() => tmp.remove());
 
-  async function produce(topic: string, messages: ProducedMessage[]) {
-    const producer = client.producer();
-    await producer.connect();
-    for (let i = 0; i < messages.length; i += 500) await producer.send(topic, messages.slice(i, i + 500));
-    await producer.disconnect();
-  }
+  const produce = (topic: string, messages: ProducedMessage[]) => produceAll(client, topic, messages);
 
   it("pauses above the high-water mark and resumes below the low one", async () => {
     const { env, topics } = uniqueTopics("bp");

@@ -9,6 +9,7 @@ import {
   counterValue,
   createTopics,
   makeBridge,
+  produceAll,
   testKafkaClient,
   uniq,
   uniqueTopics,
@@ -22,12 +23,7 @@ describeIfKafka("kafka bridge: replicas in one consumer group on a real broker",
     client = await testKafkaClient();
   });
 
-  async function produce(topic: string, messages: ProducedMessage[]) {
-    const producer = client.producer();
-    await producer.connect();
-    for (let i = 0; i < messages.length; i += 500) await producer.send(topic, messages.slice(i, i + 500));
-    await producer.disconnect();
-  }
+  const produce = (topic: string, messages: ProducedMessage[]) => produceAll(client, topic, messages);
 
   it("two replicas in one group share the partitions and survive a rebalance", async () => {
     const { env, topics } = uniqueTopics("replicas");

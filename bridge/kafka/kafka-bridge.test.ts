@@ -19,6 +19,7 @@ import {
   counterValue,
   createTopics,
   makeBridge,
+  produceAll,
   testKafkaClient,
   uniq,
   uniqueTopics,
@@ -79,12 +80,7 @@ describeIfKafka("kafka bridge on a real broker", () => {
   });
   afterAll(() => tmp.remove());
 
-  async function produce(topic: string, messages: ProducedMessage[]) {
-    const producer = client.producer();
-    await producer.connect();
-    for (let i = 0; i < messages.length; i += 500) await producer.send(topic, messages.slice(i, i + 500));
-    await producer.disconnect();
-  }
+  const produce = (topic: string, messages: ProducedMessage[]) => produceAll(client, topic, messages);
 
   it("carries every CONTRACT topic into the graph and commits once the jobs completed", async () => {
     const { env, topics } = uniqueTopics("all");

@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import type { Queues } from "../../queues/index.js";
 import type { TopicRole } from "../../rca/normalize.js";
 import { createLogger, Metrics } from "../../telemetry/index.js";
-import { createKafkaClient, type KafkaClient } from "./client.js";
+import { createKafkaClient, type KafkaClient, type ProducedMessage } from "./client.js";
 import { KafkaBridge, type KafkaBridgeOptions } from "./kafka-bridge.js";
 
 /**
@@ -137,3 +137,15 @@ export const counterValue = async (m: Metrics, name: string, labels: Record<stri
   const v = metric?.values.find((x) => Object.entries(labels).every(([k, val]) => x.labels[k] === val));
   return Number(v?.value ?? 0);
 };
+
+/** Sends messages to a topic in chunks of 500 with a short-lived producer. */
+export async function produceAll(
+  client: KafkaClient,
+  topic: string,
+  messages: ProducedMessage[],
+): Promise<void> {
+  const producer = client.producer();
+  await producer.connect();
+  for (let i = 0; i < messages.length; i += 500) await producer.send(topic, messages.slice(i, i + 500));
+  await producer.disconnect();
+}

@@ -204,7 +204,9 @@ export class SqliteGraphStore implements GraphStore {
          UNION SELECT from_id, type, to_id FROM edges WHERE origin = 'derived' AND type = 'SELECTS' AND from_id = @id
          UNION SELECT from_id, type, to_id FROM edges WHERE origin = 'derived' AND type = 'SELECTS' AND to_id = @id`,
       ),
-      edgeDeleteOne: d.prepare("DELETE FROM edges WHERE from_id = ? AND type = ? AND to_id = ? AND origin = ?"),
+      edgeDeleteOne: d.prepare(
+        "DELETE FROM edges WHERE from_id = ? AND type = ? AND to_id = ? AND origin = ?",
+      ),
       edgeDeleteSent: d.prepare(
         "DELETE FROM edges WHERE origin = 'sent' AND from_id = ? AND type = ? AND to_id = ?",
       ),
@@ -541,12 +543,18 @@ export class SqliteGraphStore implements GraphStore {
         }
       }
     }
-    for (const e of this.stmts.derivedEdgesOf.all({ id }) as Array<{ from_id: string; type: string; to_id: string }>) {
+    for (const e of this.stmts.derivedEdgesOf.all({ id }) as Array<{
+      from_id: string;
+      type: string;
+      to_id: string;
+    }>) {
       const key = `${e.from_id}\u0000${e.type}\u0000${e.to_id}`;
       if (wanted.has(key)) wanted.delete(key);
-      else if (this.stmts.edgeDeleteOne.run(e.from_id, e.type, e.to_id, "derived").changes > 0) this.topologyChanged = true;
+      else if (this.stmts.edgeDeleteOne.run(e.from_id, e.type, e.to_id, "derived").changes > 0)
+        this.topologyChanged = true;
     }
-    for (const [from, type, to] of wanted.values()) this.addEdge(from, type, to, "derived", r.cluster, touched);
+    for (const [from, type, to] of wanted.values())
+      this.addEdge(from, type, to, "derived", r.cluster, touched);
     // Log lines that named this resource's IP or service name become DEPENDS_ON edges.
     const hints: string[] = [];
     if (r.props.podIP) hints.push(`ip:${r.props.podIP}`);
@@ -569,7 +577,7 @@ export class SqliteGraphStore implements GraphStore {
 
   private addHints(cluster: string, fromId: string, message: string, touched: Set<string>, etype: string) {
     if (!message) return;
-    const ns = parseIdParts(fromId)?.namespace;
+    const ns = parseResourceId(fromId)?.namespace;
     // Resources a K8s event or a log names (a missing Secret, a quota): REFERENCES edges.
     if (etype === "k8s.event" || etype === "k8s.log") {
       for (const h of referenceHints(message, ns || undefined)) {
@@ -609,14 +617,19 @@ export class SqliteGraphStore implements GraphStore {
     ).filter(Boolean) as Row[];
     if (e.deleted) {
       for (const s of existing) {
-        if (s.from_id && s.to_id && this.stmts.edgeDeleteSent.run(s.from_id, s.type, s.to_id).changes > 0) this.topologyChanged = true;
+        if (s.from_id && s.to_id && this.stmts.edgeDeleteSent.run(s.from_id, s.type, s.to_id).changes > 0)
+          this.topologyChanged = true;
         this.stmts.sentDelete.run(s.cluster, s.key);
       }
       return;
     }
     const old = existing[0];
     if (old && Number(old.at_ms) > e.atMs) return;
-    if (old?.from_id && old.to_id && this.stmts.edgeDeleteSent.run(old.from_id, old.type, old.to_id).changes > 0) {
+    if (
+      old?.from_id &&
+      old.to_id &&
+      this.stmts.edgeDeleteSent.run(old.from_id, old.type, old.to_id).changes > 0
+    ) {
       this.topologyChanged = true;
     }
     const dummy = new Set<string>();
@@ -704,7 +717,7 @@ export class SqliteGraphStore implements GraphStore {
           end_ms: inc.endMs,
           event_count: inc.eventCount,
           resource_ids: JSON.stringify(inc.resourceIds),
-          namespaces: `,${[...new Set(inc.resourceIds.map((r) => parseIdParts(r)?.namespace ?? ""))].sort().join(",")},`,
+          namespaces: `,${[...new Set(inc.resourceIds.map((r) => parseResourceId(r)?.namespace ?? ""))].sort().join(",")},`,
           root_event_id: inc.rootEventId ?? null,
         });
         for (const e of inc.eventIds) this.stmts.eventSetIncident.run(inc.id, e);
@@ -857,7 +870,11 @@ export class SqliteGraphStore implements GraphStore {
       }
       return a;
     };
-    for (const r of this.stmts.allEdges.iterate() as Iterable<{ from_id: string; type: string; to_id: string }>) {
+    for (const r of this.stmts.allEdges.iterate() as Iterable<{
+      from_id: string;
+      type: string;
+      to_id: string;
+    }>) {
       entry(r.from_id).out.push([r.to_id, r.type]);
       entry(r.to_id).in.push([r.from_id, r.type]);
     }
@@ -1104,7 +1121,6 @@ export class SqliteGraphStore implements GraphStore {
   }
 }
 
-
 /**
  * A WHERE clause built from optional filters: a filter that is absent (undefined, null or "")
  * adds nothing; the clauses are constants of this file and every value is a parameter.
@@ -1122,15 +1138,6 @@ class Where {
 }
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
-
-function parseIdParts(id: string): { kind: string; namespace: string; name: string } | undefined {
-  const parts = id.split(":");
-  if (parts.length < 4) return undefined;
-  const name = parts[parts.length - 1]!;
-  const namespace = parts[parts.length - 2]!;
-  const kindLower = parts[parts.length - 3]!;
-  return { kind: kindLower, namespace, name };
-}
 
 function toResource(r: Row): StoredResource {
   return {
