@@ -41,6 +41,10 @@ export interface App {
   readonly rs: string;
   readonly pods: Array<{ name: string; uid: string; node: string; ip: string }>;
   readonly serviceIp: string;
+  /** Indexes (in `apps`) of the services this app calls: a fixed set, as in a real service mesh. */
+  readonly deps: number[];
+  /** Indexes of the apps that call this one. */
+  readonly callers: number[];
 }
 
 export interface SyntheticCluster {
@@ -72,7 +76,7 @@ export function syntheticCluster(o: SyntheticOptions = DEFAULT_SYNTHETIC): Synth
       ip: `10.${(i >> 8) & 255}.${i & 255}.${10 + j}`,
     }));
     const serviceIp = `10.96.${(i >> 8) & 255}.${i & 255}`;
-    apps.push({ ns, name, rs, pods, serviceIp });
+    apps.push({ ns, name, rs, pods, serviceIp, deps: [], callers: [] });
     res({ kind: "Deployment", namespace: ns, name, replicas: 3, image: `registry/${name}:1.0.0`, labels: { app: name } });
     res({ kind: "ReplicaSet", namespace: ns, name: rs, ownerRefs: [{ kind: "Deployment", name }], labels: { app: name } });
     res({ kind: "ConfigMap", namespace: ns, name: `${name}-config`, data: { version: "1" } });
@@ -91,6 +95,16 @@ export function syntheticCluster(o: SyntheticOptions = DEFAULT_SYNTHETIC): Synth
         mounts: [{ kind: "ConfigMap", name: `${name}-config` }],
         status: { phase: "Running", restartCount: 0 },
       });
+    }
+  }
+  // Each app calls one to three others (a fixed call graph: a caller's errors name only these).
+  for (const [i, app] of apps.entries()) {
+    const n = 1 + Math.floor(rand() * 3);
+    for (let k = 0; k < n && apps.length > 1; k++) {
+      const j = Math.floor(rand() * apps.length);
+      if (j === i || app.deps.includes(j)) continue;
+      app.deps.push(j);
+      apps[j]!.callers.push(i);
     }
   }
   return { apps, nodes, state };
@@ -139,7 +153,7 @@ export function* syntheticStream(c: SyntheticCluster, count: number, o: Syntheti
       ] as const);
       yield ev(id, app, pod, reason, msg, type);
     } else if (r < 0.75) {
-      const callee = pick(c.apps);
+      const callee = c.apps[app.deps.length ? pick(app.deps) : 0]!;
       yield {
         topic: "logs.normalized",
         key: pod.uid,
@@ -196,7 +210,7 @@ export function* syntheticStream(c: SyntheticCluster, count: number, o: Syntheti
         yield ev(`${id}-bo`, app, pod, "BackOff", `Back-off restarting failed container ${app.name}`, "Warning", k);
         n++;
       }
-      const caller = pick(c.apps);
+      const caller = c.apps[app.callers.length ? pick(app.callers) : 0]!;
       t += 2_000;
       yield {
         topic: "logs.normalized",

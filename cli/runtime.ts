@@ -38,6 +38,9 @@ export function configOrExit(overrides: RawEnv = {}): Config {
   }
 }
 
+/** Processes that do (nearly) all of the writing to the store they open. */
+const SINGLE_WRITER_PROCESSES = new Set(["start", "replay", "eval", "bench", "test"]);
+
 export async function openRuntime(config: Config, processName: string): Promise<Runtime> {
   const logger = createLogger(`kgrca-${processName}`, config.logLevel);
   const metrics = new Metrics(processName);
@@ -51,7 +54,11 @@ export async function openRuntime(config: Config, processName: string): Promise<
     }
     throw err;
   }
-  const rawStore = await openGraphStore(config, { neo4jMetrics: metrics });
+  const rawStore = await openGraphStore(
+    config,
+    { neo4jMetrics: metrics },
+    SINGLE_WRITER_PROCESSES.has(processName),
+  );
   const breaker = new CircuitBreaker({
     failureThreshold: config.breaker.failureThreshold,
     cooldownMs: config.breaker.cooldownMs,

@@ -87,6 +87,7 @@ const envSchema = z.object({
   KG_RCA_WINDOW_MINUTES: int(1, 24 * 60).default(15),
   KG_RCA_MAX_HOPS: int(0, 6).default(3),
   KG_RULES_FILE: z.string().optional(),
+  KG_HOT_EVENTS: int(0, 10_000_000).default(200_000),
 
   KG_WORKER_CONCURRENCY: int(1, 256).default(4),
   KG_JOB_ATTEMPTS: int(1, 100).default(6),
@@ -150,7 +151,13 @@ export interface Config {
     readonly maxBatch: number;
   };
   readonly retention: { readonly days: number; readonly cron: string; readonly batchSize: number };
-  readonly rca: { readonly windowMs: number; readonly maxHops: number; readonly rulesFile?: string };
+  readonly rca: {
+    readonly windowMs: number;
+    readonly maxHops: number;
+    readonly rulesFile?: string;
+    /** Recent events the embedded store keeps in memory in single-writer processes (0: none). */
+    readonly hotEvents: number;
+  };
   readonly workers: {
     readonly concurrency: number;
     readonly attempts: number;
@@ -306,6 +313,7 @@ export function loadConfig(env: RawEnv = process.env): Config {
       windowMs: e.KG_RCA_WINDOW_MINUTES * 60_000,
       maxHops: e.KG_RCA_MAX_HOPS,
       rulesFile: e.KG_RULES_FILE,
+      hotEvents: e.KG_HOT_EVENTS,
     },
     workers: {
       concurrency: e.KG_WORKER_CONCURRENCY,

@@ -4,9 +4,16 @@ import type { GraphStore } from "./graph-store.js";
 import { SqliteGraphStore } from "./sqlite/index.js";
 
 /** Chooses and opens the configured store. The Neo4j adapter is loaded only when asked for. */
+/**
+ * Chooses and opens the configured store. The Neo4j adapter is loaded only when asked for.
+ * `singleWriter`: this process does (nearly) all the writing (`kgrca start`, replay, eval, bench),
+ * so the embedded store keeps recent events in memory (`KG_HOT_EVENTS`); with several writing
+ * processes every foreign commit would reload it, so they read SQL only.
+ */
 export async function openGraphStore(
   config: Config,
   hooks?: { neo4jMetrics?: unknown },
+  singleWriter = false,
 ): Promise<GraphStore> {
   let store: GraphStore;
   if (config.store.kind === "neo4j") {
@@ -15,7 +22,12 @@ export async function openGraphStore(
     };
     store = new mod.Neo4jGraphStore(config.store.neo4j!, hooks?.neo4jMetrics);
   } else {
-    store = new SqliteGraphStore({ path: join(config.dataDir, "kg-rca.sqlite") });
+    store = new SqliteGraphStore({
+      path: join(config.dataDir, "kg-rca.sqlite"),
+      ...(singleWriter && config.rca.hotEvents > 0
+        ? { hotEvents: { maxEvents: config.rca.hotEvents } }
+        : {}),
+    });
   }
   await store.init();
   return store;

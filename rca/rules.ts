@@ -228,8 +228,59 @@ export function domainScore(
   effect: MatchTarget,
   hops: number,
 ): { score: number; rule: string } {
+  return bestRule(set, ruleVectors(set, cause).cause, ruleVectors(set, effect).effectRules, hops);
+}
+
+/**
+ * Which rules a target satisfies: as a cause (one flag per rule) and as an effect (the indexes of
+ * the rules, ascending). A pure function of the fields `matches` reads, so it is memoised on them:
+ * scoring compares each event with many others, and the regexes are the cost.
+ */
+export interface RuleVectors {
+  readonly cause: Uint8Array;
+  readonly effectRules: Int32Array;
+}
+
+const VECTOR_MEMO_MAX = 100_000;
+const vectorMemo = new WeakMap<RuleSet, Map<string, RuleVectors>>();
+
+export function ruleVectors(set: RuleSet, t: MatchTarget): RuleVectors {
+  let memo = vectorMemo.get(set);
+  if (!memo) {
+    memo = new Map();
+    vectorMemo.set(set, memo);
+  }
+  // Every field `matches` looks at, and nothing else.
+  const key = `${t.reason}\u0000${t.level}\u0000${t.kind ?? "\u0001"}\u0000${t.etype}\u0000${t.name ?? "\u0001"}\u0000${t.message}`;
+  let v = memo.get(key);
+  if (v) return v;
+  const cause = new Uint8Array(set.rules.length);
+  const effect: number[] = [];
+  set.rules.forEach((r, k) => {
+    if (matches(r.cause, t)) cause[k] = 1;
+    if (matches(r.effect, t)) effect.push(k);
+  });
+  v = { cause, effectRules: Int32Array.from(effect) };
+  if (memo.size >= VECTOR_MEMO_MAX) memo.clear();
+  memo.set(key, v);
+  return v;
+}
+
+/**
+ * The best rule among those whose cause side `cause` flags and whose effect side `effectRules`
+ * lists (see `domainScore` for the order of preference), at `hops`.
+ */
+function bestRule(
+  set: RuleSet,
+  cause: Uint8Array,
+  effectRules: ArrayLike<number>,
+  hops: number,
+): { score: number; rule: string } {
   let best: Rule | undefined;
-  for (const r of set.rules) {
+  for (let i = 0; i < effectRules.length; i++) {
+    const k = effectRules[i]!;
+    if (!cause[k]) continue;
+    const r = set.rules[k]!;
     if (best) {
       if (r.fallback && !best.fallback) continue;
       if (!!r.fallback === !!best.fallback && r.score <= best.score) continue;
@@ -237,7 +288,7 @@ export function domainScore(
     if (r.sameResource === true && hops !== 0) continue;
     if (r.sameResource === false && hops === 0) continue;
     if (r.maxHops !== undefined && hops > r.maxHops) continue;
-    if (matches(r.cause, cause) && matches(r.effect, effect)) best = r;
+    best = r;
   }
   return best ? { score: best.score, rule: best.name } : { score: set.defaultScore, rule: "default" };
 }

@@ -35,6 +35,7 @@ import type {
 } from "../graph-store.js";
 import { StoreUnavailableError } from "../graph-store.js";
 import { type Adjacency, expandNeighborhood, sortAdjacency } from "../neighborhood.js";
+import { byTimeId, HotEvents } from "./hot-events.js";
 import { SCHEMA, SCHEMA_VERSION } from "./schema.js";
 
 export interface SqliteGraphStoreOptions {
@@ -43,6 +44,12 @@ export interface SqliteGraphStoreOptions {
   /** How long a writer waits for another process's lock before failing (retryable). */
   readonly busyTimeoutMs?: number;
   readonly now?: () => number;
+  /**
+   * Keep the newest `maxEvents` events in memory (see `HotEvents`). For the process that does
+   * most of the writing (`kgrca start`); another process's commit makes it reload, so it stays
+   * exact but gains nothing under many writers.
+   */
+  readonly hotEvents?: { readonly maxEvents: number };
 }
 
 type Row = Record<string, unknown>;
@@ -80,6 +87,14 @@ export class SqliteGraphStore implements GraphStore {
   private db!: Database.Database;
   private stmts!: ReturnType<SqliteGraphStore["prepare"]>;
   private readonly now: () => number;
+  private hotStmts:
+    | {
+        dirty: Database.Statement;
+        clear: Database.Statement;
+        dataVersion: Database.Statement;
+        newest: Database.Statement;
+      }
+    | undefined;
   private adjCache: ReadonlyMap<string, Adjacency> | undefined;
   private adjVersion = -1;
   /** Every edge row by each of its two ends, loaded on demand for one topology version. */
@@ -89,9 +104,16 @@ export class SqliteGraphStore implements GraphStore {
   private readonly dynamic = new Map<string, Database.Statement>();
   /** Set by any edge insert or delete inside the current write transaction. */
   private topologyChanged = false;
+  private readonly hot: HotEvents | undefined;
+  /** `PRAGMA data_version` when `hot` was last known to match the database. */
+  private hotVersion = -1;
 
   constructor(private readonly options: SqliteGraphStoreOptions) {
     this.now = options.now ?? Date.now;
+    this.hot =
+      options.hotEvents && options.hotEvents.maxEvents > 0
+        ? new HotEvents(options.hotEvents.maxEvents)
+        : undefined;
   }
 
   async init(): Promise<void> {
@@ -113,6 +135,27 @@ export class SqliteGraphStore implements GraphStore {
           .immediate();
       }
       this.stmts = this.prepare();
+      if (this.hot) {
+        // This connection's changes to event rows, collected per transaction to mirror them in
+        // memory after commit. Temp triggers belong to this connection only; other processes'
+        // commits show as a new data_version instead.
+        this.db.exec(`
+          CREATE TEMP TABLE IF NOT EXISTS hot_dirty (id TEXT NOT NULL);
+          CREATE TEMP TRIGGER IF NOT EXISTS hot_ins AFTER INSERT ON main.events
+            BEGIN INSERT INTO hot_dirty (id) VALUES (NEW.id); END;
+          CREATE TEMP TRIGGER IF NOT EXISTS hot_upd AFTER UPDATE ON main.events
+            BEGIN INSERT INTO hot_dirty (id) VALUES (NEW.id); INSERT INTO hot_dirty (id) VALUES (OLD.id); END;
+          CREATE TEMP TRIGGER IF NOT EXISTS hot_del AFTER DELETE ON main.events
+            BEGIN INSERT INTO hot_dirty (id) VALUES (OLD.id); END;`);
+        this.hotStmts = {
+          dirty: this.db.prepare(
+            "SELECT d.id AS dirty_id, e.* FROM (SELECT DISTINCT id FROM temp.hot_dirty) d LEFT JOIN main.events e ON e.id = d.id",
+          ),
+          clear: this.db.prepare("DELETE FROM temp.hot_dirty"),
+          dataVersion: this.db.prepare("PRAGMA data_version").pluck(),
+          newest: this.db.prepare("SELECT * FROM events ORDER BY time_ms DESC, id DESC LIMIT ?"),
+        };
+      }
     } catch (err) {
       throw isBusy(err)
         ? new StoreUnavailableError(`sqlite: ${(err as Error).message}`, { cause: err })
@@ -139,16 +182,44 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   private write<T>(fn: () => T): T {
-    return this.run(() =>
+    let changed: Row[] | undefined;
+    const out = this.run(() =>
       this.db
         .transaction(() => {
           this.topologyChanged = false;
           const out = fn();
           if (this.topologyChanged) this.stmts.bumpTopology.run();
+          if (this.hotStmts) {
+            changed = this.hotStmts.dirty.all() as Row[];
+            if (changed.length) this.hotStmts.clear.run();
+          }
           return out;
         })
         .immediate(),
     );
+    // Committed: mirror the changed rows (a rolled-back transaction took its dirty list with it).
+    if (changed?.length && this.hot)
+      for (const r of changed) {
+        if (r.id === null || r.id === undefined) this.hot.drop(String(r.dirty_id));
+        else this.hot.put(toEvent(r));
+      }
+    return out;
+  }
+
+  /** The in-memory recent events, once they are known to match the database; else undefined. */
+  private hotEvents(): HotEvents | undefined {
+    const hot = this.hot;
+    if (!hot || !this.hotStmts) return undefined;
+    const version = Number(this.hotStmts.dataVersion.get());
+    if (version === this.hotVersion) return hot;
+    // First use, or another process committed: load the newest events again.
+    const rows = this.hotStmts.newest.all(hot.maxEvents + 1) as Row[];
+    // Capped: keep whole milliseconds only, so that every event at or after the floor is held.
+    const floor =
+      rows.length > hot.maxEvents ? Number(rows[rows.length - 1]!.time_ms) + 1 : Number.NEGATIVE_INFINITY;
+    hot.reset(floor, rows.map(toEvent));
+    this.hotVersion = version;
+    return hot;
   }
 
   /** A statement for SQL built at run time: the filter shapes are few, so each is prepared once. */
@@ -814,6 +885,8 @@ export class SqliteGraphStore implements GraphStore {
 
   async getEvent(id: string): Promise<StoredEvent | undefined> {
     return this.run(() => {
+      const hit = this.hotEvents()?.get(id);
+      if (hit) return hit;
       const row = (this.stmts.eventById.get(id) ?? this.stmts.eventLatestByBase.get(id)) as Row | undefined;
       return row ? toEvent(row) : undefined;
     });
@@ -821,13 +894,26 @@ export class SqliteGraphStore implements GraphStore {
 
   async getEvents(ids: readonly string[]): Promise<StoredEvent[]> {
     if (ids.length === 0) return [];
-    return this.run(() =>
-      (
-        this.sql(
-          "SELECT * FROM events WHERE id IN (SELECT value FROM json_each(?)) ORDER BY time_ms, id",
-        ).all(JSON.stringify(ids)) as Row[]
-      ).map(toEvent),
-    );
+    return this.run(() => {
+      const hot = this.hotEvents();
+      const found: StoredEvent[] = [];
+      const missing: string[] = [];
+      for (const id of hot ? new Set(ids) : []) {
+        const e = hot!.get(id);
+        if (e) found.push(e);
+        else missing.push(id);
+      }
+      const rest = hot ? missing : ids;
+      if (rest.length)
+        found.push(
+          ...(
+            this.sql("SELECT * FROM events WHERE id IN (SELECT value FROM json_each(?))").all(
+              JSON.stringify(rest),
+            ) as Row[]
+          ).map(toEvent),
+        );
+      return found.sort(byTimeId);
+    });
   }
 
   async getResource(id: string): Promise<StoredResource | undefined> {
@@ -891,16 +977,18 @@ export class SqliteGraphStore implements GraphStore {
     minLevel: Severity = "INFO",
   ): Promise<StoredEvent[]> {
     if (resourceIds.length === 0) return [];
-    return this.run(() =>
-      (
+    return this.run(() => {
+      const hot = this.hotEvents();
+      if (hot?.covers(fromMs)) return hot.onResources(resourceIds, fromMs, toMs, minLevel);
+      return (
         this.stmts.eventsOnResources.all(
           JSON.stringify(resourceIds),
           fromMs,
           toMs,
           severityLevel(minLevel),
         ) as Row[]
-      ).map(toEvent),
-    );
+      ).map(toEvent);
+    });
   }
 
   async eventsByReason(
@@ -909,9 +997,11 @@ export class SqliteGraphStore implements GraphStore {
     fromMs: number,
     toMs: number,
   ): Promise<StoredEvent[]> {
-    return this.run(() =>
-      (this.stmts.eventsByReason.all(resourceId, reason, fromMs, toMs) as Row[]).map(toEvent),
-    );
+    return this.run(() => {
+      const hot = this.hotEvents();
+      if (hot?.covers(fromMs)) return hot.byReason(resourceId, reason, fromMs, toMs);
+      return (this.stmts.eventsByReason.all(resourceId, reason, fromMs, toMs) as Row[]).map(toEvent);
+    });
   }
 
   async eventsInCluster(

@@ -1,0 +1,158 @@
+import { join } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { resourceId } from "../../rca/identity.js";
+import type { EventInput, IngestBatch, Severity } from "../../rca/model.js";
+import { tempDir } from "../../tests/helpers.js";
+import { graphStoreContract } from "../graph-store.contract.js";
+import type { StoredEvent } from "../graph-store.js";
+import { SqliteGraphStore } from "./sqlite-graph-store.js";
+
+// The whole contract again with recent events held in memory, with a cap small enough that the
+// contract's own data makes the index evict and fall back to SQL.
+graphStoreContract("sqlite with hot events", async () => {
+  const t = tempDir("kgrca-contract-hot-");
+  const store = new SqliteGraphStore({ path: join(t.dir, "kg.sqlite"), hotEvents: { maxEvents: 5 } });
+  await store.init();
+  return {
+    store,
+    close: async () => {
+      await store.close();
+      t.remove();
+    },
+  };
+});
+
+const C = "c1";
+const T0 = Date.UTC(2025, 0, 1);
+const PODS = ["a", "b", "c", "d"];
+const REASONS = ["BackOff", "OOMKilled", "Unhealthy"];
+const LEVELS: Severity[] = ["INFO", "WARNING", "ERROR"];
+const rid = (p: string) => resourceId(C, "Pod", "shop", p);
+
+const event = (i: number, pod: string, sec: number, reason: string, severity: Severity): EventInput => ({
+  id: `e${i}`,
+  baseId: `e${i}`,
+  cluster: C,
+  etype: "k8s.event",
+  severity,
+  reason,
+  message: `${reason} on ${pod}`,
+  timeMs: T0 + sec * 1000,
+  count: 1,
+  subject: { cluster: C, kind: "Pod", namespace: "shop", name: pod },
+});
+const batchOf = (events: EventInput[]): IngestBatch => ({ resources: [], resourceDeletes: [], edges: [], events });
+const ids = (es: StoredEvent[]) => es.map((e) => `${e.id}@${e.timeMs}/${e.level}/${e.incidentId ?? ""}`);
+
+async function open(dir: string, hot?: number) {
+  const s = new SqliteGraphStore({
+    path: join(dir, "kg.sqlite"),
+    ...(hot !== undefined ? { hotEvents: { maxEvents: hot } } : {}),
+  });
+  await s.init();
+  return s;
+}
+
+describe("hot events", () => {
+  it("answers every read as SQL does, through inserts, updates, escalations, incidents and eviction", async () => {
+    const op = fc.oneof(
+      fc.record({
+        t: fc.constant("events" as const),
+        list: fc.array(
+          fc.record({
+            i: fc.integer({ min: 0, max: 40 }),
+            pod: fc.constantFrom(...PODS),
+            sec: fc.integer({ min: 0, max: 600 }),
+            reason: fc.constantFrom(...REASONS),
+            sev: fc.constantFrom(...LEVELS),
+          }),
+          { minLength: 1, maxLength: 8 },
+        ),
+      }),
+      fc.record({ t: fc.constant("level" as const), i: fc.integer({ min: 0, max: 40 }) }),
+      fc.record({ t: fc.constant("incident" as const), i: fc.integer({ min: 0, max: 40 }) }),
+      fc.record({ t: fc.constant("cleanup" as const), sec: fc.integer({ min: 0, max: 600 }) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 12 }), fc.integer({ min: 3, max: 30 }), async (ops, cap) => {
+        const a = tempDir("kgrca-hot-a-");
+        const b = tempDir("kgrca-hot-b-");
+        const plain = await open(a.dir);
+        const hot = await open(b.dir, cap);
+        try {
+          for (const o of ops) {
+            for (const s of [plain, hot]) {
+              if (o.t === "events")
+                await s.applyBatch(batchOf(o.list.map((x) => event(x.i, x.pod, x.sec, x.reason, x.sev))));
+              else if (o.t === "level") await s.setEventLevels([{ eventId: `e${o.i}`, level: "FATAL" }]);
+              else if (o.t === "incident")
+                await s.saveIncidents(
+                  [
+                    {
+                      id: `inc-${o.i}`,
+                      cluster: C,
+                      severity: "ERROR",
+                      startMs: T0,
+                      endMs: T0,
+                      eventCount: 1,
+                      resourceIds: [],
+                      eventIds: [`e${o.i}`],
+                      rootEventId: `e${o.i}`,
+                    },
+                  ],
+                  [],
+                );
+              else await s.cleanup(T0 + o.sec * 1000, 1000, false);
+            }
+            for (const [from, to] of [
+              [0, 600],
+              [300, 450],
+              [590, 600],
+            ] as const) {
+              for (const min of LEVELS) {
+                const args = [PODS.map(rid), T0 + from * 1000, T0 + to * 1000, min] as const;
+                expect(ids(await hot.eventsOnResources(...args))).toEqual(ids(await plain.eventsOnResources(...args)));
+              }
+              const r = [rid("a"), "BackOff", T0 + from * 1000, T0 + to * 1000] as const;
+              expect(ids(await hot.eventsByReason(...r))).toEqual(ids(await plain.eventsByReason(...r)));
+            }
+            const all = Array.from({ length: 41 }, (_, i) => `e${i}`);
+            expect(ids(await hot.getEvents(all))).toEqual(ids(await plain.getEvents(all)));
+          }
+        } finally {
+          await plain.close();
+          await hot.close();
+          a.remove();
+          b.remove();
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("sees what another process committed (data_version), then serves from memory again", async () => {
+    const t = tempDir("kgrca-hot-2p-");
+    const hot = await open(t.dir, 1000);
+    const other = await open(t.dir);
+    try {
+      await hot.applyBatch(batchOf([event(1, "a", 10, "BackOff", "WARNING")]));
+      const range = [[rid("a")], T0, T0 + 600_000] as const;
+      expect(ids(await hot.eventsOnResources(...range))).toEqual([`e1@${T0 + 10_000}/WARNING/`]);
+      // Another connection (as another process would) adds one event and escalates the first.
+      await other.applyBatch(batchOf([event(2, "a", 20, "OOMKilled", "ERROR")]));
+      await other.setEventLevels([{ eventId: "e1", level: "ERROR" }]);
+      expect(ids(await hot.eventsOnResources(...range))).toEqual([
+        `e1@${T0 + 10_000}/ERROR/`,
+        `e2@${T0 + 20_000}/ERROR/`,
+      ]);
+      expect((await hot.getEvent("e2"))?.reason).toBe("OOMKilled");
+      await hot.applyBatch(batchOf([event(3, "a", 30, "BackOff", "WARNING")]));
+      expect((await hot.eventsOnResources(...range)).map((e) => e.id)).toEqual(["e1", "e2", "e3"]);
+    } finally {
+      await hot.close();
+      await other.close();
+      t.remove();
+    }
+  });
+});

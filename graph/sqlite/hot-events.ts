@@ -1,0 +1,175 @@
+import type { StoredEvent } from "../graph-store.js";
+import { type Severity, severityLevel } from "../../rca/model.js";
+
+/** Order of `ORDER BY time_ms, id` (ids compare by code unit, as the store's other sorts do). */
+export const byTimeId = (a: StoredEvent, b: StoredEvent): number =>
+  a.timeMs - b.timeMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** Bucket width for eviction: the floor moves a second at a time. */
+const BUCKET_MS = 1_000;
+
+/**
+ * The recent events of the embedded store, in memory: every event whose time is at or after
+ * `floor` is here, by id and, ordered by (time, id), by resource. Scoring, escalation and
+ * clustering read the last window of events around each new one thousands of times per second;
+ * answering those reads from here instead of SQL (a row, a JSON parse and an object per event
+ * per read) is the difference between hundreds and thousands of events per second.
+ *
+ * The store keeps it exact: every committed change to an event row is mirrored (`put`/`drop`),
+ * and a change by another process (seen by the caller through SQLite's `data_version`) resets it.
+ * It holds the newest `maxEvents` events by time (whole seconds; the floor only rises): reads
+ * that start below the floor go to SQL.
+ */
+export class HotEvents {
+  private readonly byId = new Map<string, StoredEvent>();
+  private readonly byResource = new Map<string, StoredEvent[]>();
+  private readonly buckets = new Map<number, Set<string>>();
+  /** Every event with `timeMs >= floor` is held. +Infinity: nothing is (not loaded yet). */
+  floor = Number.POSITIVE_INFINITY;
+
+  constructor(readonly maxEvents: number) {}
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** Empties the index; it holds everything from `floor` on once `events` (all such events) are put. */
+  reset(floor: number, events: Iterable<StoredEvent> = []): void {
+    this.byId.clear();
+    this.byResource.clear();
+    this.buckets.clear();
+    this.floor = floor;
+    for (const e of events) this.put(e);
+  }
+
+  /** Mirrors a committed row (inserted or changed). */
+  put(e: StoredEvent): void {
+    this.drop(e.id);
+    if (e.timeMs < this.floor) return;
+    this.byId.set(e.id, e);
+    const b = Math.floor(e.timeMs / BUCKET_MS);
+    let bucket = this.buckets.get(b);
+    if (!bucket) {
+      bucket = new Set();
+      this.buckets.set(b, bucket);
+    }
+    bucket.add(e.id);
+    if (e.resourceId) {
+      const list = this.byResource.get(e.resourceId);
+      if (!list) this.byResource.set(e.resourceId, [e]);
+      else if (byTimeId(list[list.length - 1]!, e) < 0) list.push(e);
+      else list.splice(this.lowerBound(list, e), 0, e);
+    }
+    if (this.byId.size > this.maxEvents) this.shrink();
+  }
+
+  /** Mirrors a deleted row (or the old version of a changed one). */
+  drop(id: string): void {
+    const old = this.byId.get(id);
+    if (!old) return;
+    this.byId.delete(id);
+    this.buckets.get(Math.floor(old.timeMs / BUCKET_MS))?.delete(id);
+    if (old.resourceId) {
+      const list = this.byResource.get(old.resourceId)!;
+      const i = this.lowerBound(list, old);
+      if (list[i]?.id === id) list.splice(i, 1);
+      else list.splice(list.indexOf(old), 1);
+      if (list.length === 0) this.byResource.delete(old.resourceId);
+    }
+  }
+
+  get(id: string): StoredEvent | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Whether a read of times from `fromMs` on can be answered here. */
+  covers(fromMs: number): boolean {
+    return fromMs >= this.floor;
+  }
+
+  /** Events on the resources within [fromMs, toMs] at `minLevel` or above, by (time, id). */
+  onResources(resourceIds: readonly string[], fromMs: number, toMs: number, minLevel: Severity): StoredEvent[] {
+    const min = severityLevel(minLevel);
+    const out: StoredEvent[] = [];
+    let lists = 0;
+    for (const rid of new Set(resourceIds)) {
+      const list = this.byResource.get(rid);
+      if (!list) continue;
+      const before = out.length;
+      for (let k = this.firstAtOrAfter(list, fromMs); k < list.length && list[k]!.timeMs <= toMs; k++)
+        if (severityLevel(list[k]!.level) >= min) out.push(list[k]!);
+      if (out.length > before) lists++;
+    }
+    // One resource's slice is ordered already; several need merging.
+    if (lists > 1) out.sort(byTimeId);
+    return out;
+  }
+
+  /** Events on one resource with `reason` within [fromMs, toMs], by (time, id). */
+  byReason(resourceId: string, reason: string, fromMs: number, toMs: number): StoredEvent[] {
+    const list = this.byResource.get(resourceId);
+    if (!list) return [];
+    const out: StoredEvent[] = [];
+    for (let k = this.firstAtOrAfter(list, fromMs); k < list.length && list[k]!.timeMs <= toMs; k++)
+      if (list[k]!.reason === reason) out.push(list[k]!);
+    return out;
+  }
+
+  private raiseFloor(to: number): void {
+    if (to <= this.floor) return;
+    this.floor = to;
+    const affected = new Set<string>();
+    for (const [b, ids] of this.buckets) {
+      if ((b + 1) * BUCKET_MS > to) continue;
+      for (const id of ids) {
+        const e = this.byId.get(id)!;
+        this.byId.delete(id);
+        if (e.resourceId) affected.add(e.resourceId);
+      }
+      this.buckets.delete(b);
+    }
+    // Resource lists lose a prefix (everything below the new floor).
+    for (const rid of affected) {
+      const list = this.byResource.get(rid)!;
+      const keep = this.firstAtOrAfter(list, to);
+      if (keep >= list.length) this.byResource.delete(rid);
+      else list.splice(0, keep);
+    }
+  }
+
+  /** Over the cap: drop the oldest seconds until a tenth of the room is free again. */
+  private shrink(): void {
+    const target = Math.floor(this.maxEvents * 0.9);
+    const order = [...this.buckets.keys()].sort((a, b) => a - b);
+    let n = this.byId.size;
+    let to = this.floor;
+    for (const b of order) {
+      if (n <= target) break;
+      n -= this.buckets.get(b)!.size;
+      to = (b + 1) * BUCKET_MS;
+    }
+    this.raiseFloor(to);
+  }
+
+  private lowerBound(list: readonly StoredEvent[], e: StoredEvent): number {
+    let a = 0;
+    let b = list.length;
+    while (a < b) {
+      const m = (a + b) >> 1;
+      if (byTimeId(list[m]!, e) < 0) a = m + 1;
+      else b = m;
+    }
+    return a;
+  }
+
+  private firstAtOrAfter(list: readonly StoredEvent[], t: number): number {
+    let a = 0;
+    let b = list.length;
+    while (a < b) {
+      const m = (a + b) >> 1;
+      if (list[m]!.timeMs < t) a = m + 1;
+      else b = m;
+    }
+    return a;
+  }
+}
