@@ -29,19 +29,19 @@ def noise(s, t0, t1, nodes, cluster=None, exclude=(), second=None, light=False):
     for nd in nodes:
         s.node(t0 - r.randint(3600, 86400), nd, cluster=cl)
     # infra workloads
-    dns = s.app(t0 - 86400, "kube-system", "coredns", nodes[:2], replicas=2, port=53, cluster=cl,
+    dns = s.app(t0 - 86400, "kube-system", "coredns", nodes[:2], replicas=1 if light else 2, port=53, cluster=cl,
                 svc_name="kube-dns", labels={"k8s-app": "kube-dns"},
                 image="registry.k8s.io/coredns/coredns:v1.10.1") if "coredns" not in exclude else None
     prom = s.app(t0 - 86400 * 3, "monitoring", "prometheus-k8s", nodes[-1:], replicas=1, kind="StatefulSet", port=9090,
                  cluster=cl, labels={"app.kubernetes.io/name": "prometheus", "prometheus": "k8s"},
-                 image="quay.io/prometheus/prometheus:v2.45.0")
+                 image="quay.io/prometheus/prometheus:v2.45.0") if not light else None
     ne_pods = []
-    for nd in nodes[: 2 if light else 3]:
+    for nd in nodes[: 1 if light else 3]:
         pn = "node-exporter-%s" % s.hsh(5)
         s.pod(t0 - 86400 * 2, "monitoring", pn, nd, ("DaemonSet", "node-exporter"),
               {"app.kubernetes.io/name": "node-exporter"}, "quay.io/prometheus/node-exporter:v1.6.1", cl)
         ne_pods.append((pn, nd))
-    ing = s.app(t0 - 86400 * 5, "ingress-nginx", "ingress-nginx-controller", nodes[:2], replicas=2, port=80,
+    ing = s.app(t0 - 86400 * 5, "ingress-nginx", "ingress-nginx-controller", nodes[:2], replicas=1 if light else 2, port=80,
                 cluster=cl, labels={"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller"},
                 image="registry.k8s.io/ingress-nginx/controller:v1.8.1", svc=False)
     # Watchdog and a chronic throttling alert on node-exporter's kube-rbac-proxy
@@ -63,7 +63,7 @@ def noise(s, t0, t1, nodes, cluster=None, exclude=(), second=None, light=False):
     # unrelated app rollout with full lifecycle
     na = r.choice(["newsletter", "recommendations", "feature-flags", "search-indexer", "audit-log", "wishlist"])
     nns = r.choice(["growth", "platform", "web"])
-    other = s.app(t0 - 7200, nns, na, nodes, replicas=2, cluster=cl)
+    other = s.app(t0 - 7200, nns, na, nodes, replicas=1 if light else 2, cluster=cl)
     tr = at()
     rs, newp = s.rollout(tr, other)
     for p in newp[:1]:
