@@ -50,6 +50,7 @@ class Scn:
         self.rng = random.Random(seed)
         self.items = []  # dicts: t, msg, chain, pin
         self.uids = {}
+        self.edges = {}
         self.n_ev = 0
         self.symptom = None
         self.truth = {"root_causes": []}
@@ -117,7 +118,13 @@ class Scn:
         eid = "edge:%s->%s" % (f, to)
         v = {"op": "UPSERT", "at": self.ts(t), "cluster": cluster or self.cluster, "id": eid,
              "from": f, "to": to, "type": etype}
+        self.edges.setdefault((cluster or self.cluster, fk, fname, fns, tk, tname, tns, etype), []).append(eid)
         self.add(t, "state.k8s.topology", eid, v)
+
+    def unedge(self, t, fk, fname, fns, tk, tname, tns, etype, cluster=None):
+        """Tombstones every edge sent earlier between these two resources."""
+        for eid in self.edges.get((cluster or self.cluster, fk, fname, fns, tk, tname, tns, etype), []):
+            self.add(t, "state.k8s.topology", eid, None)
 
     def node(self, t, name, ready=True, cluster=None, pressure=None, role="worker", zone="eu-west-1a",
              itype="m5.xlarge", taints=None):
