@@ -367,6 +367,9 @@ const REFERENCES: ReadonlyArray<{
   },
 ];
 
+const PULL_SECRETS = /\bimage pull secrets? \(([^)]{1,500})\)/gi;
+const DNS_NAME = /^[a-z0-9][-a-z0-9.]{0,252}$/;
+
 /**
  * Resources a Kubernetes event or log line names as missing or limiting (Secrets, ConfigMaps,
  * claims, quotas, limit ranges): the store turns them into REFERENCES edges from the event's
@@ -381,6 +384,13 @@ export function referenceHints(message: string, namespace: string | undefined): 
       const ns = r.clusterScoped ? "" : r.nsGroup ? m[r.nsGroup]! : namespace;
       const name = r.nameGroup ? m[r.nameGroup]!.replace(/\.$/, "") : undefined;
       out.set(`${r.kind}/${ns}/${name ?? ""}`, { kind: r.kind, namespace: ns, ...(name ? { name } : {}) });
+    }
+  }
+  // kubelet: `Unable to retrieve some image pull secrets (regcred, other); attempting to pull ...`
+  for (const m of message.matchAll(PULL_SECRETS)) {
+    for (const raw of m[1]!.split(",")) {
+      const name = raw.trim();
+      if (DNS_NAME.test(name)) out.set(`Secret/${namespace}/${name}`, { kind: "Secret", namespace, name });
     }
   }
   return [...out.values()];

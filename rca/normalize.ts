@@ -176,6 +176,8 @@ function mountsOf(spec: Record<string, unknown> | undefined): Array<{ kind: stri
       add("Secret", asRecord(asRecord(src)?.secret)?.name);
     }
   }
+  // Registry credentials: a pod whose pull secret is gone cannot pull its image on a new node.
+  for (const ps of asArray(podSpec.imagePullSecrets)) add("Secret", asRecord(ps)?.name);
   for (const c of [...asArray(podSpec.containers), ...asArray(podSpec.initContainers)]) {
     const container = asRecord(c);
     if (!container) continue;
