@@ -356,7 +356,7 @@ const REFERENCES: ReadonlyArray<{
   // readiness) as the reason none fit: every Node is a reference of the pending pod.
   {
     pattern:
-      /\bnode\(s\) (?:were unschedulable|had untolerated taint|had taints? that the pod didn't tolerate|were not ready|had volume node affinity conflict|didn't match (?:Pod's )?node (?:affinity|selector))/g,
+      /\bnode\(s\) (?:were unschedulable|had untolerated taint|had taints? that the pod didn't tolerate|were not ready|had volume node affinity conflict|didn't match (?:Pod's )?node (?:affinity|selector)|didn't have free ports)|\b\d+ Too many pods\b/g,
     kind: "Node",
     clusterScoped: true,
   },

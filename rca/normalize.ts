@@ -271,7 +271,11 @@ function annotationRefsOf(
     for (const [key, val] of Object.entries(raw)) {
       if (typeof val !== "string" || val.length > 2048) continue;
       const k = key.toLowerCase();
-      const keyKind = /(^|[./-])secrets?[./-]/.test(k) ? "Secret" : /(^|[./-])configmaps?[./-]/.test(k) ? "ConfigMap" : undefined;
+      const keyKind = /(^|[./-])secrets?[./-]/.test(k)
+        ? "Secret"
+        : /(^|[./-])configmaps?[./-]/.test(k)
+          ? "ConfigMap"
+          : undefined;
       if (keyKind && /reload|restart|watch|rollout/.test(k)) {
         for (const n of val.split(",")) add(keyKind, n);
         continue;
@@ -281,7 +285,8 @@ function annotationRefsOf(
         const j = asRecord(JSON.parse(val));
         const type = asString(j?.type)?.toLowerCase();
         const name = asString(j?.name);
-        if (name && (type === "secret" || type === "configmap")) add(type === "secret" ? "Secret" : "ConfigMap", name);
+        if (name && (type === "secret" || type === "configmap"))
+          add(type === "secret" ? "Secret" : "ConfigMap", name);
       } catch {
         // not JSON: not a reference
       }
