@@ -220,7 +220,7 @@ function windowView(
 }
 
 /** Edge types whose source is upstream of (configures) its target: owners, autoscalers, issuers. */
-const UPSTREAM_FROM = new Set(["CONTROLS", "SCALES", "ISSUES"]);
+const UPSTREAM_FROM = new Set(["CONTROLS", "SCALES", "ISSUES", "GRANTS"]);
 /**
  * Edge types whose target is upstream of its source: what a pod mounts, the volume a claim
  * binds, what an event references, the service a caller depends on, the pods behind a Service,
@@ -796,6 +796,7 @@ const IMPACT: Record<string, "back" | "forward" | "both"> = {
   REFERENCES: "back",
   SCALES: "forward",
   ISSUES: "forward",
+  GRANTS: "forward",
   CONTROLS: "both",
 };
 

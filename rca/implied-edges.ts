@@ -16,6 +16,7 @@ export const DERIVED_OUT_TYPES: readonly string[] = [
   "BINDS",
   "SCALES",
   "ISSUES",
+  "GRANTS",
   "IN_NAMESPACE",
 ];
 
@@ -89,6 +90,17 @@ export function impliedEdges(r: ResourceUpsert): ImpliedEdge[] {
           toId: resourceId(r.cluster, "Service", svc.namespace, svc.name),
           type: "ISSUES",
         });
+    }
+    // RBAC: a (Cluster)RoleBinding grants its Role to its ServiceAccount subjects, so deleting
+    // either leaves the pods running as that account forbidden.
+    if (r.kind === "RoleBinding" || r.kind === "ClusterRoleBinding") {
+      for (const sub of Array.isArray(spec.subjects) ? spec.subjects : []) {
+        const subject = rec(sub);
+        const name = str(subject?.name);
+        const ns = str(subject?.namespace) ?? r.namespace;
+        if (subject?.kind === "ServiceAccount" && name && ns)
+          out.push({ fromId: self, toId: resourceId(r.cluster, "ServiceAccount", ns, name), type: "GRANTS" });
+      }
     }
     // An Ingress serves its TLS Secrets.
     if (r.kind === "Ingress") {
@@ -352,6 +364,13 @@ const REFERENCES: ReadonlyArray<{
   },
   { pattern: new RegExp(`\\bserviceaccounts? "${NAME}"`, "gi"), kind: "ServiceAccount", nameGroup: 1 },
   { pattern: new RegExp(`exceeded quota: ${NAME}`, "g"), kind: "ResourceQuota", nameGroup: 1 },
+  // The API server names the account a request was forbidden for.
+  {
+    pattern: new RegExp(`system:serviceaccount:${NAME}:${NAME}`, "g"),
+    kind: "ServiceAccount",
+    nsGroup: 1,
+    nameGroup: 2,
+  },
   // The scheduler weighed every node of the cluster and names node state (cordon, taints,
   // readiness) as the reason none fit: every Node is a reference of the pending pod.
   {

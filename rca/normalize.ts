@@ -245,6 +245,8 @@ function annotationsOf(v: Record<string, unknown>): Record<string, string> | und
   return Object.keys(out).length ? out : undefined;
 }
 
+const RBAC_BINDINGS: ReadonlySet<string> = new Set(["RoleBinding", "ClusterRoleBinding"]);
+
 const ANNOTATION_REF_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 /**
@@ -321,7 +323,12 @@ function parseResource(msg: WireMessage, opts: NormalizeOptions, out: IngestBatc
   if (op !== "UPSERT" && op !== "DELETE" && op !== "CREATE" && op !== "UPDATE") {
     throw new InvalidMessageError(`op must be UPSERT or DELETE (got "${op.slice(0, 20)}")`);
   }
-  const spec = v.spec ?? undefined;
+  // RBAC bindings carry their subjects and role at the top level, not under `spec`.
+  const spec =
+    v.spec ??
+    (RBAC_BINDINGS.has(kind) && (v.subjects || v.roleRef)
+      ? { ...(v.roleRef ? { roleRef: v.roleRef } : {}), ...(v.subjects ? { subjects: v.subjects } : {}) }
+      : undefined);
   const props: ResourceProps & { annotations?: Record<string, string> } = {};
   const node = v.node ?? v.nodeName ?? asString(spec?.nodeName);
   if (node) props.node = node;
