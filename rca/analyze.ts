@@ -220,7 +220,7 @@ function windowView(
 }
 
 /** Edge types whose source is upstream of (configures) its target: owners, autoscalers, issuers. */
-const UPSTREAM_FROM = new Set(["CONTROLS", "SCALES", "ISSUES"]);
+const UPSTREAM_FROM = new Set(["CONTROLS", "SCALES", "ISSUES", "GRANTS"]);
 /**
  * Edge types whose target is upstream of its source: what a pod mounts, the volume a claim
  * binds, what an event references, the service a caller depends on, the pods behind a Service,
@@ -270,6 +270,7 @@ async function collect(
       frontier = [...next.keys()].sort();
       if (frontier.length) edges = edges.concat(await store.edgesOf(frontier));
     }
+    edges = edges.concat(await coTenants(store, reach, opts));
   }
   const ids = [...reach.keys()];
   const lookback = lookbackFor(opts);
@@ -302,7 +303,8 @@ async function collect(
     const s = scoreCause(target, effectScored, r.hops, lookback, rules, weights);
     if (!s) continue;
     // Trouble does not travel between two pods because they share a node or a policy.
-    const penalty = opts.mode !== "seed" && throughHub(r.path) ? HUB_PENALTY : 1;
+    const penalty =
+      opts.mode !== "seed" && throughHub(r.path) && !throughNodeRules(rules).has(s.rule) ? HUB_PENALTY : 1;
     scored.push({
       event: c,
       score: penalty === 1 ? s : { ...s, confidence: round4(s.confidence * penalty) },
@@ -310,6 +312,64 @@ async function collect(
     });
   }
   return { scored, reach, resources, edges };
+}
+
+/** How far from the effect a node may be for the pods sharing it to be searched. */
+const CO_TENANT_NODE_HOPS = 2;
+/** At most this many pods sharing those nodes (nearest nodes first) are searched. */
+export const MAX_CO_TENANTS = 400;
+const isNode = (id: string): boolean => parseResourceId(id)?.kind.toLowerCase() === "node";
+
+/**
+ * Pods sharing a node with the resources near the effect, and their controllers (ReplicaSet,
+ * Deployment, DaemonSet, Job...): a node agent that crashed, a pod that hogs the node's memory, a
+ * DaemonSet that took every node's pod slots or host ports. They are added to `reach` through
+ * the node (a hub: only rules marked `through_node` score them undiscounted). Returns the edges read.
+ */
+async function coTenants(
+  store: GraphReader,
+  reach: Map<string, Reach>,
+  opts: AnalyzeOptions,
+): Promise<StoredEdge[]> {
+  const nodes = [...reach]
+    .filter(
+      ([id, r]) => r.hops > 0 && r.hops <= Math.min(CO_TENANT_NODE_HOPS, opts.maxHops - 1) && isNode(id),
+    )
+    .sort((a, b) => a[1].hops - b[1].hops || a[0].localeCompare(b[0]));
+  if (nodes.length === 0) return [];
+  const nodeEdges = await store.edgesOf(nodes.map(([id]) => id));
+  const out: StoredEdge[] = [...nodeEdges];
+  const added: string[] = [];
+  for (const [nodeId, r] of nodes) {
+    const pods = nodeEdges
+      .filter((e) => e.type === "RUNS_ON" && e.toId === nodeId && !reach.has(e.fromId))
+      .map((e) => e.fromId)
+      .sort();
+    for (const pod of pods) {
+      if (added.length >= MAX_CO_TENANTS) break;
+      if (reach.has(pod)) continue;
+      reach.set(pod, { hops: r.hops + 1, path: [...r.path, "RUNS_ON", pod] });
+      added.push(pod);
+    }
+  }
+  // Their controllers, two levels up (Pod <- ReplicaSet <- Deployment, Pod <- Job <- CronJob).
+  let frontier = added;
+  for (let level = 0; level < 2 && frontier.length; level++) {
+    const edges = await store.edgesOf(frontier);
+    out.push(...edges);
+    const inFrontier = new Set(frontier);
+    const next: string[] = [];
+    for (const e of [...edges].sort(
+      (a, b) => a.fromId.localeCompare(b.fromId) || a.toId.localeCompare(b.toId),
+    )) {
+      if (e.type !== "CONTROLS" || !inFrontier.has(e.toId) || reach.has(e.fromId)) continue;
+      const base = reach.get(e.toId)!;
+      reach.set(e.fromId, { hops: base.hops + 1, path: [...base.path, "CONTROLS", e.fromId] });
+      next.push(e.fromId);
+    }
+    frontier = next;
+  }
+  return out;
 }
 
 const byScore = (
@@ -460,10 +520,25 @@ function throughHub(path: readonly string[]): boolean {
   return false;
 }
 
-/** Shortest hop counts between resources over the given edges (undirected, in memory), not through hubs. */
+const throughNodeCache = new WeakMap<RuleSet, ReadonlySet<string>>();
+/** Names of the rules whose trouble travels through a shared node. */
+function throughNodeRules(rules: RuleSet): ReadonlySet<string> {
+  let set = throughNodeCache.get(rules);
+  if (!set) {
+    set = new Set(rules.rules.filter((r) => r.throughNode).map((r) => r.name));
+    throughNodeCache.set(rules, set);
+  }
+  return set;
+}
+
+/**
+ * Shortest hop counts between resources over the given edges (undirected, in memory), not
+ * through hubs unless `viaHubs`.
+ */
 function hopsWithin(
   edges: readonly StoredEdge[],
   maxHops: number,
+  viaHubs = false,
 ): (from: string, to: string) => number | undefined {
   const adj = new Map<string, string[]>();
   const add = (a: string, b: string) => {
@@ -494,7 +569,7 @@ function hopsWithin(
       for (let h = 1; h <= maxHops && frontier.length; h++) {
         const next: string[] = [];
         for (const id of frontier) {
-          if (id !== from && hub(id)) continue;
+          if (id !== from && !viaHubs && hub(id)) continue;
           for (const n of adj.get(id) ?? []) {
             if (dist.has(n)) continue;
             dist.set(n, h);
@@ -540,6 +615,8 @@ async function rankByChains(
   const rules = rulesFor(opts);
   const weights = weightsFor(opts);
   const hops = hopsWithin(edges, opts.maxHops);
+  const nodeRules = throughNodeRules(rules);
+  const hopsViaNode = nodeRules.size ? hopsWithin(edges, opts.maxHops, true) : undefined;
   const table = matchTable(
     rules,
     signals.map((s) => s.target),
@@ -561,15 +638,19 @@ async function rankByChains(
             ? LATE_DETECTION_MS
             : SKEW_MS;
       if (dt < -lag) continue;
-      const h = hops(R.resourceId, C.resourceId);
-      if (h === undefined) continue;
-      pair[r]![c] = combineScore(
-        Math.max(0, dt),
-        h,
-        domainScoreAt(rules, table, r, c, h),
-        lookbackFor(opts),
-        weights,
-      );
+      let h = hops(R.resourceId, C.resourceId);
+      let domain: { score: number; rule: string } | undefined;
+      if (h !== undefined) domain = domainScoreAt(rules, table, r, c, h);
+      else if (hopsViaNode) {
+        // Through a shared node: only a rule about trouble that travels that way links the two.
+        h = hopsViaNode(R.resourceId, C.resourceId);
+        if (h !== undefined) {
+          const d = domainScoreAt(rules, table, r, c, h);
+          if (nodeRules.has(d.rule)) domain = d;
+        }
+      }
+      if (h === undefined || !domain) continue;
+      pair[r]![c] = combineScore(Math.max(0, dt), h, domain, lookbackFor(opts), weights);
     }
   }
   // Generic rules (error -> error, the default) say two events are near, not that one explains the other.
@@ -715,6 +796,7 @@ const IMPACT: Record<string, "back" | "forward" | "both"> = {
   REFERENCES: "back",
   SCALES: "forward",
   ISSUES: "forward",
+  GRANTS: "forward",
   CONTROLS: "both",
 };
 

@@ -16,6 +16,7 @@ export const DERIVED_OUT_TYPES: readonly string[] = [
   "BINDS",
   "SCALES",
   "ISSUES",
+  "GRANTS",
   "IN_NAMESPACE",
 ];
 
@@ -89,6 +90,17 @@ export function impliedEdges(r: ResourceUpsert): ImpliedEdge[] {
           toId: resourceId(r.cluster, "Service", svc.namespace, svc.name),
           type: "ISSUES",
         });
+    }
+    // RBAC: a (Cluster)RoleBinding grants its Role to its ServiceAccount subjects, so deleting
+    // either leaves the pods running as that account forbidden.
+    if (r.kind === "RoleBinding" || r.kind === "ClusterRoleBinding") {
+      for (const sub of Array.isArray(spec.subjects) ? spec.subjects : []) {
+        const subject = rec(sub);
+        const name = str(subject?.name);
+        const ns = str(subject?.namespace) ?? r.namespace;
+        if (subject?.kind === "ServiceAccount" && name && ns)
+          out.push({ fromId: self, toId: resourceId(r.cluster, "ServiceAccount", ns, name), type: "GRANTS" });
+      }
     }
     // An Ingress serves its TLS Secrets.
     if (r.kind === "Ingress") {
@@ -352,11 +364,18 @@ const REFERENCES: ReadonlyArray<{
   },
   { pattern: new RegExp(`\\bserviceaccounts? "${NAME}"`, "gi"), kind: "ServiceAccount", nameGroup: 1 },
   { pattern: new RegExp(`exceeded quota: ${NAME}`, "g"), kind: "ResourceQuota", nameGroup: 1 },
+  // The API server names the account a request was forbidden for.
+  {
+    pattern: new RegExp(`system:serviceaccount:${NAME}:${NAME}`, "g"),
+    kind: "ServiceAccount",
+    nsGroup: 1,
+    nameGroup: 2,
+  },
   // The scheduler weighed every node of the cluster and names node state (cordon, taints,
   // readiness) as the reason none fit: every Node is a reference of the pending pod.
   {
     pattern:
-      /\bnode\(s\) (?:were unschedulable|had untolerated taint|had taints? that the pod didn't tolerate|were not ready|had volume node affinity conflict|didn't match (?:Pod's )?node (?:affinity|selector))/g,
+      /\bnode\(s\) (?:were unschedulable|had untolerated taint|had taints? that the pod didn't tolerate|were not ready|had volume node affinity conflict|didn't match (?:Pod's )?node (?:affinity|selector)|didn't have free ports)|\b\d+ Too many pods\b/g,
     kind: "Node",
     clusterScoped: true,
   },
@@ -366,6 +385,9 @@ const REFERENCES: ReadonlyArray<{
     kind: "LimitRange",
   },
 ];
+
+const PULL_SECRETS = /\bimage pull secrets? \(([^)]{1,500})\)/gi;
+const DNS_NAME = /^[a-z0-9][-a-z0-9.]{0,252}$/;
 
 /**
  * Resources a Kubernetes event or log line names as missing or limiting (Secrets, ConfigMaps,
@@ -381,6 +403,13 @@ export function referenceHints(message: string, namespace: string | undefined): 
       const ns = r.clusterScoped ? "" : r.nsGroup ? m[r.nsGroup]! : namespace;
       const name = r.nameGroup ? m[r.nameGroup]!.replace(/\.$/, "") : undefined;
       out.set(`${r.kind}/${ns}/${name ?? ""}`, { kind: r.kind, namespace: ns, ...(name ? { name } : {}) });
+    }
+  }
+  // kubelet: `Unable to retrieve some image pull secrets (regcred, other); attempting to pull ...`
+  for (const m of message.matchAll(PULL_SECRETS)) {
+    for (const raw of m[1]!.split(",")) {
+      const name = raw.trim();
+      if (DNS_NAME.test(name)) out.set(`Secret/${namespace}/${name}`, { kind: "Secret", namespace, name });
     }
   }
   return [...out.values()];

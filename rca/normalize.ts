@@ -176,6 +176,8 @@ function mountsOf(spec: Record<string, unknown> | undefined): Array<{ kind: stri
       add("Secret", asRecord(asRecord(src)?.secret)?.name);
     }
   }
+  // Registry credentials: a pod whose pull secret is gone cannot pull its image on a new node.
+  for (const ps of asArray(podSpec.imagePullSecrets)) add("Secret", asRecord(ps)?.name);
   for (const c of [...asArray(podSpec.containers), ...asArray(podSpec.initContainers)]) {
     const container = asRecord(c);
     if (!container) continue;
@@ -243,6 +245,58 @@ function annotationsOf(v: Record<string, unknown>): Record<string, string> | und
   return Object.keys(out).length ? out : undefined;
 }
 
+const RBAC_BINDINGS: ReadonlySet<string> = new Set(["RoleBinding", "ClusterRoleBinding"]);
+
+const ANNOTATION_REF_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+/**
+ * Secrets and ConfigMaps a workload's annotations (its own or its pod template's) say it reloads
+ * on: `secret.reloader.stakater.com/reload: "a,b"`, `configmap.reloader.stakater.com/reload`, and
+ * the stamp a reloader leaves, `{"type":"SECRET","name":"db-creds",...}`. A restart such a tool
+ * triggers is a change of that Secret, so the workload depends on it as if it mounted it.
+ */
+function annotationRefsOf(
+  v: Record<string, unknown>,
+  spec: Record<string, unknown> | undefined,
+): Array<{ kind: string; name: string }> {
+  const sources = [
+    asRecord(v.annotations) ?? asRecord(asRecord(v.metadata)?.annotations),
+    asRecord(asRecord(asRecord(spec?.template)?.metadata)?.annotations),
+  ];
+  const out = new Map<string, { kind: string; name: string }>();
+  const add = (kind: string, name: string) => {
+    const n = name.trim();
+    if (ANNOTATION_REF_NAME.test(n)) out.set(`${kind}/${n}`, { kind, name: n });
+  };
+  for (const raw of sources) {
+    if (!raw) continue;
+    for (const [key, val] of Object.entries(raw)) {
+      if (typeof val !== "string" || val.length > 2048) continue;
+      const k = key.toLowerCase();
+      const keyKind = /(^|[./-])secrets?[./-]/.test(k)
+        ? "Secret"
+        : /(^|[./-])configmaps?[./-]/.test(k)
+          ? "ConfigMap"
+          : undefined;
+      if (keyKind && /reload|restart|watch|rollout/.test(k)) {
+        for (const n of val.split(",")) add(keyKind, n);
+        continue;
+      }
+      if (!val.startsWith("{") || !/reload|restart/.test(k)) continue;
+      try {
+        const j = asRecord(JSON.parse(val));
+        const type = asString(j?.type)?.toLowerCase();
+        const name = asString(j?.name);
+        if (name && (type === "secret" || type === "configmap"))
+          add(type === "secret" ? "Secret" : "ConfigMap", name);
+      } catch {
+        // not JSON: not a reference
+      }
+    }
+  }
+  return [...out.values()];
+}
+
 function parseResource(msg: WireMessage, opts: NormalizeOptions, out: IngestBatch): void {
   if (msg.value === null || msg.value === undefined) {
     // Tombstone: the key names the resource (`kind:uid`, or `kind:ns:name`).
@@ -269,7 +323,12 @@ function parseResource(msg: WireMessage, opts: NormalizeOptions, out: IngestBatc
   if (op !== "UPSERT" && op !== "DELETE" && op !== "CREATE" && op !== "UPDATE") {
     throw new InvalidMessageError(`op must be UPSERT or DELETE (got "${op.slice(0, 20)}")`);
   }
-  const spec = v.spec ?? undefined;
+  // RBAC bindings carry their subjects and role at the top level, not under `spec`.
+  const spec =
+    v.spec ??
+    (RBAC_BINDINGS.has(kind) && (v.subjects || v.roleRef)
+      ? { ...(v.roleRef ? { roleRef: v.roleRef } : {}), ...(v.subjects ? { subjects: v.subjects } : {}) }
+      : undefined);
   const props: ResourceProps & { annotations?: Record<string, string> } = {};
   const node = v.node ?? v.nodeName ?? asString(spec?.nodeName);
   if (node) props.node = node;
@@ -308,6 +367,8 @@ function parseResource(msg: WireMessage, opts: NormalizeOptions, out: IngestBatc
   const mounts = v.mounts?.length
     ? v.mounts.map((m) => ({ kind: canonicalKind(m.kind), name: m.name }))
     : mountsOf(spec);
+  for (const ref of annotationRefsOf(v as Record<string, unknown>, spec))
+    if (!mounts.some((m) => m.kind === ref.kind && m.name === ref.name)) mounts.push(ref);
   if (mounts.length) props.mounts = mounts;
   const backends = v.backends?.length ? [...v.backends].sort() : kind === "Ingress" ? backendsOf(spec) : [];
   if (backends.length) props.backends = backends;

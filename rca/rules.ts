@@ -36,6 +36,12 @@ const ruleSchema = z.strictObject({
   max_hops: z.number().int().min(0).max(10).optional(),
   /** A generic rule that only applies when no specific rule matches the pair. */
   fallback: z.boolean().optional(),
+  /**
+   * Trouble this rule describes travels between pods through the node they share (a node agent
+   * such as the CNI or node-local DNS, a pod hogging the node's memory, a DaemonSet taking every
+   * node's pod slots or host ports): a path through the Node is not discounted as a hub.
+   */
+  through_node: z.boolean().optional(),
   disabled: z.boolean().optional(),
 });
 
@@ -81,6 +87,7 @@ export interface Rule {
   readonly sameResource?: boolean;
   readonly maxHops?: number;
   readonly fallback?: boolean;
+  readonly throughNode?: boolean;
 }
 
 export interface RuleSet {
@@ -180,6 +187,7 @@ function compile(
       ...(r.same_resource !== undefined ? { sameResource: r.same_resource } : {}),
       ...(r.max_hops !== undefined ? { maxHops: r.max_hops } : {}),
       ...(r.fallback ? { fallback: true } : {}),
+      ...(r.through_node ? { throughNode: true } : {}),
     });
   }
   return {
