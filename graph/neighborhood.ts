@@ -9,7 +9,17 @@ export interface Adjacency {
 
 /** Kinds that link unrelated resources; neighbourhoods reach them but do not pass through them. */
 export const HUB_KINDS: ReadonlySet<string> = new Set(["Node", "Namespace"]);
-export const isHub = (id: string): boolean => HUB_KINDS.has(parseResourceId(id)?.kind ?? "");
+const hubMemo = new Map<string, boolean>();
+/** Whether a resource id names a hub kind (memoised: every walk asks it of every resource it reaches). */
+export const isHub = (id: string): boolean => {
+  let h = hubMemo.get(id);
+  if (h === undefined) {
+    h = HUB_KINDS.has(parseResourceId(id)?.kind ?? "");
+    if (hubMemo.size >= 200_000) hubMemo.clear();
+    hubMemo.set(id, h);
+  }
+  return h;
+};
 
 /**
  * Edge types many resources point at one shared target with (pods on a node, callers of a

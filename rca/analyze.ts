@@ -9,7 +9,16 @@ import type {
 import { parseResourceId } from "./identity.js";
 import type { Severity } from "./model.js";
 import { levelSeverity, severityLevel } from "./model.js";
-import { domainScore, domainScoreAt, matchTable, type RuleSet, seedRules } from "./rules.js";
+import {
+  domainScore,
+  domainScoreAt,
+  domainScoreOf,
+  matchTable,
+  type RuleSet,
+  type RuleVectors,
+  ruleVectors,
+  seedRules,
+} from "./rules.js";
 import {
   type CauseScore,
   combineScore,
@@ -282,36 +291,99 @@ async function collect(
   for (const c of candidates) withEvents.add(c.resourceId!);
   const resources = new Map((await store.getResources([...withEvents])).map((r) => [r.id, r]));
   const effectScored = toScored(effect, resources.get(effect.resourceId));
-  const rules = rulesFor(opts);
-  const weights = weightsFor(opts);
   const scored: Scored[] = [];
   for (const c of candidates) {
-    if (c.id === effect.id || c.baseId === effect.baseId) continue;
-    const r = reach.get(c.resourceId!)!;
-    // A repeat of the symptom on the same resource is the symptom, not its cause.
-    if (r.hops === 0 && c.reason === effect.reason && c.etype === effect.etype) continue;
-    if (opts.mode === "seed" && r.hops === 0) continue;
-    const target = toScored(c, resources.get(c.resourceId!));
-    if (c.timeMs > effect.timeMs) {
-      // Only what is known to be reported late may be stamped after the symptom it explains.
-      if (!reportedLate(c, target.kind)) continue;
-      const d = domainScore(rules, target, effectScored, r.hops);
-      const s = combineScore(0, r.hops, d, lookback, weights)!;
-      scored.push({ event: c, score: { ...s, confidence: round4(s.confidence * LATE_PENALTY) }, reach: r });
-      continue;
-    }
-    const s = scoreCause(target, effectScored, r.hops, lookback, rules, weights);
-    if (!s) continue;
-    // Trouble does not travel between two pods because they share a node or a policy.
-    const penalty =
-      opts.mode !== "seed" && throughHub(r.path) && !throughNodeRules(rules).has(s.rule) ? HUB_PENALTY : 1;
-    scored.push({
-      event: c,
-      score: penalty === 1 ? s : { ...s, confidence: round4(s.confidence * penalty) },
-      reach: r,
-    });
+    const s = scoreCandidate(c, effect, effectScored, reach.get(c.resourceId!)!, resources, opts);
+    if (s) scored.push(s);
   }
   return { scored, reach, resources, edges };
+}
+
+/** Rule vectors by event object (stored events are immutable; a changed event is a new object). */
+const vectorMemo = new WeakMap<StoredEvent, { set: RuleSet; kind?: string; name?: string; v: RuleVectors }>();
+function vectorsOf(set: RuleSet, e: StoredEvent, t: ScoredEventLike): RuleVectors {
+  const m = vectorMemo.get(e);
+  if (m && m.set === set && m.kind === t.kind && m.name === t.name) return m.v;
+  const v = ruleVectors(set, t);
+  vectorMemo.set(e, { set, ...(t.kind !== undefined ? { kind: t.kind } : {}), ...(t.name !== undefined ? { name: t.name } : {}), v });
+  return v;
+}
+
+/**
+ * Candidate `c` scored as a cause of `effect` (`effectScored` is its match target), `r` away from
+ * it; undefined when it is no candidate (the effect itself, a repeat of the symptom, after the
+ * effect without being reported late, outside the window). The one scoring of a pair that both
+ * `collect` and `scorePairs` use.
+ */
+function scoreCandidate(
+  c: StoredEvent,
+  effect: StoredEvent,
+  effectScored: ScoredEventLike,
+  r: Reach,
+  resources: ReadonlyMap<string, StoredResource>,
+  opts: AnalyzeOptions,
+): Scored | undefined {
+  if (c.id === effect.id || c.baseId === effect.baseId) return undefined;
+  // A repeat of the symptom on the same resource is the symptom, not its cause.
+  if (r.hops === 0 && c.reason === effect.reason && c.etype === effect.etype) return undefined;
+  if (opts.mode === "seed" && r.hops === 0) return undefined;
+  const rules = rulesFor(opts);
+  const weights = weightsFor(opts);
+  const lookback = lookbackFor(opts);
+  const target = toScored(c, resources.get(c.resourceId!));
+  const dt = effect.timeMs - c.timeMs;
+  if (dt < 0) {
+    // Only what is known to be reported late may be stamped after the symptom it explains.
+    if (opts.mode === "seed" || -dt > LATE_DETECTION_MS) return undefined;
+    if (!reportedLate(c, target.kind)) return undefined;
+    const d = domainScoreOf(rules, vectorsOf(rules, c, target), vectorsOf(rules, effect, effectScored), r.hops);
+    const s = combineScore(0, r.hops, d, lookback, weights)!;
+    return { event: c, score: { ...s, confidence: round4(s.confidence * LATE_PENALTY) }, reach: r };
+  }
+  if (dt > lookback) return undefined;
+  // `scoreCause`, with each event's rule vectors computed once.
+  const d = domainScoreOf(rules, vectorsOf(rules, c, target), vectorsOf(rules, effect, effectScored), r.hops);
+  const s = combineScore(dt, r.hops, d, lookback, weights);
+  if (!s) return undefined;
+  // Trouble does not travel between two pods because they share a node or a policy.
+  const penalty =
+    opts.mode !== "seed" && throughHub(r.path) && !throughNodeRules(rules).has(s.rule) ? HUB_PENALTY : 1;
+  return { event: c, score: penalty === 1 ? s : { ...s, confidence: round4(s.confidence * penalty) }, reach: r };
+}
+
+/**
+ * Pairs scored one by one: each `cause` as a candidate of each of its `effects`, exactly as
+ * scoring the effect (`scoreCandidates`) scores that candidate, and only when it would be one (the
+ * cause's resource within the effect's neighbourhood, its time within the effect's window). For an
+ * event that arrives after the events it explains: the links it adds are these pairs; the
+ * effects' other candidates are unchanged. Returns the scored pairs by effect id.
+ */
+export async function scorePairs(
+  store: GraphReader,
+  pairs: ReadonlyArray<{ readonly cause: StoredEvent; readonly effects: readonly StoredEvent[] }>,
+  opts: AnalyzeOptions,
+): Promise<Map<string, Scored[]>> {
+  const out = new Map<string, Scored[]>();
+  const lookback = lookbackFor(opts);
+  const late = opts.mode === "seed" ? 0 : LATE_DETECTION_MS;
+  for (const { cause, effects } of pairs) {
+    if (!cause.resourceId) continue;
+    for (const effect of effects) {
+      if (!effect.resourceId) continue;
+      if (cause.timeMs < effect.timeMs - lookback || cause.timeMs > effect.timeMs + late) continue;
+      const r = (await store.neighborhood(effect.resourceId, opts.maxHops)).get(cause.resourceId);
+      if (!r) continue;
+      const resources = new Map(
+        (await store.getResources([effect.resourceId, cause.resourceId])).map((x) => [x.id, x]),
+      );
+      const s = scoreCandidate(cause, effect, toScored(effect, resources.get(effect.resourceId)), r, resources, opts);
+      if (!s) continue;
+      const list = out.get(effect.id);
+      if (list) list.push(s);
+      else out.set(effect.id, [s]);
+    }
+  }
+  return out;
 }
 
 /** How far from the effect a node may be for the pods sharing it to be searched. */

@@ -274,6 +274,10 @@ export function ruleVectors(set: RuleSet, t: MatchTarget): RuleVectors {
   return v;
 }
 
+/** `domainScore` from the targets' rule vectors (`ruleVectors`). */
+export const domainScoreOf = (set: RuleSet, cause: RuleVectors, effect: RuleVectors, hops: number) =>
+  bestRule(set, cause.cause, effect.effectRules, hops);
+
 /**
  * The best rule among those whose cause side `cause` flags and whose effect side `effectRules`
  * lists (see `domainScore` for the order of preference), at `hops`.

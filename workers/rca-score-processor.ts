@@ -1,6 +1,6 @@
 import type { CauseLink, StoredEvent } from "../graph/index.js";
 import type { RcaScoreJob } from "../queues/index.js";
-import { scoreCandidatesMany } from "../rca/analyze.js";
+import { LATE_DETECTION_MS, LOOKBACK_WINDOWS, scoreCandidatesMany, scorePairs } from "../rca/analyze.js";
 import { escalate } from "../rca/escalation.js";
 import { severityLevel } from "../rca/model.js";
 import { cachedReader } from "./cached-reader.js";
@@ -17,9 +17,9 @@ export const MIN_LINK_CONFIDENCE = 0.3;
 const RESCORE_PER_RESOURCE = 200;
 
 /**
- * Scores new events both as effects (looking back) and as causes (looking forward, by rescoring
- * the later events they may explain), after escalating repeated reasons. Links only ever keep
- * their highest confidence, so any arrival order ends in the same links.
+ * Scores new events both as effects (looking back) and as causes (looking forward, by scoring
+ * each against the later events it may explain), after escalating repeated reasons. Links only
+ * ever keep their highest confidence, so any arrival order ends in the same links.
  */
 export async function processRcaScore(
   ctx: WorkerContext,
@@ -56,9 +56,15 @@ export async function processRcaScore(
   if (escalated) ctx.metrics.severityEscalations.inc(escalated);
   if (raised.length) for (const e of await store.getEvents(raised.map((r) => r.eventId))) events.set(e.id, e);
 
-  // Effects: the events themselves and, for each as a cause, the later events it may explain.
+  // Effects: the events themselves (looking back over their whole window).
   const effects = new Map<string, StoredEvent>();
   for (const e of events.values()) if (severityLevel(e.level) >= 1) effects.set(e.id, e);
+  const opts = { windowMs, maxHops, rules: ctx.rules };
+  const scoredByEffect = await scoreCandidatesMany(store, effects.values(), opts);
+  // Looking forward: each event as a cause of the later events near it that are not scored above.
+  // Only those pairs are new (an effect's other candidates did not change), so only they are
+  // scored. An effect's window reaches `LOOKBACK_WINDOWS` windows back and, for causes reported
+  // late, `LATE_DETECTION_MS` ahead.
   const byResource = new Map<string, StoredEvent[]>();
   for (const e of events.values()) {
     if (!e.resourceId) continue;
@@ -66,28 +72,41 @@ export async function processRcaScore(
     list.push(e);
     byResource.set(e.resourceId, list);
   }
+  const lookback = windowMs * LOOKBACK_WINDOWS;
+  const pairs: Array<{ cause: StoredEvent; effects: StoredEvent[] }> = [];
   for (const [rid, list] of byResource) {
     const near = await store.neighborhood(rid, maxHops);
-    const lo = Math.min(...list.map((e) => e.timeMs));
-    const hi = Math.max(...list.map((e) => e.timeMs)) + windowMs;
-    for (const later of await store.eventsOnResources([...near.keys()], lo, hi, "WARNING"))
-      effects.set(later.id, later);
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (const e of list) {
+      lo = Math.min(lo, e.timeMs);
+      hi = Math.max(hi, e.timeMs);
+    }
+    const later = (
+      await store.eventsOnResources([...near.keys()], lo - LATE_DETECTION_MS, hi + lookback, "WARNING")
+    ).filter((l) => !effects.has(l.id));
+    if (later.length === 0) continue;
+    for (const cause of list) {
+      const near = later.filter(
+        (l) => l.timeMs >= cause.timeMs - LATE_DETECTION_MS && l.timeMs <= cause.timeMs + lookback,
+      );
+      if (near.length) pairs.push({ cause, effects: near });
+    }
+  }
+  for (const [effectId, scored] of await scorePairs(store, pairs, opts)) {
+    const list = scoredByEffect.get(effectId);
+    if (list) list.push(...scored);
+    else scoredByEffect.set(effectId, scored);
   }
 
   const links: CauseLink[] = [];
-  const scoredByEffect = await scoreCandidatesMany(store, effects.values(), {
-    windowMs,
-    maxHops,
-    rules: ctx.rules,
-  });
-  for (const effect of effects.values()) {
-    const scored = scoredByEffect.get(effect.id) ?? [];
+  for (const [effectId, scored] of scoredByEffect) {
     scored.sort((a, b) => b.score.confidence - a.score.confidence || a.event.id.localeCompare(b.event.id));
     for (const c of scored) {
       if (c.score.confidence < MIN_LINK_CONFIDENCE) break;
       links.push({
         causeId: c.event.id,
-        effectId: effect.id,
+        effectId,
         ...c.score,
         hops: c.reach.hops,
         path: c.reach.path,
@@ -97,6 +116,8 @@ export async function processRcaScore(
   const created = await store.upsertCauseLinks(links);
   if (created) ctx.metrics.rcaLinksCreated.inc(created);
 
+  // Clustering joins each new ERROR/FATAL event to the events near it: the later events the forward
+  // pass linked to were clustered when they arrived.
   const incidentCandidates = [...effects.values()]
     .filter((e) => severityLevel(e.level) >= 2 && e.resourceId)
     .map((e) => e.id);

@@ -56,6 +56,7 @@ type Row = Record<string, unknown>;
 
 const DERIVED_OUT = DERIVED_OUT_TYPES;
 const MAX_PAGE = 1000;
+const LINK_MEMO_MAX = 200_000;
 
 const parseJson = <T>(s: unknown, fallback: T): T => {
   if (typeof s !== "string" || !s) return fallback;
@@ -107,6 +108,8 @@ export class SqliteGraphStore implements GraphStore {
   private readonly hot: HotEvents | undefined;
   /** `PRAGMA data_version` when `hot` was last known to match the database. */
   private hotVersion = -1;
+  /** Cause links this process wrote (best known confidence and path), kept while `hot` is valid. */
+  private readonly linkMemo = new Map<string, { confidence: number; path: string }>();
 
   constructor(private readonly options: SqliteGraphStoreOptions) {
     this.now = options.now ?? Date.now;
@@ -212,7 +215,8 @@ export class SqliteGraphStore implements GraphStore {
     if (!hot || !this.hotStmts) return undefined;
     const version = Number(this.hotStmts.dataVersion.get());
     if (version === this.hotVersion) return hot;
-    // First use, or another process committed: load the newest events again.
+    // First use, or another process committed (it may have removed links): load the newest events again.
+    this.linkMemo.clear();
     const rows = this.hotStmts.newest.all(hot.maxEvents + 1) as Row[];
     // Capped: keep whole milliseconds only, so that every event at or after the floor is held.
     const floor =
@@ -549,6 +553,16 @@ export class SqliteGraphStore implements GraphStore {
       pod_ip: r.props.podIP ?? null,
       cluster_ip: r.props.clusterIP ?? null,
     });
+    // Status-only updates (restart counts, phases: most of a pod's updates) imply the same edges:
+    // what the old state implied is in place, and other resources' changes were matched from their
+    // side. (`at_ms` -1: a row only named so far, whose edges were never derived.)
+    if (
+      curAt !== -1 &&
+      Number(current.deleted) === (r.deleted ? 1 : 0) &&
+      current.labels === labelsJson &&
+      withoutStatus(parseJson<Record<string, unknown>>(current.props, {})) === withoutStatus(r.props)
+    )
+      return;
     this.rederiveEdges(r, id, touched, ingestedMs, touchedEvents);
   }
 
@@ -766,10 +780,23 @@ export class SqliteGraphStore implements GraphStore {
 
   async upsertCauseLinks(links: readonly CauseLink[]): Promise<number> {
     if (links.length === 0) return 0;
+    // With recent events in memory, so are the links this process wrote: an upsert that cannot
+    // win (a link only ever takes a higher confidence, or a smaller path at equal confidence) is
+    // not sent. Links are only removed by cleanup, which forgets them here too.
+    const memo = this.hotEvents() ? this.linkMemo : undefined;
     return this.write(() => {
       let n = 0;
       for (const l of links) {
-        n += this.stmts.linkUpsert.run({ ...l, path: JSON.stringify(l.path) }).changes;
+        const path = JSON.stringify(l.path);
+        const key = `${l.effectId}\u0000${l.causeId}`;
+        const known = memo?.get(key);
+        if (known && (known.confidence > l.confidence || (known.confidence === l.confidence && known.path <= path)))
+          continue;
+        n += this.stmts.linkUpsert.run({ ...l, path }).changes;
+        if (memo) {
+          if (memo.size >= LINK_MEMO_MAX) memo.clear();
+          memo.set(key, { confidence: l.confidence, path });
+        }
       }
       return n;
     });
@@ -837,6 +864,7 @@ export class SqliteGraphStore implements GraphStore {
         anomalies: count("SELECT COUNT(*) AS n FROM anomalies WHERE window_end_ms < ?", cutoffMs),
       }));
     }
+    this.linkMemo.clear();
     let events = 0;
     let causeLinks = 0;
     const delEvents = this.db.prepare(
@@ -1249,6 +1277,9 @@ interface RankedEdge {
   readonly edge: StoredEdge;
   readonly rank: number;
 }
+
+/** Resource properties as JSON without `status`, which no edge derives from. */
+const withoutStatus = (props: object): string => JSON.stringify({ ...props, status: undefined });
 
 const cmpStr = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /** The order of `SELECT DISTINCT from_id, to_id, type, origin ... UNION ...` (ids are ASCII). */
