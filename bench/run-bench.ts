@@ -61,6 +61,8 @@ export interface BenchReport {
   peak_rss_mb: number;
   /** Peak RSS so far at the end of each phase (RSS never shrinks in this figure), to see which phase sets it. */
   peak_rss_mb_after: Record<string, number>;
+  /** V8 heap in use at the end of each phase (live objects and garbage not yet collected). */
+  heap_used_mb_after: Record<string, number>;
   redis_cmds_per_event: number;
   log_filter_lines_per_s: number;
   mode: string;
@@ -196,8 +198,10 @@ function logFilterRate(): number {
 /** Runs the whole benchmark in this process (API-less `kgrca start` shape: every pool in one process). */
 export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const rssAfter: Record<string, number> = {};
+  const heapAfter: Record<string, number> = {};
   const mark = (phase: string) => {
     rssAfter[phase] = Math.round(process.resourceUsage().maxRSS / 1024);
+    heapAfter[phase] = Math.round(process.memoryUsage().heapUsed / 1024 / 1024);
   };
   const dir = mkdtempSync(join(tmpdir(), "kgrca-bench-"));
   const base = configOrExit({ KG_DATA_DIR: dir, KG_QUEUE_PREFIX: `kgrca-bench-${process.pid}`, KG_RETENTION_DAYS: "0", LOG_LEVEL: "error" });
@@ -287,6 +291,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       stored_events: stored,
       peak_rss_mb: peakRssMb,
       peak_rss_mb_after: rssAfter,
+      heap_used_mb_after: heapAfter,
       redis_cmds_per_event: Math.round((cmds / o.events) * 100) / 100,
       log_filter_lines_per_s: logFilterRate(),
       mode: `one process (kgrca start shape), all pools, concurrency ${o.concurrency}`,

@@ -199,6 +199,9 @@ export function* syntheticStream(c: SyntheticCluster, count: number, o: Syntheti
           ownerRefs: [{ kind: "ReplicaSet", name: app.rs }],
           node: pod.node,
           podIP: pod.ip,
+          // A watcher sends the whole object on every status change.
+          image: `registry/${app.name}:1.0.0`,
+          mounts: [{ kind: "ConfigMap", name: `${app.name}-config` }],
           status: { phase: "Running", restartCount: rc },
         },
       };

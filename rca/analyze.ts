@@ -7,6 +7,7 @@ import type {
   StoredResource,
 } from "../graph/graph-store.js";
 import { parseResourceId } from "./identity.js";
+import { timeSlicer } from "./time-slice.js";
 import type { Severity } from "./model.js";
 import { levelSeverity, severityLevel } from "./model.js";
 import {
@@ -161,7 +162,9 @@ export async function scoreCandidatesMany(
   }
   const lookback = lookbackFor(opts);
   const late = opts.mode === "seed" ? 0 : LATE_DETECTION_MS;
+  const pause = timeSlicer();
   for (const [rid, list] of byResource) {
+    await pause();
     list.sort((a, b) => a.timeMs - b.timeMs);
     const ids = [...(await store.neighborhood(rid, opts.maxHops)).keys()];
     // Runs of events whose candidate windows overlap share one read; a gap starts a new run, so
@@ -366,17 +369,35 @@ export async function scorePairs(
   const out = new Map<string, Scored[]>();
   const lookback = lookbackFor(opts);
   const late = opts.mode === "seed" ? 0 : LATE_DETECTION_MS;
+  // One neighbourhood per effect resource and one resource read for the lot.
+  const reaches = new Map<string, Map<string, Reach>>();
+  const ids = new Set<string>();
   for (const { cause, effects } of pairs) {
     if (!cause.resourceId) continue;
+    ids.add(cause.resourceId);
+    for (const e of effects) {
+      if (!e.resourceId || reaches.has(e.resourceId)) continue;
+      reaches.set(e.resourceId, await store.neighborhood(e.resourceId, opts.maxHops));
+      ids.add(e.resourceId);
+    }
+  }
+  const resources = new Map((await store.getResources([...ids])).map((x) => [x.id, x]));
+  const targets = new Map<StoredEvent, ScoredEventLike>();
+  const pause = timeSlicer();
+  for (const { cause, effects } of pairs) {
+    if (!cause.resourceId) continue;
+    await pause();
     for (const effect of effects) {
       if (!effect.resourceId) continue;
       if (cause.timeMs < effect.timeMs - lookback || cause.timeMs > effect.timeMs + late) continue;
-      const r = (await store.neighborhood(effect.resourceId, opts.maxHops)).get(cause.resourceId);
+      const r = reaches.get(effect.resourceId)!.get(cause.resourceId);
       if (!r) continue;
-      const resources = new Map(
-        (await store.getResources([effect.resourceId, cause.resourceId])).map((x) => [x.id, x]),
-      );
-      const s = scoreCandidate(cause, effect, toScored(effect, resources.get(effect.resourceId)), r, resources, opts);
+      let effectScored = targets.get(effect);
+      if (!effectScored) {
+        effectScored = toScored(effect, resources.get(effect.resourceId));
+        targets.set(effect, effectScored);
+      }
+      const s = scoreCandidate(cause, effect, effectScored, r, resources, opts);
       if (!s) continue;
       const list = out.get(effect.id);
       if (list) list.push(s);

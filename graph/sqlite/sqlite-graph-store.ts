@@ -56,7 +56,7 @@ type Row = Record<string, unknown>;
 
 const DERIVED_OUT = DERIVED_OUT_TYPES;
 const MAX_PAGE = 1000;
-const LINK_MEMO_MAX = 200_000;
+const LINK_MEMO_MAX = 50_000;
 
 const parseJson = <T>(s: unknown, fallback: T): T => {
   if (typeof s !== "string" || !s) return fallback;
