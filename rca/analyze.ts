@@ -305,7 +305,12 @@ function vectorsOf(set: RuleSet, e: StoredEvent, t: ScoredEventLike): RuleVector
   const m = vectorMemo.get(e);
   if (m && m.set === set && m.kind === t.kind && m.name === t.name) return m.v;
   const v = ruleVectors(set, t);
-  vectorMemo.set(e, { set, ...(t.kind !== undefined ? { kind: t.kind } : {}), ...(t.name !== undefined ? { name: t.name } : {}), v });
+  vectorMemo.set(e, {
+    set,
+    ...(t.kind !== undefined ? { kind: t.kind } : {}),
+    ...(t.name !== undefined ? { name: t.name } : {}),
+    v,
+  });
   return v;
 }
 
@@ -336,7 +341,12 @@ function scoreCandidate(
     // Only what is known to be reported late may be stamped after the symptom it explains.
     if (opts.mode === "seed" || -dt > LATE_DETECTION_MS) return undefined;
     if (!reportedLate(c, target.kind)) return undefined;
-    const d = domainScoreOf(rules, vectorsOf(rules, c, target), vectorsOf(rules, effect, effectScored), r.hops);
+    const d = domainScoreOf(
+      rules,
+      vectorsOf(rules, c, target),
+      vectorsOf(rules, effect, effectScored),
+      r.hops,
+    );
     const s = combineScore(0, r.hops, d, lookback, weights)!;
     return { event: c, score: { ...s, confidence: round4(s.confidence * LATE_PENALTY) }, reach: r };
   }
@@ -347,8 +357,15 @@ function scoreCandidate(
   if (!s) return undefined;
   // Trouble does not travel between two pods because they share a node or a policy.
   const penalty =
-    opts.mode !== "seed" && throughHub(r.path) && !throughNodeRules(rules).has(s.rule) ? HUB_PENALTY : 1;
-  return { event: c, score: penalty === 1 ? s : { ...s, confidence: round4(s.confidence * penalty) }, reach: r };
+    opts.mode !== "seed" &&
+    ((throughHub(r.path) && !throughNodeRules(rules).has(s.rule)) || siblingLifecycle(c, r.path))
+      ? HUB_PENALTY
+      : 1;
+  return {
+    event: c,
+    score: penalty === 1 ? s : { ...s, confidence: round4(s.confidence * penalty) },
+    reach: r,
+  };
 }
 
 /**
@@ -376,7 +393,14 @@ export async function scorePairs(
       const resources = new Map(
         (await store.getResources([effect.resourceId, cause.resourceId])).map((x) => [x.id, x]),
       );
-      const s = scoreCandidate(cause, effect, toScored(effect, resources.get(effect.resourceId)), r, resources, opts);
+      const s = scoreCandidate(
+        cause,
+        effect,
+        toScored(effect, resources.get(effect.resourceId)),
+        r,
+        resources,
+        opts,
+      );
       if (!s) continue;
       const list = out.get(effect.id);
       if (list) list.push(s);
@@ -590,6 +614,16 @@ const isHub = (id: string): boolean => HUB_KINDS.has(parseResourceId(id)?.kind.t
 function throughHub(path: readonly string[]): boolean {
   for (let i = 2; i < path.length - 1; i += 2) if (isHub(path[i]!)) return true;
   return false;
+}
+
+/**
+ * A pod created or deleted beside the effect's pod by their common owner (a rollout, a
+ * scale-down, a replacement): the owner's work, not a cause of its sibling's trouble.
+ */
+function siblingLifecycle(c: StoredEvent, path: readonly string[]): boolean {
+  if (c.etype !== "k8s.change" || (c.reason !== "ResourceDeleted" && c.reason !== "ResourceCreated"))
+    return false;
+  return path.length === 5 && path[1] === "CONTROLS" && path[3] === "CONTROLS";
 }
 
 const throughNodeCache = new WeakMap<RuleSet, ReadonlySet<string>>();

@@ -1,4 +1,11 @@
-import { diffVersions, initialConditionEvents, type ResourceVersion, versionOf } from "../../rca/changes.js";
+import {
+  diffVersions,
+  initialConditionEvents,
+  isBareDelete,
+  isBareDeleteVersion,
+  type ResourceVersion,
+  versionOf,
+} from "../../rca/changes.js";
 import { isClusterScoped, parseResourceId, refToId, resourceId } from "../../rca/identity.js";
 import {
   DERIVED_OUT_TYPES,
@@ -694,10 +701,33 @@ export class ApplyBatchWork {
     const current = (await this.getRes(id))!;
     const propsJson = JSON.stringify(r.props);
     const labelsJson = JSON.stringify(r.labels);
+    if (isBareDelete(r)) {
+      // Gone, with its last-known state (and the edges it implies) kept.
+      if (r.atMs > current.atMs || (r.atMs === current.atMs && !current.deleted)) {
+        current.uid = r.uid ?? current.uid;
+        current.atMs = r.atMs;
+        current.deleted = true;
+        this.resStateDirty.add(id);
+      }
+      return;
+    }
     const newer =
       r.atMs > current.atMs ||
       (r.atMs === current.atMs && `${propsJson}${labelsJson}` > `${current.props}${current.labels}`);
-    if (!newer) return;
+    if (!newer) {
+      // A state older than a bare DELETE, with none between them, is the deleted resource's last known.
+      const next = this.nearestVersion(id, r.atMs, 1);
+      if (!(current.deleted && next && next.atMs === current.atMs && isBareDeleteVersion(next.version)))
+        return;
+      current.uid = r.uid ?? current.uid;
+      current.labels = labelsJson;
+      current.props = propsJson;
+      current.podIP = r.props.podIP ?? null;
+      current.clusterIP = r.props.clusterIP ?? null;
+      this.resStateDirty.add(id);
+      await this.rederiveEdges(r, id, touched);
+      return;
+    }
     current.uid = r.uid ?? current.uid;
     current.labels = labelsJson;
     current.props = propsJson;

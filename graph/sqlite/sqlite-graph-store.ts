@@ -1,7 +1,14 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { diffVersions, initialConditionEvents, type ResourceVersion, versionOf } from "../../rca/changes.js";
+import {
+  diffVersions,
+  initialConditionEvents,
+  isBareDelete,
+  isBareDeleteVersion,
+  type ResourceVersion,
+  versionOf,
+} from "../../rca/changes.js";
 import { isClusterScoped, parseResourceId, refToId, resourceId } from "../../rca/identity.js";
 import {
   DERIVED_OUT_TYPES,
@@ -539,10 +546,49 @@ export class SqliteGraphStore implements GraphStore {
     const propsJson = JSON.stringify(r.props);
     const labelsJson = JSON.stringify(r.labels);
     const curAt = Number(current.at_ms);
+    if (isBareDelete(r)) {
+      // Gone, with its last-known state (and the edges it implies) kept.
+      if (r.atMs > curAt || (r.atMs === curAt && Number(current.deleted) === 0))
+        this.stmts.resUpdate.run({
+          id,
+          uid: r.uid ?? null,
+          labels: current.labels,
+          props: current.props,
+          at_ms: r.atMs,
+          deleted: 1,
+          pod_ip: current.pod_ip ?? null,
+          cluster_ip: current.cluster_ip ?? null,
+        });
+      return;
+    }
     const newer =
       r.atMs > curAt ||
       (r.atMs === curAt && `${propsJson}${labelsJson}` > `${current.props}${current.labels}`);
-    if (!newer) return;
+    if (!newer) {
+      // A state older than a bare DELETE, with none between them, is the deleted resource's last known.
+      const next = this.stmts.versionNext.get(id, r.atMs) as { at_ms: number; version: string } | undefined;
+      if (
+        !(
+          Number(current.deleted) === 1 &&
+          next &&
+          Number(next.at_ms) === curAt &&
+          isBareDeleteVersion(next.version)
+        )
+      )
+        return;
+      this.stmts.resUpdate.run({
+        id,
+        uid: r.uid ?? null,
+        labels: labelsJson,
+        props: propsJson,
+        at_ms: curAt,
+        deleted: 1,
+        pod_ip: r.props.podIP ?? null,
+        cluster_ip: r.props.clusterIP ?? null,
+      });
+      this.rederiveEdges(r, id, touched, ingestedMs, touchedEvents);
+      return;
+    }
     this.stmts.resUpdate.run({
       id,
       uid: r.uid ?? null,
@@ -790,7 +836,10 @@ export class SqliteGraphStore implements GraphStore {
         const path = JSON.stringify(l.path);
         const key = `${l.effectId}\u0000${l.causeId}`;
         const known = memo?.get(key);
-        if (known && (known.confidence > l.confidence || (known.confidence === l.confidence && known.path <= path)))
+        if (
+          known &&
+          (known.confidence > l.confidence || (known.confidence === l.confidence && known.path <= path))
+        )
           continue;
         n += this.stmts.linkUpsert.run({ ...l, path }).changes;
         if (memo) {
