@@ -153,8 +153,8 @@ export function impliedEdges(r: ResourceUpsert): ImpliedEdge[] {
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /**
- * Services a certificate's DNS names point at: `<svc>.<ns>.svc[.cluster.local]` names that
- * Service exactly; an external host (`report-builder.example.com`) names, by the common
+ * Services a certificate's DNS names point at: `<svc>.<ns>.svc[.cluster.local]` (or the
+ * wildcard `*.<svc>.<ns>.svc` of a headless Service's pods) names that Service exactly; an external host (`report-builder.example.com`) names, by the common
  * convention of host = service name, the Service of its first label in the Certificate's
  * namespace. Wildcards and single-label names say nothing.
  */
@@ -166,6 +166,11 @@ export function certificateServices(
   for (const n of names) {
     if (typeof n !== "string") continue;
     const labels = n.toLowerCase().replace(/\.$/, "").split(".");
+    // `*.<svc>.<ns>.svc`: the pods behind a (headless) Service, e.g. a StatefulSet's members.
+    if (labels[0] === "*" && labels[3] === "svc" && labels.slice(1).every((l) => DNS_LABEL.test(l))) {
+      out.set(`${labels[2]}/${labels[1]}`, { name: labels[1]!, namespace: labels[2]! });
+      continue;
+    }
     if (labels.length < 2 || labels[0] === "*" || !labels.every((l) => DNS_LABEL.test(l))) continue;
     const svcIdx = labels.indexOf("svc");
     if (svcIdx === 2) out.set(`${labels[1]}/${labels[0]}`, { name: labels[0]!, namespace: labels[1]! });
@@ -197,6 +202,11 @@ export function selectorMatches(
 export interface DependencyHint {
   readonly ip?: string;
   readonly service?: { readonly name: string; readonly namespace: string };
+  /**
+   * The message names the Service unambiguously (`<svc>.<ns>.svc`, Kubernetes' `Service "ns/name"`):
+   * the Service exists whether or not its state was sent, so the store creates it as a name.
+   */
+  readonly explicit?: true;
 }
 
 const IP_PORT = /\b((?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3})(?::\d{1,5})?\b/g;
@@ -228,10 +238,10 @@ export function dependencyHints(message: string, namespace: string | undefined):
     out.set(`ip:${ip}`, { ip });
   }
   for (const m of message.matchAll(SVC_DNS)) {
-    out.set(`svc:${m[3]}/${m[1]}`, { service: { name: m[1]!, namespace: m[3]! } });
+    out.set(`svc:${m[3]}/${m[1]}`, { service: { name: m[1]!, namespace: m[3]! }, explicit: true });
   }
   for (const m of message.matchAll(K8S_SERVICE)) {
-    out.set(`svc:${m[1]}/${m[2]}`, { service: { name: m[2]!, namespace: m[1]! } });
+    out.set(`svc:${m[1]}/${m[2]}`, { service: { name: m[2]!, namespace: m[1]! }, explicit: true });
   }
   if (namespace) {
     for (const m of message.matchAll(URL_HOST)) {

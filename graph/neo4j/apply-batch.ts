@@ -886,6 +886,11 @@ export class ApplyBatchWork {
       if (h.ip) targets = await this.byIp(cluster, h.ip);
       else {
         const sid = resourceId(cluster, "Service", h.service!.namespace, h.service!.name);
+        if (
+          h.explicit &&
+          (await this.ensureRes(sid, cluster, "Service", h.service!.namespace, h.service!.name))
+        )
+          touched.add(sid);
         targets = (await this.getRes(sid)) ? [sid] : [];
       }
       for (const t of targets) this.addEdge(fromId, "DEPENDS_ON", t, "inferred", cluster, touched);

@@ -724,6 +724,13 @@ export class SqliteGraphStore implements GraphStore {
     for (const h of dependencyHints(message, ns || undefined)) {
       const key = h.ip ? `ip:${h.ip}` : `svc:${h.service!.namespace}/${h.service!.name}`;
       if (this.stmts.hintInsert.run(cluster, key, fromId).changes === 0) continue;
+      if (h.explicit) {
+        const sid = resourceId(cluster, "Service", h.service!.namespace, h.service!.name);
+        if (
+          this.stmts.resEnsure.run(sid, cluster, "Service", h.service!.namespace, h.service!.name).changes > 0
+        )
+          touched.add(sid);
+      }
       const targets = h.ip
         ? (this.stmts.resByIp.all({ cluster, ip: h.ip }) as Array<{ id: string }>).map((x) => x.id)
         : [resourceId(cluster, "Service", h.service!.namespace, h.service!.name)].filter((sid) =>
