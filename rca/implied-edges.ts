@@ -428,3 +428,44 @@ export function referenceHints(message: string, namespace: string | undefined): 
 /** The hint key a reference is stored under (the store matches resources against it later). */
 export const referenceKey = (h: ReferenceHint): string =>
   h.name ? `ref:${h.kind}/${h.namespace}/${h.name}` : `refns:${h.kind}/${h.namespace}`;
+
+/**
+ * A workload's credentials were refused (cloud keys, database passwords, API tokens): the Secret
+ * that holds them is, by the common convention, named after the workload (`<app>-s3`,
+ * `<app>-db-credentials`). A pod's log line saying so references the Secrets of its namespace
+ * named `<workload>` or `<workload>-<suffix>`; the key returned is matched against
+ * `ownedReferenceKeys` of Secrets, from whichever side arrives last.
+ */
+const CREDENTIAL_FAILURE =
+  /\b(InvalidAccessKeyId|SignatureDoesNotMatch|InvalidClientTokenId|ExpiredToken|UnrecognizedClientException|AuthFailure|AuthorizationFailure|invalid[ _-](?:api[ _-]?key|access[ _-]?key|token|credentials?|password|client[ _-]?secret)|password authentication failed|authentication failed|access denied for user|bad credentials|invalid_grant|invalid_client|WRONGPASS|NOAUTH|SASL authentication failed|Login failed for user|401 Unauthorized|status code:? 401|Unauthenticated)\b/i;
+const POD_SUFFIX = /^[a-z0-9]{5}$/;
+const GENERATED = /^(\d+|(?=[a-z]*\d)[a-z0-9]{6,10})$/;
+
+/** The workload a pod belongs to, from its name: `<workload>-<template hash>-<suffix>`, `<cronjob>-<time>-<suffix>`, `<set>-<ordinal>`. */
+export function workloadStem(podName: string): string | undefined {
+  const t = podName.split("-");
+  if (t.length > 1 && (POD_SUFFIX.test(t[t.length - 1]!) || /^\d+$/.test(t[t.length - 1]!))) t.pop();
+  if (t.length > 1 && GENERATED.test(t[t.length - 1]!)) t.pop();
+  const stem = t.join("-");
+  return stem.length >= 3 ? stem : undefined;
+}
+
+export function credentialReferenceKey(
+  message: string,
+  kind: string,
+  namespace: string,
+  name: string,
+): string | undefined {
+  if (kind.toLowerCase() !== "pod" || !namespace || !CREDENTIAL_FAILURE.test(message)) return undefined;
+  const stem = workloadStem(name);
+  return stem ? `refapp:Secret/${namespace}/${stem}` : undefined;
+}
+
+/** The keys under which a Secret is found by `credentialReferenceKey`: its name, and its name less the last word. */
+export function ownedReferenceKeys(kind: string, namespace: string, name: string): string[] {
+  if (kind !== "Secret" || !namespace) return [];
+  const out = [`refapp:Secret/${namespace}/${name}`];
+  const i = name.lastIndexOf("-");
+  if (i >= 3) out.push(`refapp:Secret/${namespace}/${name.slice(0, i)}`);
+  return out;
+}

@@ -8,9 +8,11 @@ import {
 } from "../../rca/changes.js";
 import { isClusterScoped, parseResourceId, refToId, resourceId } from "../../rca/identity.js";
 import {
+  credentialReferenceKey,
   DERIVED_OUT_TYPES,
   dependencyHints,
   impliedEdges,
+  ownedReferenceKeys,
   POD_SELECTING_KINDS,
   podSelected,
   referenceHints,
@@ -362,6 +364,7 @@ export class ApplyBatchWork {
       hints.push(
         referenceKey({ kind: r.kind, namespace: r.namespace, name: r.name }),
         referenceKey({ kind: r.kind, namespace: r.namespace }),
+        ...ownedReferenceKeys(r.kind, r.namespace, r.name),
       );
     return hints;
   }
@@ -873,6 +876,18 @@ export class ApplyBatchWork {
           targets = (await this.getRes(rid)) ? [rid] : [];
         } else targets = (await this.scope(cluster, h.namespace, h.kind)).map((x) => x.id);
         for (const t of targets) this.addEdge(fromId, "REFERENCES", t, "inferred", cluster, touched);
+      }
+      const p = parseResourceId(fromId);
+      const cred = p && credentialReferenceKey(message, p.kind, p.namespace, p.name);
+      if (cred) {
+        const known = await this.hintsFor(cluster, cred);
+        if (!known.has(fromId)) {
+          known.add(fromId);
+          this.hintPuts.push({ cluster, hint: cred, fromId });
+          for (const x of await this.scope(cluster, p.namespace, "Secret"))
+            if (ownedReferenceKeys("Secret", x.namespace, x.name).includes(cred))
+              this.addEdge(fromId, "REFERENCES", x.id, "inferred", cluster, touched);
+        }
       }
     }
     if (etype !== "k8s.log" && etype !== "k8s.event") return;

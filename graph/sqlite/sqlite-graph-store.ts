@@ -11,9 +11,11 @@ import {
 } from "../../rca/changes.js";
 import { isClusterScoped, parseResourceId, refToId, resourceId } from "../../rca/identity.js";
 import {
+  credentialReferenceKey,
   DERIVED_OUT_TYPES,
   dependencyHints,
   impliedEdges,
+  ownedReferenceKeys,
   POD_SELECTING_KINDS,
   podSelected,
   referenceHints,
@@ -695,6 +697,7 @@ export class SqliteGraphStore implements GraphStore {
       hints.push(
         referenceKey({ kind: r.kind, namespace: r.namespace, name: r.name }),
         referenceKey({ kind: r.kind, namespace: r.namespace }),
+        ...ownedReferenceKeys(r.kind, r.namespace, r.name),
       );
     for (const h of hints) {
       const type = h.startsWith("ref") ? "REFERENCES" : "DEPENDS_ON";
@@ -718,6 +721,15 @@ export class SqliteGraphStore implements GraphStore {
           ? [resourceId(cluster, h.kind, h.namespace, h.name)].filter((rid) => this.stmts.resById.get(rid))
           : (this.stmts.resInScope.all(cluster, h.namespace, h.kind) as Row[]).map((x) => String(x.id));
         for (const t of targets) this.addEdge(fromId, "REFERENCES", t, "inferred", cluster, touched);
+      }
+      const p = parseResourceId(fromId);
+      const cred = p && credentialReferenceKey(message, p.kind, p.namespace, p.name);
+      if (cred && this.stmts.hintInsert.run(cluster, cred, fromId).changes > 0) {
+        for (const x of this.stmts.resInScope.all(cluster, p.namespace, "Secret") as Row[]) {
+          const sec = parseResourceId(String(x.id));
+          if (sec && ownedReferenceKeys("Secret", sec.namespace, sec.name).includes(cred))
+            this.addEdge(fromId, "REFERENCES", String(x.id), "inferred", cluster, touched);
+        }
       }
     }
     if (etype !== "k8s.log" && etype !== "k8s.event") return;
