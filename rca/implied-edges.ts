@@ -394,6 +394,14 @@ const REFERENCES: ReadonlyArray<{
       /\b(?:maximum|minimum) (?:cpu|memory|ephemeral-storage|storage) usage per (?:Container|Pod|PersistentVolumeClaim)\b/g,
     kind: "LimitRange",
   },
+  // A store that is full answers its clients with its own disk error (a database's "could not
+  // extend file", a search cluster's flood-stage block, an ingester's ENOSPC relayed in a 500):
+  // the claims of the namespace are where the full disk may be, when the client does not mount it.
+  {
+    pattern:
+      /\b(?:no space left on device|disk usage exceeded|flood[- ]stage (?:disk )?watermark|read-only-allow-delete|database or disk is full|could not extend file|disk (?:is )?full|out of disk space|insufficient storage|ENOSPC)\b/gi,
+    kind: "PersistentVolumeClaim",
+  },
 ];
 
 const PULL_SECRETS = /\bimage pull secrets? \(([^)]{1,500})\)/gi;
