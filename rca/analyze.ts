@@ -549,8 +549,13 @@ export const ALERT_ONSET_MS = 10 * 60_000;
 export const LATE_DETECTION_MS = 60_000;
 /** A cause stamped after its effect is scored a little lower than one stamped before it. */
 const LATE_PENALTY = 0.9;
+/**
+ * An OOM kill is reported when the container dies, after its memory had been growing (and the pod
+ * not ready, its init not done) for a while: what it explains may be stamped before it.
+ */
+const LATE_REASONS = new Set(["oomkilled", "oomkilling", "containeroomkilled", "systemoom"]);
 const reportedLate = (e: StoredEvent, kind: string | undefined): boolean =>
-  e.etype === "prom.alert" || kind === "Node";
+  e.etype === "prom.alert" || kind === "Node" || LATE_REASONS.has(e.reason.toLowerCase());
 /** How much time and distance between two linked signals weaken a chain (the rule carries the rest). */
 const CHAIN_PROXIMITY = 0.15;
 /** Rounds of chain propagation (chains up to this many links deep). */
@@ -740,7 +745,7 @@ async function rankByChains(
       const lag =
         R.first.etype === "prom.alert"
           ? ALERT_ONSET_MS
-          : R.target.kind === "Node"
+          : reportedLate(R.first, R.target.kind)
             ? LATE_DETECTION_MS
             : SKEW_MS;
       if (dt < -lag) continue;
