@@ -158,6 +158,29 @@ export function graphStoreContract(label: string, open: () => Promise<StoreFixtu
       expect((await store.getResource(id("pod", "shop", "p")))?.deleted).toBe(true);
     });
 
+    it("keeps a resource's last-known state and derived edges through a DELETE that names it only", async () => {
+      const owned = res({
+        name: "agent-1",
+        labels: { app: "agent" },
+        props: { ownerRefs: [{ kind: "DaemonSet", name: "agent" }], node: "node-1" },
+        atMs: T0,
+      });
+      const bare = res({ name: "agent-1", deleted: true, atMs: T0 + 30 });
+      // Either order: the state then the DELETE, or the DELETE first.
+      for (const order of [
+        [owned, bare],
+        [bare, owned],
+      ]) {
+        for (const r of order) await store.applyBatch(batch({ resources: [r] }));
+        const got = await store.getResource(id("pod", "shop", "agent-1"));
+        expect(got?.deleted).toBe(true);
+        expect(got?.labels).toEqual({ app: "agent" });
+        const types = (await store.edgesOf([id("pod", "shop", "agent-1")])).map((e) => e.type).sort();
+        expect(types).toContain("CONTROLS");
+        expect(types).toContain("RUNS_ON");
+      }
+    });
+
     it("resolves events and edges that name a resource only by uid once the uid is known", async () => {
       const r1 = await store.applyBatch(
         batch({

@@ -308,7 +308,12 @@ function vectorsOf(set: RuleSet, e: StoredEvent, t: ScoredEventLike): RuleVector
   const m = vectorMemo.get(e);
   if (m && m.set === set && m.kind === t.kind && m.name === t.name) return m.v;
   const v = ruleVectors(set, t);
-  vectorMemo.set(e, { set, ...(t.kind !== undefined ? { kind: t.kind } : {}), ...(t.name !== undefined ? { name: t.name } : {}), v });
+  vectorMemo.set(e, {
+    set,
+    ...(t.kind !== undefined ? { kind: t.kind } : {}),
+    ...(t.name !== undefined ? { name: t.name } : {}),
+    v,
+  });
   return v;
 }
 
@@ -339,7 +344,12 @@ function scoreCandidate(
     // Only what is known to be reported late may be stamped after the symptom it explains.
     if (opts.mode === "seed" || -dt > LATE_DETECTION_MS) return undefined;
     if (!reportedLate(c, target.kind)) return undefined;
-    const d = domainScoreOf(rules, vectorsOf(rules, c, target), vectorsOf(rules, effect, effectScored), r.hops);
+    const d = domainScoreOf(
+      rules,
+      vectorsOf(rules, c, target),
+      vectorsOf(rules, effect, effectScored),
+      r.hops,
+    );
     const s = combineScore(0, r.hops, d, lookback, weights)!;
     return { event: c, score: { ...s, confidence: round4(s.confidence * LATE_PENALTY) }, reach: r };
   }
@@ -350,8 +360,15 @@ function scoreCandidate(
   if (!s) return undefined;
   // Trouble does not travel between two pods because they share a node or a policy.
   const penalty =
-    opts.mode !== "seed" && throughHub(r.path) && !throughNodeRules(rules).has(s.rule) ? HUB_PENALTY : 1;
-  return { event: c, score: penalty === 1 ? s : { ...s, confidence: round4(s.confidence * penalty) }, reach: r };
+    opts.mode !== "seed" &&
+    ((throughHub(r.path) && !throughNodeRules(rules).has(s.rule)) || siblingLifecycle(c, r.path))
+      ? HUB_PENALTY
+      : 1;
+  return {
+    event: c,
+    score: penalty === 1 ? s : { ...s, confidence: round4(s.confidence * penalty) },
+    reach: r,
+  };
 }
 
 /**
@@ -546,8 +563,13 @@ export const ALERT_ONSET_MS = 10 * 60_000;
 export const LATE_DETECTION_MS = 60_000;
 /** A cause stamped after its effect is scored a little lower than one stamped before it. */
 const LATE_PENALTY = 0.9;
+/**
+ * An OOM kill is reported when the container dies, after its memory had been growing (and the pod
+ * not ready, its init not done) for a while: what it explains may be stamped before it.
+ */
+const LATE_REASONS = new Set(["oomkilled", "oomkilling", "containeroomkilled", "systemoom"]);
 const reportedLate = (e: StoredEvent, kind: string | undefined): boolean =>
-  e.etype === "prom.alert" || kind === "Node";
+  e.etype === "prom.alert" || kind === "Node" || LATE_REASONS.has(e.reason.toLowerCase());
 /** How much time and distance between two linked signals weaken a chain (the rule carries the rest). */
 const CHAIN_PROXIMITY = 0.15;
 /** Rounds of chain propagation (chains up to this many links deep). */
@@ -611,6 +633,16 @@ const isHub = (id: string): boolean => HUB_KINDS.has(parseResourceId(id)?.kind.t
 function throughHub(path: readonly string[]): boolean {
   for (let i = 2; i < path.length - 1; i += 2) if (isHub(path[i]!)) return true;
   return false;
+}
+
+/**
+ * A pod created or deleted beside the effect's pod by their common owner (a rollout, a
+ * scale-down, a replacement): the owner's work, not a cause of its sibling's trouble.
+ */
+function siblingLifecycle(c: StoredEvent, path: readonly string[]): boolean {
+  if (c.etype !== "k8s.change" || (c.reason !== "ResourceDeleted" && c.reason !== "ResourceCreated"))
+    return false;
+  return path.length === 5 && path[1] === "CONTROLS" && path[3] === "CONTROLS";
 }
 
 const throughNodeCache = new WeakMap<RuleSet, ReadonlySet<string>>();
@@ -727,7 +759,7 @@ async function rankByChains(
       const lag =
         R.first.etype === "prom.alert"
           ? ALERT_ONSET_MS
-          : R.target.kind === "Node"
+          : reportedLate(R.first, R.target.kind)
             ? LATE_DETECTION_MS
             : SKEW_MS;
       if (dt < -lag) continue;

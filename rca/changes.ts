@@ -108,6 +108,37 @@ function restartCount(status: Record<string, unknown> | undefined): number | und
   return undefined;
 }
 
+/**
+ * A DELETE that names the resource and nothing else (a watch's tombstone: uid, name, namespace).
+ * It says the resource is gone, not that its labels, owners, mounts or selector are: the store
+ * keeps its last-known state, so what depended on the deleted resource still reaches it.
+ */
+export function isBareDelete(r: ResourceUpsert): boolean {
+  if (!r.deleted || Object.keys(r.labels ?? {}).length) return false;
+  const p = r.props;
+  return !(
+    p.spec ||
+    p.ownerRefs?.length ||
+    p.node ||
+    p.mounts?.length ||
+    p.serviceSelector ||
+    p.backends?.length ||
+    p.data ||
+    p.image
+  );
+}
+
+const STATUS_KEYS = new Set(["atMs", "deleted", "restarts", "ready", "conditions"]);
+/** Whether a stored version (`versionOf`, as JSON) is that of a bare DELETE. */
+export function isBareDeleteVersion(json: string): boolean {
+  const v = JSON.parse(json) as Record<string, unknown>;
+  if (v.deleted !== true) return false;
+  return Object.entries(v).every(
+    ([k, x]) =>
+      STATUS_KEYS.has(k) || (k === "meta" && Object.keys((x ?? {}) as Record<string, unknown>).length === 0),
+  );
+}
+
 /** The parts of a resource state that change events are derived from. */
 export function versionOf(r: ResourceUpsert): ResourceVersion {
   const p = r.props;

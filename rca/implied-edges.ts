@@ -153,8 +153,8 @@ export function impliedEdges(r: ResourceUpsert): ImpliedEdge[] {
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /**
- * Services a certificate's DNS names point at: `<svc>.<ns>.svc[.cluster.local]` names that
- * Service exactly; an external host (`report-builder.example.com`) names, by the common
+ * Services a certificate's DNS names point at: `<svc>.<ns>.svc[.cluster.local]` (or the
+ * wildcard `*.<svc>.<ns>.svc` of a headless Service's pods) names that Service exactly; an external host (`report-builder.example.com`) names, by the common
  * convention of host = service name, the Service of its first label in the Certificate's
  * namespace. Wildcards and single-label names say nothing.
  */
@@ -166,6 +166,11 @@ export function certificateServices(
   for (const n of names) {
     if (typeof n !== "string") continue;
     const labels = n.toLowerCase().replace(/\.$/, "").split(".");
+    // `*.<svc>.<ns>.svc`: the pods behind a (headless) Service, e.g. a StatefulSet's members.
+    if (labels[0] === "*" && labels[3] === "svc" && labels.slice(1).every((l) => DNS_LABEL.test(l))) {
+      out.set(`${labels[2]}/${labels[1]}`, { name: labels[1]!, namespace: labels[2]! });
+      continue;
+    }
     if (labels.length < 2 || labels[0] === "*" || !labels.every((l) => DNS_LABEL.test(l))) continue;
     const svcIdx = labels.indexOf("svc");
     if (svcIdx === 2) out.set(`${labels[1]}/${labels[0]}`, { name: labels[0]!, namespace: labels[1]! });
@@ -197,6 +202,11 @@ export function selectorMatches(
 export interface DependencyHint {
   readonly ip?: string;
   readonly service?: { readonly name: string; readonly namespace: string };
+  /**
+   * The message names the Service unambiguously (`<svc>.<ns>.svc`, Kubernetes' `Service "ns/name"`):
+   * the Service exists whether or not its state was sent, so the store creates it as a name.
+   */
+  readonly explicit?: true;
 }
 
 const IP_PORT = /\b((?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3})(?::\d{1,5})?\b/g;
@@ -228,10 +238,10 @@ export function dependencyHints(message: string, namespace: string | undefined):
     out.set(`ip:${ip}`, { ip });
   }
   for (const m of message.matchAll(SVC_DNS)) {
-    out.set(`svc:${m[3]}/${m[1]}`, { service: { name: m[1]!, namespace: m[3]! } });
+    out.set(`svc:${m[3]}/${m[1]}`, { service: { name: m[1]!, namespace: m[3]! }, explicit: true });
   }
   for (const m of message.matchAll(K8S_SERVICE)) {
-    out.set(`svc:${m[1]}/${m[2]}`, { service: { name: m[2]!, namespace: m[1]! } });
+    out.set(`svc:${m[1]}/${m[2]}`, { service: { name: m[2]!, namespace: m[1]! }, explicit: true });
   }
   if (namespace) {
     for (const m of message.matchAll(URL_HOST)) {
@@ -384,6 +394,14 @@ const REFERENCES: ReadonlyArray<{
       /\b(?:maximum|minimum) (?:cpu|memory|ephemeral-storage|storage) usage per (?:Container|Pod|PersistentVolumeClaim)\b/g,
     kind: "LimitRange",
   },
+  // A store that is full answers its clients with its own disk error (a database's "could not
+  // extend file", a search cluster's flood-stage block, an ingester's ENOSPC relayed in a 500):
+  // the claims of the namespace are where the full disk may be, when the client does not mount it.
+  {
+    pattern:
+      /\b(?:no space left on device|disk usage exceeded|flood[- ]stage (?:disk )?watermark|read-only-allow-delete|database or disk is full|could not extend file|disk (?:is )?full|out of disk space|insufficient storage|ENOSPC)\b/gi,
+    kind: "PersistentVolumeClaim",
+  },
 ];
 
 const PULL_SECRETS = /\bimage pull secrets? \(([^)]{1,500})\)/gi;
@@ -418,3 +436,44 @@ export function referenceHints(message: string, namespace: string | undefined): 
 /** The hint key a reference is stored under (the store matches resources against it later). */
 export const referenceKey = (h: ReferenceHint): string =>
   h.name ? `ref:${h.kind}/${h.namespace}/${h.name}` : `refns:${h.kind}/${h.namespace}`;
+
+/**
+ * A workload's credentials were refused (cloud keys, database passwords, API tokens): the Secret
+ * that holds them is, by the common convention, named after the workload (`<app>-s3`,
+ * `<app>-db-credentials`). A pod's log line saying so references the Secrets of its namespace
+ * named `<workload>` or `<workload>-<suffix>`; the key returned is matched against
+ * `ownedReferenceKeys` of Secrets, from whichever side arrives last.
+ */
+const CREDENTIAL_FAILURE =
+  /\b(InvalidAccessKeyId|SignatureDoesNotMatch|InvalidClientTokenId|ExpiredToken|UnrecognizedClientException|AuthFailure|AuthorizationFailure|invalid[ _-](?:api[ _-]?key|access[ _-]?key|token|credentials?|password|client[ _-]?secret)|password authentication failed|authentication failed|access denied for user|bad credentials|invalid_grant|invalid_client|WRONGPASS|NOAUTH|SASL authentication failed|Login failed for user|401 Unauthorized|status code:? 401|Unauthenticated)\b/i;
+const POD_SUFFIX = /^[a-z0-9]{5}$/;
+const GENERATED = /^(\d+|(?=[a-z]*\d)[a-z0-9]{6,10})$/;
+
+/** The workload a pod belongs to, from its name: `<workload>-<template hash>-<suffix>`, `<cronjob>-<time>-<suffix>`, `<set>-<ordinal>`. */
+export function workloadStem(podName: string): string | undefined {
+  const t = podName.split("-");
+  if (t.length > 1 && (POD_SUFFIX.test(t[t.length - 1]!) || /^\d+$/.test(t[t.length - 1]!))) t.pop();
+  if (t.length > 1 && GENERATED.test(t[t.length - 1]!)) t.pop();
+  const stem = t.join("-");
+  return stem.length >= 3 ? stem : undefined;
+}
+
+export function credentialReferenceKey(
+  message: string,
+  kind: string,
+  namespace: string,
+  name: string,
+): string | undefined {
+  if (kind.toLowerCase() !== "pod" || !namespace || !CREDENTIAL_FAILURE.test(message)) return undefined;
+  const stem = workloadStem(name);
+  return stem ? `refapp:Secret/${namespace}/${stem}` : undefined;
+}
+
+/** The keys under which a Secret is found by `credentialReferenceKey`: its name, and its name less the last word. */
+export function ownedReferenceKeys(kind: string, namespace: string, name: string): string[] {
+  if (kind !== "Secret" || !namespace) return [];
+  const out = [`refapp:Secret/${namespace}/${name}`];
+  const i = name.lastIndexOf("-");
+  if (i >= 3) out.push(`refapp:Secret/${namespace}/${name.slice(0, i)}`);
+  return out;
+}

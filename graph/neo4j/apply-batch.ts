@@ -1,9 +1,18 @@
-import { diffVersions, initialConditionEvents, type ResourceVersion, versionOf } from "../../rca/changes.js";
+import {
+  diffVersions,
+  initialConditionEvents,
+  isBareDelete,
+  isBareDeleteVersion,
+  type ResourceVersion,
+  versionOf,
+} from "../../rca/changes.js";
 import { isClusterScoped, parseResourceId, refToId, resourceId } from "../../rca/identity.js";
 import {
+  credentialReferenceKey,
   DERIVED_OUT_TYPES,
   dependencyHints,
   impliedEdges,
+  ownedReferenceKeys,
   POD_SELECTING_KINDS,
   podSelected,
   referenceHints,
@@ -355,6 +364,7 @@ export class ApplyBatchWork {
       hints.push(
         referenceKey({ kind: r.kind, namespace: r.namespace, name: r.name }),
         referenceKey({ kind: r.kind, namespace: r.namespace }),
+        ...ownedReferenceKeys(r.kind, r.namespace, r.name),
       );
     return hints;
   }
@@ -694,10 +704,33 @@ export class ApplyBatchWork {
     const current = (await this.getRes(id))!;
     const propsJson = JSON.stringify(r.props);
     const labelsJson = JSON.stringify(r.labels);
+    if (isBareDelete(r)) {
+      // Gone, with its last-known state (and the edges it implies) kept.
+      if (r.atMs > current.atMs || (r.atMs === current.atMs && !current.deleted)) {
+        current.uid = r.uid ?? current.uid;
+        current.atMs = r.atMs;
+        current.deleted = true;
+        this.resStateDirty.add(id);
+      }
+      return;
+    }
     const newer =
       r.atMs > current.atMs ||
       (r.atMs === current.atMs && `${propsJson}${labelsJson}` > `${current.props}${current.labels}`);
-    if (!newer) return;
+    if (!newer) {
+      // A state older than a bare DELETE, with none between them, is the deleted resource's last known.
+      const next = this.nearestVersion(id, r.atMs, 1);
+      if (!(current.deleted && next && next.atMs === current.atMs && isBareDeleteVersion(next.version)))
+        return;
+      current.uid = r.uid ?? current.uid;
+      current.labels = labelsJson;
+      current.props = propsJson;
+      current.podIP = r.props.podIP ?? null;
+      current.clusterIP = r.props.clusterIP ?? null;
+      this.resStateDirty.add(id);
+      await this.rederiveEdges(r, id, touched);
+      return;
+    }
     current.uid = r.uid ?? current.uid;
     current.labels = labelsJson;
     current.props = propsJson;
@@ -844,6 +877,18 @@ export class ApplyBatchWork {
         } else targets = (await this.scope(cluster, h.namespace, h.kind)).map((x) => x.id);
         for (const t of targets) this.addEdge(fromId, "REFERENCES", t, "inferred", cluster, touched);
       }
+      const p = parseResourceId(fromId);
+      const cred = p && credentialReferenceKey(message, p.kind, p.namespace, p.name);
+      if (cred) {
+        const known = await this.hintsFor(cluster, cred);
+        if (!known.has(fromId)) {
+          known.add(fromId);
+          this.hintPuts.push({ cluster, hint: cred, fromId });
+          for (const x of await this.scope(cluster, p.namespace, "Secret"))
+            if (ownedReferenceKeys("Secret", x.namespace, x.name).includes(cred))
+              this.addEdge(fromId, "REFERENCES", x.id, "inferred", cluster, touched);
+        }
+      }
     }
     if (etype !== "k8s.log" && etype !== "k8s.event") return;
     for (const h of dependencyHints(message, ns || undefined)) {
@@ -856,6 +901,11 @@ export class ApplyBatchWork {
       if (h.ip) targets = await this.byIp(cluster, h.ip);
       else {
         const sid = resourceId(cluster, "Service", h.service!.namespace, h.service!.name);
+        if (
+          h.explicit &&
+          (await this.ensureRes(sid, cluster, "Service", h.service!.namespace, h.service!.name))
+        )
+          touched.add(sid);
         targets = (await this.getRes(sid)) ? [sid] : [];
       }
       for (const t of targets) this.addEdge(fromId, "DEPENDS_ON", t, "inferred", cluster, touched);

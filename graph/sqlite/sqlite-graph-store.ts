@@ -1,12 +1,21 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { diffVersions, initialConditionEvents, type ResourceVersion, versionOf } from "../../rca/changes.js";
+import {
+  diffVersions,
+  initialConditionEvents,
+  isBareDelete,
+  isBareDeleteVersion,
+  type ResourceVersion,
+  versionOf,
+} from "../../rca/changes.js";
 import { isClusterScoped, parseResourceId, refToId, resourceId } from "../../rca/identity.js";
 import {
+  credentialReferenceKey,
   DERIVED_OUT_TYPES,
   dependencyHints,
   impliedEdges,
+  ownedReferenceKeys,
   POD_SELECTING_KINDS,
   podSelected,
   referenceHints,
@@ -539,10 +548,49 @@ export class SqliteGraphStore implements GraphStore {
     const propsJson = JSON.stringify(r.props);
     const labelsJson = JSON.stringify(r.labels);
     const curAt = Number(current.at_ms);
+    if (isBareDelete(r)) {
+      // Gone, with its last-known state (and the edges it implies) kept.
+      if (r.atMs > curAt || (r.atMs === curAt && Number(current.deleted) === 0))
+        this.stmts.resUpdate.run({
+          id,
+          uid: r.uid ?? null,
+          labels: current.labels,
+          props: current.props,
+          at_ms: r.atMs,
+          deleted: 1,
+          pod_ip: current.pod_ip ?? null,
+          cluster_ip: current.cluster_ip ?? null,
+        });
+      return;
+    }
     const newer =
       r.atMs > curAt ||
       (r.atMs === curAt && `${propsJson}${labelsJson}` > `${current.props}${current.labels}`);
-    if (!newer) return;
+    if (!newer) {
+      // A state older than a bare DELETE, with none between them, is the deleted resource's last known.
+      const next = this.stmts.versionNext.get(id, r.atMs) as { at_ms: number; version: string } | undefined;
+      if (
+        !(
+          Number(current.deleted) === 1 &&
+          next &&
+          Number(next.at_ms) === curAt &&
+          isBareDeleteVersion(next.version)
+        )
+      )
+        return;
+      this.stmts.resUpdate.run({
+        id,
+        uid: r.uid ?? null,
+        labels: labelsJson,
+        props: propsJson,
+        at_ms: curAt,
+        deleted: 1,
+        pod_ip: r.props.podIP ?? null,
+        cluster_ip: r.props.clusterIP ?? null,
+      });
+      this.rederiveEdges(r, id, touched, ingestedMs, touchedEvents);
+      return;
+    }
     this.stmts.resUpdate.run({
       id,
       uid: r.uid ?? null,
@@ -649,6 +697,7 @@ export class SqliteGraphStore implements GraphStore {
       hints.push(
         referenceKey({ kind: r.kind, namespace: r.namespace, name: r.name }),
         referenceKey({ kind: r.kind, namespace: r.namespace }),
+        ...ownedReferenceKeys(r.kind, r.namespace, r.name),
       );
     for (const h of hints) {
       const type = h.startsWith("ref") ? "REFERENCES" : "DEPENDS_ON";
@@ -673,11 +722,27 @@ export class SqliteGraphStore implements GraphStore {
           : (this.stmts.resInScope.all(cluster, h.namespace, h.kind) as Row[]).map((x) => String(x.id));
         for (const t of targets) this.addEdge(fromId, "REFERENCES", t, "inferred", cluster, touched);
       }
+      const p = parseResourceId(fromId);
+      const cred = p && credentialReferenceKey(message, p.kind, p.namespace, p.name);
+      if (cred && this.stmts.hintInsert.run(cluster, cred, fromId).changes > 0) {
+        for (const x of this.stmts.resInScope.all(cluster, p.namespace, "Secret") as Row[]) {
+          const sec = parseResourceId(String(x.id));
+          if (sec && ownedReferenceKeys("Secret", sec.namespace, sec.name).includes(cred))
+            this.addEdge(fromId, "REFERENCES", String(x.id), "inferred", cluster, touched);
+        }
+      }
     }
     if (etype !== "k8s.log" && etype !== "k8s.event") return;
     for (const h of dependencyHints(message, ns || undefined)) {
       const key = h.ip ? `ip:${h.ip}` : `svc:${h.service!.namespace}/${h.service!.name}`;
       if (this.stmts.hintInsert.run(cluster, key, fromId).changes === 0) continue;
+      if (h.explicit) {
+        const sid = resourceId(cluster, "Service", h.service!.namespace, h.service!.name);
+        if (
+          this.stmts.resEnsure.run(sid, cluster, "Service", h.service!.namespace, h.service!.name).changes > 0
+        )
+          touched.add(sid);
+      }
       const targets = h.ip
         ? (this.stmts.resByIp.all({ cluster, ip: h.ip }) as Array<{ id: string }>).map((x) => x.id)
         : [resourceId(cluster, "Service", h.service!.namespace, h.service!.name)].filter((sid) =>
@@ -790,7 +855,10 @@ export class SqliteGraphStore implements GraphStore {
         const path = JSON.stringify(l.path);
         const key = `${l.effectId}\u0000${l.causeId}`;
         const known = memo?.get(key);
-        if (known && (known.confidence > l.confidence || (known.confidence === l.confidence && known.path <= path)))
+        if (
+          known &&
+          (known.confidence > l.confidence || (known.confidence === l.confidence && known.path <= path))
+        )
           continue;
         n += this.stmts.linkUpsert.run({ ...l, path }).changes;
         if (memo) {

@@ -3,8 +3,8 @@ import { type EvalReport, evaluate } from "../../cli/commands/eval.js";
 import { REDIS_URL } from "../helpers.js";
 
 const corpus = new URL("../../scenarios/", import.meta.url).pathname;
-const AC1_FLOOR = 0.9;
-const AC3_FLOOR = 0.95;
+const AC1_FLOOR = 0.94;
+const AC3_FLOOR = 0.98;
 
 /**
  * RCA accuracy on the scenario corpus: every scenario replayed through the real pipeline (ingest
@@ -37,8 +37,8 @@ describe("RCA accuracy on the scenario corpus", () => {
     expect(report.ac_at_3).toBeGreaterThan(report.baseline!.ac_at_3);
   });
 
-  // A regression floor a little below the accuracy measured today (AC@1 0.907, AC@3 0.960 on 75 scenarios).
-  // The issue's AC@3 bar (0.98) is not reached yet; raise these as the ranking improves.
+  // A regression floor a little below the accuracy measured today (AC@1 0.952, AC@3 0.988 on 83
+  // scenarios; seed 0.205 / 0.410). Raise these as the ranking improves.
   it(`keeps AC@1 >= ${AC1_FLOOR} and AC@3 >= ${AC3_FLOOR} (issue bar: 0.90 / 0.98)`, () => {
     expect(report.ac_at_3, misses()).toBeGreaterThanOrEqual(AC3_FLOOR);
     expect(report.ac_at_1, misses()).toBeGreaterThanOrEqual(AC1_FLOOR);

@@ -63,11 +63,13 @@ describe("what messages imply (pure)", () => {
     ]);
     expect(dependencyHints('Get "http://postgres.db.svc.cluster.local:5432"', "shop")).toContainEqual({
       service: { name: "postgres", namespace: "db" },
+      explicit: true,
     });
     expect(
       dependencyHints('Service "platform/envoy" does not have any active Endpoint', "ingress"),
     ).toContainEqual({
       service: { name: "envoy", namespace: "platform" },
+      explicit: true,
     });
     expect(serviceNameHints("c.a.orders.client.TrackingSyncRepository : 503 Service Unavailable")).toEqual([
       "tracking-sync",
