@@ -11,7 +11,6 @@ import { timeSlicer } from "./time-slice.js";
 import type { Severity } from "./model.js";
 import { levelSeverity, severityLevel } from "./model.js";
 import {
-  domainScore,
   domainScoreAt,
   domainScoreOf,
   matchTable,
@@ -26,7 +25,6 @@ import {
   round4,
   type ScoredEventLike,
   type ScoreWeights,
-  scoreCause,
   WEIGHTS,
 } from "./score-cause.js";
 
