@@ -92,7 +92,7 @@ const envSchema = z.object({
   KG_WORKER_CONCURRENCY: int(1, 256).default(4),
   KG_JOB_ATTEMPTS: int(1, 100).default(6),
   KG_JOB_BACKOFF_MS: int(1).default(1_000),
-  KG_INGEST_BATCH: int(1, 10_000).default(500),
+  KG_INGEST_BATCH: int(1, 10_000).default(2_000),
   KG_KEEP_COMPLETED: int(0).default(1_000),
   KG_KEEP_FAILED: int(0).default(10_000),
   KG_BREAKER_THRESHOLD: int(1).default(5),
