@@ -201,6 +201,8 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const heapAfter: Record<string, number> = {};
   const mark = (phase: string) => {
     rssAfter[phase] = Math.round(process.resourceUsage().maxRSS / 1024);
+    // With --expose-gc, the heap after a full collection: what the phase left alive.
+    (globalThis as { gc?: () => void }).gc?.();
     heapAfter[phase] = Math.round(process.memoryUsage().heapUsed / 1024 / 1024);
   };
   const dir = mkdtempSync(join(tmpdir(), "kgrca-bench-"));

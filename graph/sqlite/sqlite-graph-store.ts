@@ -65,7 +65,7 @@ type Row = Record<string, unknown>;
 
 const DERIVED_OUT = DERIVED_OUT_TYPES;
 const MAX_PAGE = 1000;
-const LINK_MEMO_MAX = 50_000;
+const LINK_MEMO_MAX = 250_000;
 
 const parseJson = <T>(s: unknown, fallback: T): T => {
   if (typeof s !== "string" || !s) return fallback;
@@ -118,7 +118,7 @@ export class SqliteGraphStore implements GraphStore {
   /** `PRAGMA data_version` when `hot` was last known to match the database. */
   private hotVersion = -1;
   /** Cause links this process wrote (best known confidence and path), kept while `hot` is valid. */
-  private readonly linkMemo = new Map<string, { confidence: number; path: string }>();
+  private readonly linkMemo = new Map<string, { confidence: number; pathHash: number }>();
 
   constructor(private readonly options: SqliteGraphStoreOptions) {
     this.now = options.now ?? Date.now;
@@ -361,7 +361,8 @@ export class SqliteGraphStore implements GraphStore {
         "SELECT * FROM events WHERE cluster = ? AND time_ms BETWEEN ? AND ? ORDER BY time_ms DESC, id LIMIT ?",
       ),
       eventSetLevel: d.prepare("UPDATE events SET level = ? WHERE id = ? AND level < ?"),
-      eventSetIncident: d.prepare("UPDATE events SET incident_id = ? WHERE id = ?"),
+      // Only rows whose incident changes: a re-saved incident rewrites (and re-mirrors) nothing else.
+      eventSetIncident: d.prepare("UPDATE events SET incident_id = ? WHERE id = ? AND incident_id IS NOT ?"),
       eventsByIncident: d.prepare("SELECT * FROM events WHERE incident_id = ? ORDER BY time_ms, id LIMIT ?"),
       linkUpsert: d.prepare(
         `INSERT INTO cause_links (effect_id, cause_id, confidence, temporal, distance, domain, hops, rule, path)
@@ -845,25 +846,26 @@ export class SqliteGraphStore implements GraphStore {
 
   async upsertCauseLinks(links: readonly CauseLink[]): Promise<number> {
     if (links.length === 0) return 0;
-    // With recent events in memory, so are the links this process wrote: an upsert that cannot
-    // win (a link only ever takes a higher confidence, or a smaller path at equal confidence) is
-    // not sent. Links are only removed by cleanup, which forgets them here too.
+    // With recent events in memory, so are the links this process wrote (confidence and a 32-bit
+    // hash of the path): an upsert that cannot win (a link only ever takes a higher confidence, or
+    // a smaller path at equal confidence) is not sent. Scoring re-derives the same links many
+    // times (repeated events, rescoring after topology changes). Links are only removed by
+    // cleanup, which forgets them here too.
     const memo = this.hotEvents() ? this.linkMemo : undefined;
     return this.write(() => {
       let n = 0;
       for (const l of links) {
         const path = JSON.stringify(l.path);
         const key = `${l.effectId}\u0000${l.causeId}`;
+        const h = memo ? hashString(path) : 0;
         const known = memo?.get(key);
-        if (
-          known &&
-          (known.confidence > l.confidence || (known.confidence === l.confidence && known.path <= path))
-        )
+        // Skipped only when the stored link certainly wins: a higher confidence, or the same link.
+        if (known && (known.confidence > l.confidence || (known.confidence === l.confidence && known.pathHash === h)))
           continue;
         n += this.stmts.linkUpsert.run({ ...l, path }).changes;
-        if (memo) {
+        if (memo && (!known || l.confidence >= known.confidence)) {
           if (memo.size >= LINK_MEMO_MAX) memo.clear();
-          memo.set(key, { confidence: l.confidence, path });
+          memo.set(key, { confidence: l.confidence, pathHash: h });
         }
       }
       return n;
@@ -886,7 +888,7 @@ export class SqliteGraphStore implements GraphStore {
           namespaces: `,${[...new Set(inc.resourceIds.map((r) => parseResourceId(r)?.namespace ?? ""))].sort().join(",")},`,
           root_event_id: inc.rootEventId ?? null,
         });
-        for (const e of inc.eventIds) this.stmts.eventSetIncident.run(inc.id, e);
+        for (const e of inc.eventIds) this.stmts.eventSetIncident.run(inc.id, e, inc.id);
       }
     });
   }
@@ -1344,6 +1346,16 @@ function toResource(r: Row): StoredResource {
 interface RankedEdge {
   readonly edge: StoredEdge;
   readonly rank: number;
+}
+
+/** FNV-1a of a string (32 bits): tells a link's path apart from another's in the link memo. */
+function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
 }
 
 /** Resource properties as JSON without `status`, which no edge derives from. */
