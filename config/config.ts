@@ -87,7 +87,7 @@ const envSchema = z.object({
   KG_RCA_WINDOW_MINUTES: int(1, 24 * 60).default(15),
   KG_RCA_MAX_HOPS: int(0, 6).default(3),
   KG_RULES_FILE: z.string().optional(),
-  KG_HOT_EVENTS: int(0, 10_000_000).default(200_000),
+  KG_HOT_EVENTS: int(0, 10_000_000).default(100_000),
 
   KG_WORKER_CONCURRENCY: int(1, 256).default(4),
   KG_JOB_ATTEMPTS: int(1, 100).default(6),

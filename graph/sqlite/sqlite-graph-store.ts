@@ -1123,7 +1123,8 @@ export class SqliteGraphStore implements GraphStore {
     const index = this.run(() => this.edgesByResource());
     const found = new Set<RankedEdge>();
     for (const id of resourceIds) for (const e of index.get(id) ?? []) found.add(e);
-    return [...found].sort((a, b) => a.rank - b.rank).map(({ edge }) => ({ ...edge }));
+    // The index's edge objects themselves: nothing changes an edge it was given.
+    return [...found].sort((a, b) => a.rank - b.rank).map(({ edge }) => edge);
   }
 
   private edgesByResource(): ReadonlyMap<string, readonly RankedEdge[]> {
