@@ -4,6 +4,7 @@ import {
   isBareDelete,
   isBareDeleteVersion,
   type ResourceVersion,
+  tombstoneUpsert,
   versionOf,
 } from "../../rca/changes.js";
 import { isClusterScoped, parseResourceId, refToId, resourceId } from "../../rca/identity.js";
@@ -255,13 +256,10 @@ export class ApplyBatchWork {
       await this.upsertResource(r, touchedEvents, touchedResources, counts);
     }
     for (const d of batch.resourceDeletes) {
+      // A tombstone is a DELETE that names the resource and nothing else: the same change event.
       const id = await this.resolveRef(d.ref);
-      if (!id) continue;
-      const cur = await this.getRes(id);
-      if (cur) {
-        cur.deleted = true;
-        this.resDeletes.add(id);
-      }
+      const p = id && (await this.getRes(id)) ? parseResourceId(id) : undefined;
+      if (p) await this.upsertResource(tombstoneUpsert(p, d), touchedEvents, touchedResources, counts);
     }
     for (const e of batch.edges) {
       counts.edges++;

@@ -7,6 +7,7 @@ import {
   isBareDelete,
   isBareDeleteVersion,
   type ResourceVersion,
+  tombstoneUpsert,
   versionOf,
 } from "../../rca/changes.js";
 import { isClusterScoped, parseResourceId, refToId, resourceId } from "../../rca/identity.js";
@@ -409,8 +410,10 @@ export class SqliteGraphStore implements GraphStore {
         this.upsertResource(r, ingestedMs, touchedEvents, touchedResources, counts);
       }
       for (const d of batch.resourceDeletes) {
+        // A tombstone is a DELETE that names the resource and nothing else: the same change event.
         const id = this.resolveRef(d.ref);
-        if (id) this.stmts.resMarkDeleted.run(id);
+        const p = id && this.stmts.resById.get(id) ? parseResourceId(id) : undefined;
+        if (p) this.upsertResource(tombstoneUpsert(p, d), ingestedMs, touchedEvents, touchedResources, counts);
       }
       for (const e of batch.edges) {
         counts.edges++;
