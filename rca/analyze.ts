@@ -285,7 +285,19 @@ async function collect(
   const ids = [...reach.keys()];
   const lookback = lookbackFor(opts);
   const late = opts.mode === "seed" ? 0 : LATE_DETECTION_MS;
-  const candidates = await store.eventsOnResources(ids, effect.timeMs - lookback, effect.timeMs + late);
+  let candidates = await store.eventsOnResources(ids, effect.timeMs - lookback, effect.timeMs + late);
+  if (expand && !candidates.some((c) => c.resourceId !== effect.resourceId && severityLevel(c.level) >= 1)) {
+    // Nothing near the effect went wrong: it is tied to its cause by what the graph cannot see (a
+    // queue, an external name). The workloads of its namespace are the next best suspects.
+    const more = await namespaceFallback(store, effect.resourceId, reach, opts);
+    if (more.length) {
+      edges = edges.concat(more);
+      const added = [...reach.keys()].filter((id) => !ids.includes(id));
+      candidates = candidates.concat(
+        await store.eventsOnResources(added, effect.timeMs - lookback, effect.timeMs + late),
+      );
+    }
+  }
   // Only the resources that have candidates (and the effect's) are looked at: reading the whole
   // neighbourhood's resources would cost a row and two JSON documents each for nothing.
   const withEvents = new Set<string>([effect.resourceId]);
@@ -462,6 +474,51 @@ async function coTenants(
   }
   // Their controllers, two levels up (Pod <- ReplicaSet <- Deployment, Pod <- Job <- CronJob).
   let frontier = added;
+  for (let level = 0; level < 2 && frontier.length; level++) {
+    const edges = await store.edgesOf(frontier);
+    out.push(...edges);
+    const inFrontier = new Set(frontier);
+    const next: string[] = [];
+    for (const e of [...edges].sort(
+      (a, b) => a.fromId.localeCompare(b.fromId) || a.toId.localeCompare(b.toId),
+    )) {
+      if (e.type !== "CONTROLS" || !inFrontier.has(e.toId) || reach.has(e.fromId)) continue;
+      const base = reach.get(e.toId)!;
+      reach.set(e.fromId, { hops: base.hops + 1, path: [...base.path, "CONTROLS", e.fromId] });
+      next.push(e.fromId);
+    }
+    frontier = next;
+  }
+  return out;
+}
+
+/** At most this many pods of the effect's namespace are searched when nothing nearer went wrong. */
+export const MAX_NAMESPACE_FALLBACK = 200;
+
+/**
+ * Pods of the effect's namespace (and their controllers), reached through the Namespace, a hub:
+ * the last resort when the effect's neighbourhood holds no warning at all. Returns the edges read.
+ */
+async function namespaceFallback(
+  store: GraphReader,
+  effectId: string,
+  reach: Map<string, Reach>,
+  opts: AnalyzeOptions,
+): Promise<StoredEdge[]> {
+  const p = parseResourceId(effectId);
+  if (!p?.namespace) return [];
+  const nsId = `${p.cluster}:namespace::${p.namespace}`;
+  const nsEdges = await store.edgesOf([nsId]);
+  const nsReach: Reach = reach.get(nsId) ?? { hops: 1, path: [effectId, "IN_NAMESPACE", nsId] };
+  const hops = Math.max(nsReach.hops + 1, opts.maxHops);
+  const pods = nsEdges
+    .filter((e) => e.type === "IN_NAMESPACE" && e.toId === nsId && !reach.has(e.fromId))
+    .map((e) => e.fromId)
+    .sort()
+    .slice(0, MAX_NAMESPACE_FALLBACK);
+  for (const pod of pods) reach.set(pod, { hops, path: [...nsReach.path, "IN_NAMESPACE", pod] });
+  const out: StoredEdge[] = [...nsEdges];
+  let frontier = pods;
   for (let level = 0; level < 2 && frontier.length; level++) {
     const edges = await store.edgesOf(frontier);
     out.push(...edges);
