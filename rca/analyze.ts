@@ -286,6 +286,18 @@ async function collect(
   const lookback = lookbackFor(opts);
   const late = opts.mode === "seed" ? 0 : LATE_DETECTION_MS;
   let candidates = await store.eventsOnResources(ids, effect.timeMs - lookback, effect.timeMs + late);
+  if (expand) {
+    // A deleted or changed Secret/ConfigMap/claim/binding bites only when its dependants next
+    // start, which may be long after the change: such changes are looked for further back, and
+    // scored as if at the edge of the window.
+    const latentIds = ids.filter((id) => LATENT_KINDS.has(parseResourceId(id)?.kind ?? ""));
+    const from = effect.timeMs - LATENT_LOOKBACK_MS;
+    const to = effect.timeMs - lookback - 1;
+    const latent = latentIds.length && to > from ? await store.eventsOnResources(latentIds, from, to) : [];
+    for (const c of latent)
+      if (c.etype === "k8s.change" && LATENT_REASONS.has(c.reason))
+        candidates.push({ ...c, timeMs: effect.timeMs - lookback });
+  }
   if (expand && !candidates.some((c) => c.resourceId !== effect.resourceId && severityLevel(c.level) >= 1)) {
     // Nothing near the effect went wrong: it is tied to its cause by what the graph cannot see (a
     // queue, an external name). The workloads of its namespace are the next best suspects.
@@ -491,6 +503,19 @@ async function coTenants(
   }
   return out;
 }
+
+/** Kinds whose changes take effect only when their dependants next (re)start. */
+const LATENT_KINDS: ReadonlySet<string> = new Set([
+  "Secret",
+  "ConfigMap",
+  "PersistentVolumeClaim",
+  "ServiceAccount",
+  "RoleBinding",
+  "Role",
+]);
+const LATENT_REASONS: ReadonlySet<string> = new Set(["ResourceDeleted", "ConfigChanged", "MetadataChanged"]);
+/** How far back such latent changes are looked for. */
+export const LATENT_LOOKBACK_MS = 24 * 3_600_000;
 
 /** At most this many pods of the effect's namespace are searched when nothing nearer went wrong. */
 export const MAX_NAMESPACE_FALLBACK = 200;
