@@ -884,8 +884,8 @@ export function alertSubject(cluster: string, given: Record<string, string>): Re
     if (label === "job" && (/^(kube-|node-exporter|prometheus|apiserver)/.test(name) || EXPORTER.test(name)))
       continue;
     if (label === "service" && EXPORTER.test(name)) continue;
-    // A node exporter's own pod: the alert is about the node it runs on.
-    if (label === "pod" && /node-exporter/.test(name) && (labels.node || labels.instance)) continue;
+    // The exporter's own pod (a target label the scrape adds): the alert is about what it reports on.
+    if (label === "pod" && exporterJob && EXPORTER.test(name)) continue;
     if (!isClusterScoped(kind) && !labels.namespace) continue;
     return subjectRef(cluster, kind, labels.namespace, name, undefined);
   }
