@@ -544,6 +544,7 @@ async function namespaceFallback(
   for (const pod of pods) reach.set(pod, { hops, path: [...nsReach.path, "IN_NAMESPACE", pod] });
   const out: StoredEdge[] = [...nsEdges];
   let frontier = pods;
+  const added = [...pods];
   for (let level = 0; level < 2 && frontier.length; level++) {
     const edges = await store.edgesOf(frontier);
     out.push(...edges);
@@ -558,8 +559,17 @@ async function namespaceFallback(
       next.push(e.fromId);
     }
     frontier = next;
+    added.push(...next);
   }
-  return out;
+  // What those workloads use or name (a quota their controller was refused by, a ConfigMap).
+  const inAdded = new Set(added);
+  const edges = frontier.length ? out.concat(await store.edgesOf(frontier)) : out;
+  for (const e of [...edges].sort((a, b) => a.fromId.localeCompare(b.fromId) || a.toId.localeCompare(b.toId))) {
+    if (!UPSTREAM_TO.has(e.type) || e.type === "RUNS_ON" || !inAdded.has(e.fromId) || reach.has(e.toId)) continue;
+    const base = reach.get(e.fromId)!;
+    reach.set(e.toId, { hops: base.hops + 1, path: [...base.path, e.type, e.toId] });
+  }
+  return edges;
 }
 
 const byScore = (
