@@ -383,7 +383,9 @@ function scoreCandidate(
   // Trouble does not travel between two pods because they share a node or a policy.
   const penalty =
     opts.mode !== "seed" &&
-    ((throughHub(r.path) && !throughNodeRules(rules).has(s.rule)) || siblingLifecycle(c, r.path))
+    ((throughHub(r.path) && !throughNodeRules(rules).has(s.rule)) ||
+      siblingLifecycle(c, r.path) ||
+      siblingEcho(c, effect, r.path))
       ? HUB_PENALTY
       : 1;
   return {
@@ -733,6 +735,20 @@ function siblingLifecycle(c: StoredEvent, path: readonly string[]): boolean {
   if (c.etype !== "k8s.change" || (c.reason !== "ResourceDeleted" && c.reason !== "ResourceCreated"))
     return false;
   return path.length === 5 && path[1] === "CONTROLS" && path[3] === "CONTROLS";
+}
+
+/**
+ * The effect's own symptom on a sibling replica (same controller, same reason, same kind of
+ * event): the same trouble seen twice, not one replica's error causing another's.
+ */
+function siblingEcho(c: StoredEvent, effect: StoredEvent, path: readonly string[]): boolean {
+  return (
+    c.reason === effect.reason &&
+    c.etype === effect.etype &&
+    path.length === 5 &&
+    path[1] === "CONTROLS" &&
+    path[3] === "CONTROLS"
+  );
 }
 
 const throughNodeCache = new WeakMap<RuleSet, ReadonlySet<string>>();
