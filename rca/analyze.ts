@@ -285,7 +285,31 @@ async function collect(
   const ids = [...reach.keys()];
   const lookback = lookbackFor(opts);
   const late = opts.mode === "seed" ? 0 : LATE_DETECTION_MS;
-  const candidates = await store.eventsOnResources(ids, effect.timeMs - lookback, effect.timeMs + late);
+  let candidates = await store.eventsOnResources(ids, effect.timeMs - lookback, effect.timeMs + late);
+  if (expand) {
+    // A deleted or changed Secret/ConfigMap/claim/binding bites only when its dependants next
+    // start, which may be long after the change: such changes are looked for further back, and
+    // scored as if at the edge of the window.
+    const latentIds = ids.filter((id) => LATENT_KINDS.has(parseResourceId(id)?.kind ?? ""));
+    const from = effect.timeMs - LATENT_LOOKBACK_MS;
+    const to = effect.timeMs - lookback - 1;
+    const latent = latentIds.length && to > from ? await store.eventsOnResources(latentIds, from, to) : [];
+    for (const c of latent)
+      if (c.etype === "k8s.change" && LATENT_REASONS.has(c.reason))
+        candidates.push({ ...c, timeMs: effect.timeMs - lookback });
+  }
+  if (expand && !candidates.some((c) => c.resourceId !== effect.resourceId && severityLevel(c.level) >= 1)) {
+    // Nothing near the effect went wrong: it is tied to its cause by what the graph cannot see (a
+    // queue, an external name). The workloads of its namespace are the next best suspects.
+    const more = await namespaceFallback(store, effect.resourceId, reach, opts);
+    if (more.length) {
+      edges = edges.concat(more);
+      const added = [...reach.keys()].filter((id) => !ids.includes(id));
+      candidates = candidates.concat(
+        await store.eventsOnResources(added, effect.timeMs - lookback, effect.timeMs + late),
+      );
+    }
+  }
   // Only the resources that have candidates (and the effect's) are looked at: reading the whole
   // neighbourhood's resources would cost a row and two JSON documents each for nothing.
   const withEvents = new Set<string>([effect.resourceId]);
@@ -359,7 +383,9 @@ function scoreCandidate(
   // Trouble does not travel between two pods because they share a node or a policy.
   const penalty =
     opts.mode !== "seed" &&
-    ((throughHub(r.path) && !throughNodeRules(rules).has(s.rule)) || siblingLifecycle(c, r.path))
+    ((throughHub(r.path) && !throughNodeRules(rules).has(s.rule)) ||
+      siblingLifecycle(c, r.path) ||
+      siblingEcho(c, effect, r.path))
       ? HUB_PENALTY
       : 1;
   return {
@@ -478,6 +504,74 @@ async function coTenants(
     frontier = next;
   }
   return out;
+}
+
+/** Kinds whose changes take effect only when their dependants next (re)start. */
+const LATENT_KINDS: ReadonlySet<string> = new Set([
+  "Secret",
+  "ConfigMap",
+  "PersistentVolumeClaim",
+  "ServiceAccount",
+  "RoleBinding",
+  "Role",
+]);
+const LATENT_REASONS: ReadonlySet<string> = new Set(["ResourceDeleted", "ConfigChanged", "MetadataChanged"]);
+/** How far back such latent changes are looked for. */
+export const LATENT_LOOKBACK_MS = 24 * 3_600_000;
+
+/** At most this many pods of the effect's namespace are searched when nothing nearer went wrong. */
+export const MAX_NAMESPACE_FALLBACK = 200;
+
+/**
+ * Pods of the effect's namespace (and their controllers), reached through the Namespace, a hub:
+ * the last resort when the effect's neighbourhood holds no warning at all. Returns the edges read.
+ */
+async function namespaceFallback(
+  store: GraphReader,
+  effectId: string,
+  reach: Map<string, Reach>,
+  opts: AnalyzeOptions,
+): Promise<StoredEdge[]> {
+  const p = parseResourceId(effectId);
+  if (!p?.namespace) return [];
+  const nsId = `${p.cluster}:namespace::${p.namespace}`;
+  const nsEdges = await store.edgesOf([nsId]);
+  const nsReach: Reach = reach.get(nsId) ?? { hops: 1, path: [effectId, "IN_NAMESPACE", nsId] };
+  const hops = Math.max(nsReach.hops + 1, opts.maxHops);
+  const pods = nsEdges
+    .filter((e) => e.type === "IN_NAMESPACE" && e.toId === nsId && !reach.has(e.fromId))
+    .map((e) => e.fromId)
+    .sort()
+    .slice(0, MAX_NAMESPACE_FALLBACK);
+  for (const pod of pods) reach.set(pod, { hops, path: [...nsReach.path, "IN_NAMESPACE", pod] });
+  const out: StoredEdge[] = [...nsEdges];
+  let frontier = pods;
+  const added = [...pods];
+  for (let level = 0; level < 2 && frontier.length; level++) {
+    const edges = await store.edgesOf(frontier);
+    out.push(...edges);
+    const inFrontier = new Set(frontier);
+    const next: string[] = [];
+    for (const e of [...edges].sort(
+      (a, b) => a.fromId.localeCompare(b.fromId) || a.toId.localeCompare(b.toId),
+    )) {
+      if (e.type !== "CONTROLS" || !inFrontier.has(e.toId) || reach.has(e.fromId)) continue;
+      const base = reach.get(e.toId)!;
+      reach.set(e.fromId, { hops: base.hops + 1, path: [...base.path, "CONTROLS", e.fromId] });
+      next.push(e.fromId);
+    }
+    frontier = next;
+    added.push(...next);
+  }
+  // What those workloads use or name (a quota their controller was refused by, a ConfigMap).
+  const inAdded = new Set(added);
+  const edges = frontier.length ? out.concat(await store.edgesOf(frontier)) : out;
+  for (const e of [...edges].sort((a, b) => a.fromId.localeCompare(b.fromId) || a.toId.localeCompare(b.toId))) {
+    if (!UPSTREAM_TO.has(e.type) || e.type === "RUNS_ON" || !inAdded.has(e.fromId) || reach.has(e.toId)) continue;
+    const base = reach.get(e.fromId)!;
+    reach.set(e.toId, { hops: base.hops + 1, path: [...base.path, e.type, e.toId] });
+  }
+  return edges;
 }
 
 const byScore = (
@@ -641,6 +735,20 @@ function siblingLifecycle(c: StoredEvent, path: readonly string[]): boolean {
   if (c.etype !== "k8s.change" || (c.reason !== "ResourceDeleted" && c.reason !== "ResourceCreated"))
     return false;
   return path.length === 5 && path[1] === "CONTROLS" && path[3] === "CONTROLS";
+}
+
+/**
+ * The effect's own symptom on a sibling replica (same controller, same reason, same kind of
+ * event): the same trouble seen twice, not one replica's error causing another's.
+ */
+function siblingEcho(c: StoredEvent, effect: StoredEvent, path: readonly string[]): boolean {
+  return (
+    c.reason === effect.reason &&
+    c.etype === effect.etype &&
+    path.length === 5 &&
+    path[1] === "CONTROLS" &&
+    path[3] === "CONTROLS"
+  );
 }
 
 const throughNodeCache = new WeakMap<RuleSet, ReadonlySet<string>>();

@@ -365,3 +365,24 @@ export function initialConditionEvents(kind: string, v: ResourceVersion): Change
   if (!v.conditions) return [];
   return diffVersions(kind, { atMs: 0, deleted: false, conditions: {} }, v);
 }
+
+/**
+ * A tombstone (a null value on the resource topic) as the bare DELETE it means, so that it
+ * leaves the same `ResourceDeleted` change event and keeps the same last-known state.
+ */
+export function tombstoneUpsert(
+  resource: { readonly cluster: string; readonly kind: string; readonly namespace: string; readonly name: string },
+  tombstone: { readonly ref: { readonly uid?: string }; readonly atMs: number },
+): ResourceUpsert {
+  return {
+    cluster: resource.cluster,
+    kind: resource.kind,
+    namespace: resource.namespace,
+    name: resource.name,
+    ...(tombstone.ref.uid ? { uid: tombstone.ref.uid } : {}),
+    labels: {},
+    props: {},
+    atMs: tombstone.atMs,
+    deleted: true,
+  };
+}

@@ -41,6 +41,20 @@ const CLUSTER_SCOPED = new Set([
   "ClusterRoleBinding",
   "CustomResourceDefinition",
   "Cluster",
+  "ClusterIssuer",
+  "ValidatingWebhookConfiguration",
+  "MutatingWebhookConfiguration",
+  "ValidatingAdmissionPolicy",
+  "PriorityClass",
+  "IngressClass",
+  "RuntimeClass",
+  "CSIDriver",
+  "CSINode",
+  "VolumeAttachment",
+  "APIService",
+  "CertificateSigningRequest",
+  "ClusterSecretStore",
+  "PodSecurityPolicy",
 ]);
 
 const KIND_PATTERN = /^[A-Za-z][A-Za-z0-9]{0,62}$/;

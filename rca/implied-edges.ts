@@ -212,6 +212,7 @@ export interface DependencyHint {
 const IP_PORT = /\b((?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3})(?::\d{1,5})?\b/g;
 const SVC_DNS =
   /\b([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)\.([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)\.svc(\.[a-z0-9.-]+)?\b/g;
+const SVC_SHORT = /\b([a-z0-9][-a-z0-9]{0,61}[a-z0-9])\.([a-z0-9][-a-z0-9]{0,61}[a-z0-9])(?=:\d{1,5}\b|\/)/g;
 const URL_HOST =
   /\b(?:[a-z][a-z0-9+.-]*:\/\/|@|dial tcp |lookup |connect to |host[=: ]+"?)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(?::\d{1,5})?\b/gi;
 const NOT_HOSTS = new Set(["localhost", "tcp", "udp", "http", "https", "the", "a", "host", "server"]);
@@ -240,6 +241,11 @@ export function dependencyHints(message: string, namespace: string | undefined):
   for (const m of message.matchAll(SVC_DNS)) {
     out.set(`svc:${m[3]}/${m[1]}`, { service: { name: m[1]!, namespace: m[3]! }, explicit: true });
   }
+  // The short in-cluster form `name.namespace:port` (or `name.namespace/path`).
+  for (const m of message.matchAll(SVC_SHORT)) {
+    if (/^\d+$/.test(m[1]!) || /^\d+$/.test(m[2]!)) continue;
+    if (!out.has(`svc:${m[2]}/${m[1]}`)) out.set(`svc:${m[2]}/${m[1]}`, { service: { name: m[1]!, namespace: m[2]! } });
+  }
   for (const m of message.matchAll(K8S_SERVICE)) {
     out.set(`svc:${m[1]}/${m[2]}`, { service: { name: m[2]!, namespace: m[1]! }, explicit: true });
   }
@@ -265,9 +271,9 @@ const CLASS_NAME =
   /\b((?:[A-Z][a-z0-9]+)+?)(?:Client|Gateway|Repository|Repo|Adapter|Connector|Stub|Proxy|ServiceClient|Api)\b/g;
 const GO_FILE = /\b(?:client|clients|store|repo|handler|upstream|deps|dao|gateway)\/([a-z0-9_]+)\.go:\d+/g;
 const FIELD =
-  /\b(?:upstream|upstream_service|peer\.service|target|service|dependency|backend)[=:]"?([a-z0-9][-a-z0-9]{0,62})\b/g;
+  /\b(?:upstream|upstream_service|peer\.service|target|service|dependency|backend)"?\s*[=:]\s*"?([a-z0-9][-a-z0-9]{0,62})\b/g;
 const PHRASE =
-  /\b(?:call(?:ing)? to|calling|request to|connecting to|waiting for|bad address)\s+'?([a-z0-9][-a-z0-9]{1,62})\b|(?:^|[\s:"'])([a-z0-9][-a-z0-9]{1,62})\s+(?:call failed|request failed|unavailable|is unavailable|not reachable|unreachable)\b/g;
+  /\b(?:call(?:ing)? to|calling|request to|connecting to|waiting for|bad address)\s+'?([a-z0-9][-a-z0-9]{1,62})\b|(?:^|[\s:"'])([a-z0-9][-a-z0-9]{1,62})\s+(?:call failed|request failed|unavailable|is unavailable|not reachable|unreachable|returned (?:status )?[45]\d\d|responded with [45]\d\d)\b/g;
 const GENERIC_WORDS = new Set([
   "the",
   "a",

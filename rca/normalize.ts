@@ -297,6 +297,34 @@ function annotationRefsOf(
   return [...out.values()];
 }
 
+/** Watch event types (`ADDED`, `MODIFIED`, `DELETED`) some producers send as `op`. */
+const WATCH_OPS: Readonly<Record<string, string>> = {
+  ADDED: "UPSERT",
+  MODIFIED: "UPSERT",
+  CREATED: "UPSERT",
+  UPDATED: "UPSERT",
+  DELETED: "DELETE",
+  REMOVED: "DELETE",
+};
+
+/**
+ * A resource as the Kubernetes API writes it (`metadata.name`, `metadata.ownerReferences`...)
+ * read as the flat CONTRACT form; the flat fields win where both are given.
+ */
+function flattenResource(v: Record<string, unknown>): Record<string, unknown> {
+  const md = asRecord(v.metadata);
+  const ownerRefs = v.ownerRefs ?? v.ownerReferences ?? md?.ownerReferences;
+  if (!md && ownerRefs === v.ownerRefs) return v;
+  return {
+    ...v,
+    ...(v.name === undefined && md?.name !== undefined ? { name: md.name } : {}),
+    ...(v.namespace === undefined && md?.namespace !== undefined ? { namespace: md.namespace } : {}),
+    ...(v.uid === undefined && md?.uid !== undefined ? { uid: md.uid } : {}),
+    ...(v.labels === undefined && md?.labels !== undefined ? { labels: md.labels } : {}),
+    ...(ownerRefs !== undefined ? { ownerRefs } : {}),
+  };
+}
+
 function parseResource(msg: WireMessage, opts: NormalizeOptions, out: IngestBatch): void {
   if (msg.value === null || msg.value === undefined) {
     // Tombstone: the key names the resource (`kind:uid`, or `kind:ns:name`).
@@ -309,7 +337,7 @@ function parseResource(msg: WireMessage, opts: NormalizeOptions, out: IngestBatc
     out.resourceDeletes.push({ ref, atMs: msg.timestampMs ?? Date.now() });
     return;
   }
-  const parsed = resourceSchema.safeParse(msg.value);
+  const parsed = resourceSchema.safeParse(flattenResource(msg.value as Record<string, unknown>));
   if (!parsed.success) throw new InvalidMessageError(zodReason("resource", parsed.error));
   const v = parsed.data;
   const cluster = clusterOf(v, opts);
@@ -319,7 +347,7 @@ function parseResource(msg: WireMessage, opts: NormalizeOptions, out: IngestBatc
   const uid = checkName("uid", v.uid);
   if (!isClusterScoped(kind) && !namespace && !uid)
     throw new InvalidMessageError("resource needs uid or namespace");
-  const op = (v.op ?? "UPSERT").toUpperCase();
+  const op = WATCH_OPS[(v.op ?? "UPSERT").toUpperCase()] ?? (v.op ?? "UPSERT").toUpperCase();
   if (op !== "UPSERT" && op !== "DELETE" && op !== "CREATE" && op !== "UPDATE") {
     throw new InvalidMessageError(`op must be UPSERT or DELETE (got "${op.slice(0, 20)}")`);
   }
@@ -491,7 +519,11 @@ const rawK8sEventSchema = z.looseObject({
     name: optStr,
     uid: optStr,
   }),
-  metadata: z.looseObject({ uid: optStr, name: optStr, namespace: optStr }).optional().nullable(),
+  metadata: z
+    .looseObject({ uid: optStr, name: optStr, namespace: optStr, creationTimestamp: optStr })
+    .optional()
+    .nullable(),
+  event_time: optStr,
   type: optStr,
   reason: optStr,
   message: optStr,
@@ -508,6 +540,98 @@ const rawK8sEventSchema = z.looseObject({
   cluster: optStr,
   client_id: optStr,
 });
+
+/** events.k8s.io/v1 (`regarding`, `note`, `deprecated*`) read as the core/v1 event form. */
+function eventsV1AsCore(v: Record<string, unknown>): Record<string, unknown> {
+  if (v.involvedObject !== undefined) return v;
+  return {
+    ...v,
+    involvedObject: v.regarding,
+    message: v.message ?? v.note,
+    count: v.count ?? v.deprecatedCount,
+    lastTimestamp: v.lastTimestamp ?? v.deprecatedLastTimestamp,
+    firstTimestamp: v.firstTimestamp ?? v.deprecatedFirstTimestamp,
+    source: v.source ?? v.deprecatedSource,
+  };
+}
+
+const first = (...xs: unknown[]): unknown => xs.find((x) => x !== undefined && x !== null && x !== "");
+/** Alertmanager's "not ended yet". */
+const ZERO_TIME = /^0001-01-01/;
+
+/**
+ * The field names other producers use for the CONTRACT fields: `id`, `@timestamp`/`time`/`ts`,
+ * `level`/`log.level`, `msg`/`log`, an alert's `startsAt`/`endsAt`/`fingerprint`, a subject as a
+ * `kind:ns:name` string, a K8s event's `type` (Warning/Normal) for its severity.
+ */
+function withEventAliases(v: Record<string, unknown>, role: "events" | "logs" | "alerts"): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...v };
+  const labels = asRecord(v.labels);
+  const isAlert =
+    role === "alerts" ||
+    String(v.etype ?? "").toLowerCase() === "prom.alert" ||
+    (typeof labels?.alertname === "string" && v.startsAt !== undefined);
+  const status = typeof v.status === "string" ? v.status.toLowerCase() : undefined;
+  const endsAt = typeof v.endsAt === "string" && !ZERO_TIME.test(v.endsAt) ? v.endsAt : undefined;
+  const alertTime = isAlert ? (status === "resolved" ? (endsAt ?? v.startsAt) : v.startsAt) : undefined;
+  out.event_time = first(
+    v.event_time,
+    v.timestamp,
+    v["@timestamp"],
+    v.time,
+    v.ts,
+    v.eventTime,
+    alertTime,
+    v.lastTimestamp,
+    v.firstTimestamp,
+    asRecord(v.metadata)?.creationTimestamp,
+  );
+  if (isAlert && v.event_id === undefined && typeof v.fingerprint === "string" && v.fingerprint) {
+    const startMs = typeof v.startsAt === "string" ? Date.parse(v.startsAt) : Number.NaN;
+    out.event_id = `am-${v.fingerprint}-${Number.isFinite(startMs) ? startMs : String(v.startsAt)}-${status ?? "firing"}`;
+  } else {
+    out.event_id = first(v.event_id, v.id, v.eventId, asRecord(v.metadata)?.uid);
+  }
+  const log = asRecord(v.log);
+  out.severity = first(
+    v.severity,
+    v.level,
+    v.log_level,
+    v.loglevel,
+    v.lvl,
+    v["log.level"],
+    log?.level,
+    typeof v.type === "string" && /^(warning|normal)$/i.test(v.type) ? v.type : undefined,
+  );
+  out.message = first(
+    v.message,
+    v.msg,
+    typeof v.log === "string" ? v.log : undefined,
+    v.line,
+    v.text,
+    v.note,
+    v.body,
+  );
+  if (typeof out.message === "string" && out.severity === undefined && out.message.startsWith("{")) {
+    // A structured log line: its own level says how bad it is.
+    try {
+      const j = asRecord(JSON.parse(out.message));
+      out.severity = first(j?.level, j?.severity, j?.lvl, j?.log_level);
+    } catch {
+      // not JSON after all
+    }
+  }
+  if (typeof v.subject === "string") {
+    const ref = parseRefString("x", v.subject);
+    out.subject = ref ? { kind: ref.kind, ns: ref.namespace, name: ref.name, uid: ref.uid } : undefined;
+  } else if (v.subject === undefined) {
+    const obj = asRecord(v.involved_object) ?? asRecord(v.object) ?? asRecord(v.resource);
+    if (obj) out.subject = obj;
+  }
+  if (out.cluster === undefined && typeof labels?.cluster === "string" && isAlert) out.cluster = labels.cluster;
+  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
+  return out;
+}
 
 function messageText(v: unknown): string {
   const s = typeof v === "string" ? v : v === undefined || v === null ? "" : JSON.stringify(v);
@@ -574,7 +698,12 @@ function parseRawK8sEvent(
   const count = Math.max(1, Math.floor(v.series?.count ?? v.count ?? 1));
   const timeMs = parseTime(
     "lastTimestamp",
-    v.series?.lastObservedTime ?? v.lastTimestamp ?? v.eventTime ?? v.firstTimestamp,
+    v.series?.lastObservedTime ??
+      v.lastTimestamp ??
+      v.eventTime ??
+      v.firstTimestamp ??
+      v.event_time ??
+      v.metadata?.creationTimestamp,
     msg.timestampMs,
   );
   const baseId =
@@ -612,13 +741,28 @@ function parseEventLike(
   if (value === null || value === undefined || typeof value !== "object" || Array.isArray(value)) {
     throw new InvalidMessageError(`${role} message must be a JSON object`);
   }
-  if (role === "events" && "involvedObject" in value) {
-    const raw = rawK8sEventSchema.safeParse(value);
+  if (Array.isArray((value as Record<string, unknown>).alerts) && role !== "logs") {
+    // An Alertmanager webhook payload sent as one message: one event per alert.
+    const body = value as Record<string, unknown>;
+    for (const a of (body.alerts as unknown[]).slice(0, 1_000)) {
+      const alert = asRecord(a);
+      if (!alert) continue;
+      const labels = { ...(asRecord(body.commonLabels) ?? {}), ...(asRecord(alert.labels) ?? {}) };
+      const annotations = {
+        ...(asRecord(body.commonAnnotations) ?? {}),
+        ...(asRecord(alert.annotations) ?? {}),
+      };
+      parseEventLike({ ...msg, value: { ...alert, labels, annotations } }, "alerts", opts, out);
+    }
+    return;
+  }
+  if ((role === "events" || role === "logs") && ("involvedObject" in value || "regarding" in value)) {
+    const raw = rawK8sEventSchema.safeParse(eventsV1AsCore(value as Record<string, unknown>));
     if (!raw.success) throw new InvalidMessageError(zodReason("kubernetes event", raw.error));
     parseRawK8sEvent(raw.data, msg, opts, out);
     return;
   }
-  const parsed = eventSchema.safeParse(value);
+  const parsed = eventSchema.safeParse(withEventAliases(value as Record<string, unknown>, role));
   if (!parsed.success) throw new InvalidMessageError(zodReason("event", parsed.error));
   const v = parsed.data;
   const cluster = clusterOf(v, opts);
@@ -696,29 +840,60 @@ const ALERT_SUBJECT_LABELS: ReadonlyArray<[string, string]> = [
   ["deployment", "Deployment"],
   ["statefulset", "StatefulSet"],
   ["daemonset", "DaemonSet"],
+  ["replicaset", "ReplicaSet"],
   ["job_name", "Job"],
   ["job", "Job"],
   ["cronjob", "CronJob"],
   ["persistentvolumeclaim", "PersistentVolumeClaim"],
   ["horizontalpodautoscaler", "HorizontalPodAutoscaler"],
+  ["resourcequota", "ResourceQuota"],
+  ["certificate", "Certificate"],
   ["service", "Service"],
   ["ingress", "Ingress"],
   ["node", "Node"],
   ["persistentvolume", "PersistentVolume"],
 ];
 
-export function alertSubject(cluster: string, labels: Record<string, string>): ResourceRef | undefined {
+/**
+ * Scrape targets that report about other objects: their own `service`, `pod` and `instance`
+ * labels name the exporter, not what the alert is about.
+ */
+const EXPORTER =
+  /(kube-state-metrics|node-exporter|kubelet|cadvisor|prometheus|alertmanager|blackbox|apiserver|coredns-metrics|metrics-server|pushgateway)/;
+const TARGET_LABELS = ["namespace", "pod", "service", "container", "instance", "job", "node"] as const;
+const IP_PORT = /^\[?[0-9a-f.:]+\]?(:\d+)?$/i;
+
+export function alertSubject(cluster: string, given: Record<string, string>): ResourceRef | undefined {
+  let labels = given;
+  if (Object.keys(given).some((k) => k.startsWith("exported_"))) {
+    // honor_labels off: the series' own labels were renamed `exported_*`, the plain ones are the
+    // scrape target's (an ingress controller, a pushgateway).
+    labels = { ...given };
+    for (const k of TARGET_LABELS) {
+      const e = given[`exported_${k}`];
+      if (e) labels[k] = e;
+      else if (k !== "node") delete labels[k];
+    }
+  }
+  const exporterJob = EXPORTER.test(labels.job ?? "") || EXPORTER.test(labels.service ?? "");
   for (const [label, kind] of ALERT_SUBJECT_LABELS) {
     const name = labels[label];
     if (!name) continue;
     // `job` is also Prometheus' scrape job label; only trust it with a namespace and a kube job pattern.
     if (label === "job" && !labels.job_name && !labels.namespace) continue;
-    if (label === "job" && /^(kube-|node-exporter|prometheus|apiserver)/.test(name)) continue;
+    if (label === "job" && (/^(kube-|node-exporter|prometheus|apiserver)/.test(name) || EXPORTER.test(name)))
+      continue;
+    if (label === "service" && EXPORTER.test(name)) continue;
+    // The exporter's own pod (a target label the scrape adds): the alert is about what it reports on.
+    if (label === "pod" && exporterJob && EXPORTER.test(name)) continue;
     if (!isClusterScoped(kind) && !labels.namespace) continue;
     return subjectRef(cluster, kind, labels.namespace, name, undefined);
   }
-  const instanceNode = labels.instance && labels.node === undefined ? undefined : labels.node;
-  if (instanceNode) return subjectRef(cluster, "Node", undefined, instanceNode, undefined);
+  if (labels.node) return subjectRef(cluster, "Node", undefined, labels.node, undefined);
+  // kube-prometheus relabels a node exporter's `instance` to the node name.
+  const instance = labels.instance?.replace(/:\d+$/, "");
+  if (instance && exporterJob && /node/.test(labels.job ?? labels.service ?? "") && !IP_PORT.test(instance))
+    return subjectRef(cluster, "Node", undefined, instance, undefined);
   return undefined;
 }
 

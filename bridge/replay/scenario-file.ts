@@ -66,7 +66,7 @@ export function readScenario(file: string): Scenario {
     const i = parsed.error.issues[0]!;
     throw new ReplayFileError(`${file}: ${i.path.join(".")}: ${i.message}`);
   }
-  return { ...parsed.data, file };
+  return { ...parsed.data, messages: stampReplayTimes(parsed.data.messages), file };
 }
 
 /**
@@ -97,7 +97,24 @@ export function readReplayMessages(file: string): WireMessage[] {
       });
     }
   }
-  return out;
+  return stampReplayTimes(out);
+}
+
+/**
+ * Gives each message without one the timestamp Kafka would have given it: the latest time any
+ * message so far in the file carries (the earliest in the file before that). A tombstone, or a
+ * record whose producer left its time out, is then placed where it was recorded, not at "now".
+ */
+export function stampReplayTimes<M extends { readonly value: unknown; readonly timestampMs?: number }>(
+  messages: readonly M[],
+): M[] {
+  const own = messages.map((m) => latestTime([m as unknown as WireMessage]));
+  let mark = own.find((t) => t !== undefined);
+  return messages.map((m, i) => {
+    const t = own[i];
+    if (t !== undefined && (mark === undefined || t > mark)) mark = t;
+    return m.timestampMs !== undefined || mark === undefined ? m : { ...m, timestampMs: mark };
+  });
 }
 
 const TIME_FIELDS = new Set([
@@ -110,6 +127,10 @@ const TIME_FIELDS = new Set([
   "startsAt",
   "endsAt",
   "lastObservedTime",
+  "@timestamp",
+  "time",
+  "creationTimestamp",
+  "deprecatedLastTimestamp",
 ]);
 
 /** Shifts every timestamp in the messages by `deltaMs` (the demo replays a past incident as recent). */

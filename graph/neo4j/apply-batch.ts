@@ -4,6 +4,7 @@ import {
   isBareDelete,
   isBareDeleteVersion,
   type ResourceVersion,
+  tombstoneUpsert,
   versionOf,
 } from "../../rca/changes.js";
 import { isClusterScoped, parseResourceId, refToId, resourceId } from "../../rca/identity.js";
@@ -255,13 +256,10 @@ export class ApplyBatchWork {
       await this.upsertResource(r, touchedEvents, touchedResources, counts);
     }
     for (const d of batch.resourceDeletes) {
-      const id = await this.resolveRef(d.ref);
-      if (!id) continue;
-      const cur = await this.getRes(id);
-      if (cur) {
-        cur.deleted = true;
-        this.resDeletes.add(id);
-      }
+      // A tombstone is a DELETE that names the resource and nothing else: the same change event.
+      const id = (await this.resolveRef(d.ref)) ?? (await this.uidInAnyCluster(d.ref.uid));
+      const p = id && (await this.getRes(id)) ? parseResourceId(id) : undefined;
+      if (p) await this.upsertResource(tombstoneUpsert(p, d), touchedEvents, touchedResources, counts);
     }
     for (const e of batch.edges) {
       counts.edges++;
@@ -523,6 +521,16 @@ export class ApplyBatchWork {
   private async getUid(cluster: string, uid: string): Promise<string | null> {
     if (!this.uids.has(K(cluster, uid))) await this.loadUids([{ cluster, uid }]);
     return this.uids.get(K(cluster, uid)) ?? null;
+  }
+
+  /**
+   * A tombstone's key carries no cluster; a uid is unique across clusters, so one not found in
+   * the default cluster is looked for in all of them.
+   */
+  private async uidInAnyCluster(uid: string | undefined): Promise<string | undefined> {
+    if (!uid) return undefined;
+    const rows = await runStatement(this.tx, "uidInAnyCluster", { uid });
+    return rows.length === 1 ? str(rows[0]!.resourceId) ?? undefined : undefined;
   }
 
   private async resolveRef(ref: ResourceRef): Promise<string | undefined> {

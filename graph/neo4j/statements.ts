@@ -21,6 +21,7 @@ export const SCHEMA_STATEMENTS = {
   constraintAnomalyId: "CREATE CONSTRAINT anomaly_id IF NOT EXISTS FOR (a:Anomaly) REQUIRE a.id IS UNIQUE",
   constraintUidAlias:
     "CREATE CONSTRAINT uid_alias IF NOT EXISTS FOR (u:UidAlias) REQUIRE (u.cluster, u.uid) IS UNIQUE",
+  indexUidAliasUid: "CREATE INDEX uid_alias_uid IF NOT EXISTS FOR (u:UidAlias) ON (u.uid)",
   constraintResourceVersion:
     "CREATE CONSTRAINT resource_version IF NOT EXISTS FOR (v:ResourceVersion) REQUIRE (v.resourceId, v.atMs) IS UNIQUE",
   constraintSentEdge:
@@ -72,6 +73,7 @@ SET l.seq = coalesce(l.seq, 0) + 1`,
   loadUids: `UNWIND $rows AS row
 MATCH (u:UidAlias {cluster: row.cluster, uid: row.uid})
 RETURN u.cluster AS cluster, u.uid AS uid, u.resourceId AS resourceId`,
+  uidInAnyCluster: "MATCH (u:UidAlias {uid: $uid}) RETURN u.resourceId AS resourceId LIMIT 2",
   loadVersionNeighbours: `UNWIND $rows AS row
 OPTIONAL MATCH (here:ResourceVersion {resourceId: row.id, atMs: row.atMs})
 CALL (row) {

@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS uids (
   resource_id TEXT NOT NULL,
   PRIMARY KEY (cluster, uid)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS uids_by_uid ON uids (uid);
 
 CREATE TABLE IF NOT EXISTS resource_versions (
   resource_id TEXT NOT NULL,

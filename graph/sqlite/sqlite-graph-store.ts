@@ -7,6 +7,7 @@ import {
   isBareDelete,
   isBareDeleteVersion,
   type ResourceVersion,
+  tombstoneUpsert,
   versionOf,
 } from "../../rca/changes.js";
 import { isClusterScoped, parseResourceId, refToId, resourceId } from "../../rca/identity.js";
@@ -267,6 +268,7 @@ export class SqliteGraphStore implements GraphStore {
          UNION SELECT id FROM resources WHERE cluster = @cluster AND cluster_ip = @ip ORDER BY id`,
       ),
       uidGet: d.prepare("SELECT resource_id FROM uids WHERE cluster = ? AND uid = ?"),
+      uidAny: d.prepare("SELECT resource_id FROM uids WHERE uid = ? LIMIT 2"),
       uidPut: d.prepare(
         "INSERT INTO uids (cluster, uid, resource_id) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET resource_id = excluded.resource_id",
       ),
@@ -410,8 +412,15 @@ export class SqliteGraphStore implements GraphStore {
         this.upsertResource(r, ingestedMs, touchedEvents, touchedResources, counts);
       }
       for (const d of batch.resourceDeletes) {
-        const id = this.resolveRef(d.ref);
-        if (id) this.stmts.resMarkDeleted.run(id);
+        // A tombstone is a DELETE that names the resource and nothing else: the same change event.
+        // Its key carries no cluster; a uid is unique across clusters.
+        let id = this.resolveRef(d.ref);
+        if (!id && d.ref.uid) {
+          const rows = this.stmts.uidAny.all(d.ref.uid) as Array<{ resource_id: string }>;
+          if (rows.length === 1) id = rows[0]!.resource_id;
+        }
+        const p = id && this.stmts.resById.get(id) ? parseResourceId(id) : undefined;
+        if (p) this.upsertResource(tombstoneUpsert(p, d), ingestedMs, touchedEvents, touchedResources, counts);
       }
       for (const e of batch.edges) {
         counts.edges++;
