@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type AnalyzeOptions, analyze } from "../../rca/analyze.js";
 import { impliedEdges, referenceHints } from "../../rca/implied-edges.js";
-import { emptyBatch } from "../../rca/model.js";
+import { emptyBatch, type Severity } from "../../rca/model.js";
 import { normalizeMessage } from "../../rca/normalize.js";
-import { defaultRules, domainScore } from "../../rca/rules.js";
+import { defaultRules, domainScore, type MatchTarget } from "../../rca/rules.js";
 import { tempStore } from "../helpers.js";
 import { apply, CLUSTER, event, id, logLine, resource } from "./fixtures.js";
 
@@ -105,8 +105,13 @@ describe("topology implied by specs and annotations", () => {
 
 describe("rules for the new mechanisms", () => {
   const rules = defaultRules();
-  const t = (reason: string, kind: string, message = reason, level = "WARNING") =>
-    ({ reason, kind, message, level, etype: "k8s.event" }) as const;
+  const t = (reason: string, kind: string, message = reason, level: Severity = "WARNING"): MatchTarget => ({
+    reason,
+    kind,
+    message,
+    level,
+    etype: "k8s.event",
+  });
 
   it("a deleted RoleBinding explains forbidden errors", () => {
     const d = domainScore(
