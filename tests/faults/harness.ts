@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { stampReplayTimes } from "../../bridge/replay/scenario-file.js";
 import { waitIdle } from "../../cli/pipeline.js";
 import type { SqliteGraphStore } from "../../graph/sqlite/index.js";
 import { createRedis, Queues, redisAnswers } from "../../queues/index.js";
@@ -280,12 +281,16 @@ export async function deadLetterPayloads(
   return { entries: jobs.length, distinct };
 }
 
-/** The clean run: the same messages through an in-process pipeline into a fresh store. */
+/**
+ * The clean run: the same messages through an in-process pipeline into a fresh store, with the
+ * times `kgrca replay` gives messages that carry none (the faulted run replays the file).
+ */
 export async function referenceRun(
   name: string,
-  messages: readonly WireMessage[],
+  input: readonly WireMessage[],
   env: Record<string, string> = {},
 ): Promise<{ fingerprint: Fingerprint; dlqDistinct: Set<string>; dlqEntries: number; ms: number }> {
+  const messages = stampReplayTimes(input);
   const p = await testPipeline(name, env);
   try {
     const t0 = Date.now();
