@@ -252,6 +252,14 @@ export function diffVersions(kind: string, prev: ResourceVersion, next: Resource
   }
   if (prev.dataHash !== undefined && next.dataHash !== undefined && prev.dataHash !== next.dataHash) {
     out.push({ reason: "ConfigChanged", severity: "INFO", message: `${kind} data changed` });
+  } else if (
+    prev.dataHash === undefined &&
+    next.dataHash !== undefined &&
+    prev.specHash === undefined &&
+    (kind === "ConfigMap" || kind === "Secret")
+  ) {
+    // A ConfigMap or Secret first seen without a payload and now with one: its data was set.
+    out.push({ reason: "ConfigChanged", severity: "INFO", message: `${kind} data set` });
   }
   if (next.unschedulable && prev.unschedulable === false) {
     out.push({
