@@ -17,6 +17,8 @@ export interface ResourceVersion {
   /** `Ready` condition of other kinds (Certificate, ExternalSecret...): status and why. */
   readonly ready?: { readonly status: string; readonly reason?: string; readonly message?: string };
   readonly restarts?: number;
+  /** An autoscaler's `ScalingLimited` condition when it holds at the maximum (why, else absent). */
+  readonly atMax?: string;
   /** A Node's `spec.unschedulable` (cordon) and its taints as `key=value:effect`, sorted. */
   readonly unschedulable?: boolean;
   readonly taints?: readonly string[];
@@ -85,6 +87,23 @@ function readyCondition(
       ...(typeof r.reason === "string" ? { reason: r.reason } : {}),
       ...(typeof r.message === "string" ? { message: r.message.slice(0, 300) } : {}),
     };
+  }
+  return undefined;
+}
+
+/**
+ * Why an autoscaler is pinned at its maximum (`ScalingLimited` True with reason TooManyReplicas,
+ * "desired replica count is more than the maximum"); undefined when it is not (or at its minimum).
+ */
+function scalingLimitedAtMax(status: Record<string, unknown> | undefined): string | undefined {
+  const c = status?.conditions;
+  if (!Array.isArray(c)) return undefined;
+  for (const item of c) {
+    const r = asRecord(item);
+    if (r?.type !== "ScalingLimited" || String(r.status).toLowerCase() !== "true") continue;
+    const why = `${String(r.reason ?? "")} ${String(r.message ?? "")}`;
+    if (/toomanyreplicas|more than the maximum|above the maximum|maximum replica/i.test(why))
+      return (typeof r.message === "string" ? r.message : String(r.reason)).slice(0, 300);
   }
   return undefined;
 }
@@ -170,6 +189,10 @@ export function versionOf(r: ResourceUpsert): ResourceVersion {
     const ready = readyCondition(p.status);
     if (ready) v.ready = ready;
   }
+  if (r.kind === "HorizontalPodAutoscaler") {
+    const atMax = scalingLimitedAtMax(p.status);
+    if (atMax) v.atMax = atMax;
+  }
   const restarts = restartCount(p.status);
   if (restarts !== undefined) v.restarts = restarts;
   if (r.kind === "Node" && p.spec) {
@@ -252,6 +275,21 @@ export function diffVersions(kind: string, prev: ResourceVersion, next: Resource
   }
   if (prev.dataHash !== undefined && next.dataHash !== undefined && prev.dataHash !== next.dataHash) {
     out.push({ reason: "ConfigChanged", severity: "INFO", message: `${kind} data changed` });
+  } else if (
+    prev.dataHash === undefined &&
+    next.dataHash !== undefined &&
+    prev.specHash === undefined &&
+    (kind === "ConfigMap" || kind === "Secret")
+  ) {
+    // A ConfigMap or Secret first seen without a payload and now with one: its data was set.
+    out.push({ reason: "ConfigChanged", severity: "INFO", message: `${kind} data set` });
+  }
+  if (next.atMax && !prev.atMax) {
+    out.push({
+      reason: "ScalingLimited",
+      severity: "WARNING",
+      message: `autoscaler at its maximum replicas: ${next.atMax}`,
+    });
   }
   if (next.unschedulable && prev.unschedulable === false) {
     out.push({
@@ -361,7 +399,7 @@ export const POLICY_KINDS: ReadonlySet<string> = new Set([
 export function initialConditionEvents(kind: string, v: ResourceVersion): ChangeEvent[] {
   if (POLICY_KINDS.has(kind) && !v.deleted)
     return [{ reason: "ResourceCreated", severity: "INFO", message: `${kind} created` }];
-  if (kind !== "Node") return v.ready ? diffVersions(kind, { atMs: 0, deleted: false }, v) : [];
+  if (kind !== "Node") return v.ready || v.atMax ? diffVersions(kind, { atMs: 0, deleted: false }, v) : [];
   if (!v.conditions) return [];
   return diffVersions(kind, { atMs: 0, deleted: false, conditions: {} }, v);
 }

@@ -225,6 +225,8 @@ function backendsOf(spec: Record<string, unknown> | undefined): string[] {
  * change event; other kinds' annotations are mostly tool bookkeeping and are dropped.
  */
 const ANNOTATED_KINDS: ReadonlySet<string> = new Set(["ServiceAccount", "Secret", "ConfigMap", "Namespace"]);
+/** Kinds whose payload is `data` (a producer may put it under `spec`). */
+const DATA_KINDS: ReadonlySet<string> = new Set(["ConfigMap", "Secret"]);
 /** Annotations that restate the object (or churn on every apply) rather than configure it. */
 const BOOKKEEPING_ANNOTATION =
   /^(kubectl\.kubernetes\.io\/last-applied-configuration|meta\.helm\.sh\/|deployment\.kubernetes\.io\/revision$)/;
@@ -388,6 +390,17 @@ function parseResource(msg: WireMessage, opts: NormalizeOptions, out: IngestBatc
   if (v.status) props.status = v.status;
   if (spec) props.spec = spec;
   if (v.data) props.data = v.data;
+  else if (DATA_KINDS.has(kind) && spec) {
+    // Some producers nest a ConfigMap's or Secret's payload under spec: it is the data all the same.
+    const nested = spec.data ?? spec.stringData ?? spec.binaryData;
+    const rec = asRecord(nested);
+    if (rec) {
+      props.data = rec;
+      const { data: _d, stringData: _s, binaryData: _b, ...rest } = spec;
+      if (Object.keys(rest).length) props.spec = rest;
+      else delete props.spec;
+    }
+  }
   if (ANNOTATED_KINDS.has(kind)) {
     const annotations = annotationsOf(v as Record<string, unknown>);
     if (annotations) props.annotations = annotations;

@@ -271,3 +271,44 @@ describe("in the store", () => {
     expect(onNode.map((e) => e.reason)).toContain("NodeNotSchedulable");
   });
 });
+
+describe("config payloads under spec and autoscalers pinned at their maximum", () => {
+  it("reads a ConfigMap payload nested under spec.data as its data, and reports it being set", () => {
+    const bare = normalized({ kind: "ConfigMap", namespace: "promo", name: "flags" });
+    const withData = normalized({
+      kind: "ConfigMap",
+      namespace: "promo",
+      name: "flags",
+      spec: { data: { "flags.yaml": 'max: "50%"' } },
+    });
+    expect(withData.props.data).toEqual({ "flags.yaml": 'max: "50%"' });
+    expect(withData.props.spec).toBeUndefined();
+    expect(reasons(bare, withData)).toEqual(["ConfigChanged"]);
+    expect(reasons(withData, withData)).toEqual([]);
+  });
+
+  it("reports an HPA whose ScalingLimited condition holds it at its maximum", () => {
+    const hpa = (conditions: unknown[]): ResourceUpsert => ({
+      ...base,
+      kind: "HorizontalPodAutoscaler",
+      namespace: "pricing",
+      name: "engine",
+      props: { status: { currentReplicas: 6, conditions } },
+    });
+    const atMax = hpa([
+      {
+        type: "ScalingLimited",
+        status: "True",
+        reason: "TooManyReplicas",
+        message: "the desired replica count is more than the maximum replica count",
+      },
+    ]);
+    const atMin = hpa([{ type: "ScalingLimited", status: "True", reason: "TooFewReplicas" }]);
+    expect(reasons(hpa([]), atMax)).toEqual(["ScalingLimited"]);
+    expect(reasons(atMax, atMax)).toEqual([]);
+    expect(reasons(hpa([]), atMin)).toEqual([]);
+    expect(initialConditionEvents("HorizontalPodAutoscaler", versionOf(atMax)).map((e) => e.reason)).toEqual([
+      "ScalingLimited",
+    ]);
+  });
+});
