@@ -22,35 +22,42 @@ const repo = resolve(here, "..", "..");
 const mainDir = join(repo, "scenarios");
 const holdoutDir = join(repo, "tests", "scenarios-holdout");
 
-function clean(dir: string): void {
+/**
+ * Writes a generated file, first removing a stale one at the same position (same family and
+ * number, an older slug). Files this generator does not write (other generators' scenarios under
+ * `scenarios/src/probes/`, higher numbers) are left alone.
+ */
+function writeScenario(dir: string, prefix: string, name: string, text: string): void {
   mkdirSync(dir, { recursive: true });
-  for (const f of readdirSync(dir)) if (f.endsWith(".json")) unlinkSync(join(dir, f));
+  for (const f of readdirSync(dir))
+    if (f.startsWith(prefix) && f.endsWith(".json") && f !== `${name}.json`) unlinkSync(join(dir, f));
+  writeFileSync(join(dir, `${name}.json`), text);
 }
 
 function generate(): void {
-  clean(mainDir);
-  clean(holdoutDir);
   const pick = new Rng(`${SEED}/noise-levels`);
   for (const fam of MAIN_FAMILIES) {
     fam.variants.forEach((v, i) => {
-      const name = `${fam.fault}-${String(i + 1).padStart(2, "0")}-${v.slug}`;
+      const prefix = `${fam.fault}-${String(i + 1).padStart(2, "0")}-`;
+      const name = `${prefix}${v.slug}`;
       const noise: NoiseLevel = pick.weighted([
         ["light", 2],
         ["normal", 5],
         ["heavy", 1],
       ] as const);
       const s = runScenario(name, fam.fault, v, { profile: MAIN, noise, seed: SEED });
-      writeFileSync(join(mainDir, `${name}.json`), serialize(s));
+      writeScenario(mainDir, prefix, name, serialize(s));
     });
   }
   HOLDOUT_SCENARIOS.forEach((h, i) => {
-    const name = `ho${String(i + 1).padStart(2, "0")}-${h.fault}-${h.variant.slug}`;
+    const prefix = `ho${String(i + 1).padStart(2, "0")}-`;
+    const name = `${prefix}${h.fault}-${h.variant.slug}`;
     const s = runScenario(name, h.fault, h.variant, {
       profile: HOLDOUT,
       noise: "heavy",
       seed: `${SEED}/holdout`,
     });
-    writeFileSync(join(holdoutDir, `${name}.json`), serialize(s));
+    writeScenario(holdoutDir, prefix, name, serialize(s));
   });
 }
 

@@ -216,7 +216,9 @@ export function validateFile(file: string): { problems: Problem[]; fault?: strin
     }
   }
   if (!rootEvidence)
-    bad(`no root-cause evidence within 15 minutes before the symptom (${new Date(symTime).toISOString()})`);
+    bad(
+      `no root-cause evidence within 15 minutes before the symptom (${Number.isFinite(symTime) ? new Date(symTime).toISOString() : "symptom time not found"})`,
+    );
   for (const b of Array.isArray(truth.blast_radius) ? (truth.blast_radius as Obj[]) : []) {
     const id = `${b.kind}|${b.namespace ?? ""}|${b.name}`;
     if (!resources.has(id) && !deleted.has(id)) bad(`blast radius ${id} not in messages`);
