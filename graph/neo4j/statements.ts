@@ -505,6 +505,7 @@ export const GRAPH_SCHEMA = {
     bases: ["chg:c1:pod:ns:name:0"],
     derivedOutTypes: ["RUNS_ON"],
     id: "id",
+    uid: "9c1f0000-0000-4000-8000-00000000000a",
     resourceId: "c1:pod:ns:name",
     reason: "BackOff",
     cluster: "c1",
