@@ -11,11 +11,14 @@ export const wellFormed = (s: string): string =>
   s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
 
 /**
- * Whether text came back from the store as sent. A lone surrogate is not valid UTF-8: SQLite keeps
- * its three bytes and they come back as U+FFFD each, so those positions are compared loosely.
+ * Whether text came back from the store as sent. A lone surrogate is not valid UTF-8: in a text
+ * column SQLite keeps its three bytes and they come back as U+FFFD each, so those positions are
+ * compared loosely; inside a JSON column (alert labels) `JSON.stringify` escapes it as `\udxxx`
+ * and it comes back verbatim.
  */
 export const sameText = (stored: string | undefined, sent: string): boolean =>
-  stored !== undefined && stored.replace(/\ufffd/g, "") === wellFormed(sent).replace(/\ufffd/g, "");
+  stored !== undefined &&
+  (stored === sent || stored.replace(/\ufffd/g, "") === wellFormed(sent).replace(/\ufffd/g, ""));
 
 /** Injection strings that must travel as plain data (no colon: names may not contain one). */
 export const INJECTIONS = [
