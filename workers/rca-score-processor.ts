@@ -90,10 +90,10 @@ export async function processRcaScore(
     ).filter((l) => !effects.has(l.id));
     if (later.length === 0) continue;
     for (const cause of list) {
-      const near = later.filter(
+      const inWindow = later.filter(
         (l) => l.timeMs >= cause.timeMs - LATE_DETECTION_MS && l.timeMs <= cause.timeMs + lookback,
       );
-      if (near.length) pairs.push({ cause, effects: near });
+      if (inWindow.length) pairs.push({ cause, effects: inWindow });
     }
   }
   for (const [effectId, scored] of await scorePairs(store, pairs, opts)) {

@@ -131,7 +131,7 @@ describe("hot events", () => {
     );
   });
 
-  it("sees what another process committed (data_version), then serves from memory again", async () => {
+  it("sees what another process committed (data_version); frequent foreign commits leave reads exact", async () => {
     const t = tempDir("kgrca-hot-2p-");
     const hot = await open(t.dir, 1000);
     const other = await open(t.dir);
@@ -149,6 +149,12 @@ describe("hot events", () => {
       expect((await hot.getEvent("e2"))?.reason).toBe("OOMKilled");
       await hot.applyBatch(batchOf([event(3, "a", 30, "BackOff", "WARNING")]));
       expect((await hot.eventsOnResources(...range)).map((e) => e.id)).toEqual(["e1", "e2", "e3"]);
+      // A second foreign commit soon after: this process stops keeping events in memory, and
+      // every read still sees everything.
+      await other.applyBatch(batchOf([event(4, "a", 40, "OOMKilled", "ERROR")]));
+      expect((await hot.eventsOnResources(...range)).map((e) => e.id)).toEqual(["e1", "e2", "e3", "e4"]);
+      await hot.applyBatch(batchOf([event(5, "a", 50, "BackOff", "WARNING")]));
+      expect((await hot.getEvents(["e5", "e4"])).map((e) => e.id)).toEqual(["e4", "e5"]);
     } finally {
       await hot.close();
       await other.close();

@@ -67,6 +67,8 @@ type Row = Record<string, unknown>;
 const DERIVED_OUT = DERIVED_OUT_TYPES;
 const MAX_PAGE = 1000;
 const LINK_MEMO_MAX = 250_000;
+/** Another process's commits closer together than this turn the in-memory recent events off. */
+const HOT_RELOAD_MIN_MS = 10_000;
 
 const parseJson = <T>(s: unknown, fallback: T): T => {
   if (typeof s !== "string" || !s) return fallback;
@@ -118,6 +120,9 @@ export class SqliteGraphStore implements GraphStore {
   private readonly hot: HotEvents | undefined;
   /** `PRAGMA data_version` when `hot` was last known to match the database. */
   private hotVersion = -1;
+  /** When `hot` was last (re)loaded, and whether foreign writes made this process give it up. */
+  private hotLoadedMs = 0;
+  private hotOff = false;
   /** Cause links this process wrote (best known confidence and path), kept while `hot` is valid. */
   private readonly linkMemo = new Map<string, { confidence: number; pathHash: number }>();
 
@@ -222,9 +227,19 @@ export class SqliteGraphStore implements GraphStore {
   /** The in-memory recent events, once they are known to match the database; else undefined. */
   private hotEvents(): HotEvents | undefined {
     const hot = this.hot;
-    if (!hot || !this.hotStmts) return undefined;
+    if (!hot || !this.hotStmts || this.hotOff) return undefined;
     const version = Number(this.hotStmts.dataVersion.get());
     if (version === this.hotVersion) return hot;
+    // Other processes write here all the time (a `kgrca worker` beside `kgrca start`): reloading
+    // after each of their commits would cost more than it saves, so this process reads SQL from now on.
+    const now = Date.now();
+    if (this.hotVersion !== -1 && now - this.hotLoadedMs < HOT_RELOAD_MIN_MS) {
+      this.hotOff = true;
+      hot.reset(Number.POSITIVE_INFINITY);
+      this.linkMemo.clear();
+      return undefined;
+    }
+    this.hotLoadedMs = now;
     // First use, or another process committed (it may have removed links): load the newest events again.
     this.linkMemo.clear();
     const rows = this.hotStmts.newest.all(hot.maxEvents + 1) as Row[];
