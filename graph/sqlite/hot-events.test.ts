@@ -90,14 +90,14 @@ describe("hot events", () => {
                 await s.saveIncidents(
                   [
                     {
-                      id: `inc-${o.i}`,
+                      id: `inc-${o.i % 3}`,
                       cluster: C,
                       severity: "ERROR",
                       startMs: T0,
                       endMs: T0,
-                      eventCount: 1,
+                      eventCount: 2,
                       resourceIds: [],
-                      eventIds: [`e${o.i}`],
+                      eventIds: [`e${o.i}`, `e${(o.i + 7) % 41}`],
                       rootEventId: `e${o.i}`,
                     },
                   ],
@@ -117,6 +117,8 @@ describe("hot events", () => {
               const r = [rid("a"), "BackOff", T0 + from * 1000, T0 + to * 1000] as const;
               expect(ids(await hot.eventsByReason(...r))).toEqual(ids(await plain.eventsByReason(...r)));
             }
+            for (const inc of ["inc-0", "inc-1", "inc-2"])
+              expect(ids(await hot.incidentEvents(inc, 1000))).toEqual(ids(await plain.incidentEvents(inc, 1000)));
             const all = Array.from({ length: 41 }, (_, i) => `e${i}`);
             expect(ids(await hot.getEvents(all))).toEqual(ids(await plain.getEvents(all)));
           }

@@ -24,6 +24,7 @@ export class HotEvents {
   private readonly byId = new Map<string, StoredEvent>();
   private readonly byResource = new Map<string, StoredEvent[]>();
   private readonly buckets = new Map<number, Set<string>>();
+  private readonly byIncident = new Map<string, Set<string>>();
   /** Every event with `timeMs >= floor` is held. +Infinity: nothing is (not loaded yet). */
   floor = Number.POSITIVE_INFINITY;
 
@@ -38,6 +39,7 @@ export class HotEvents {
     this.byId.clear();
     this.byResource.clear();
     this.buckets.clear();
+    this.byIncident.clear();
     this.floor = floor;
     for (const e of events) this.put(e);
   }
@@ -54,6 +56,11 @@ export class HotEvents {
       this.buckets.set(b, bucket);
     }
     bucket.add(e.id);
+    if (e.incidentId) {
+      const members = this.byIncident.get(e.incidentId);
+      if (members) members.add(e.id);
+      else this.byIncident.set(e.incidentId, new Set([e.id]));
+    }
     if (e.resourceId) {
       const list = this.byResource.get(e.resourceId);
       if (!list) this.byResource.set(e.resourceId, [e]);
@@ -69,6 +76,7 @@ export class HotEvents {
     if (!old) return;
     this.byId.delete(id);
     this.buckets.get(Math.floor(old.timeMs / BUCKET_MS))?.delete(id);
+    this.forgetIncident(old);
     if (old.resourceId) {
       const list = this.byResource.get(old.resourceId)!;
       const i = this.lowerBound(list, old);
@@ -80,6 +88,18 @@ export class HotEvents {
 
   get(id: string): StoredEvent | undefined {
     return this.byId.get(id);
+  }
+
+  /** The held events of an incident (all of them only if none is below the floor), unordered. */
+  incidentMembers(incidentId: string): StoredEvent[] {
+    return [...(this.byIncident.get(incidentId) ?? [])].map((id) => this.byId.get(id)!);
+  }
+
+  private forgetIncident(e: StoredEvent): void {
+    if (!e.incidentId) return;
+    const members = this.byIncident.get(e.incidentId);
+    members?.delete(e.id);
+    if (members?.size === 0) this.byIncident.delete(e.incidentId);
   }
 
   /** Whether a read of times from `fromMs` on can be answered here. */
@@ -124,6 +144,7 @@ export class HotEvents {
       for (const id of ids) {
         const e = this.byId.get(id)!;
         this.byId.delete(id);
+        this.forgetIncident(e);
         if (e.resourceId) affected.add(e.resourceId);
       }
       this.buckets.delete(b);

@@ -381,6 +381,7 @@ export class SqliteGraphStore implements GraphStore {
       // Only rows whose incident changes: a re-saved incident rewrites (and re-mirrors) nothing else.
       eventSetIncident: d.prepare("UPDATE events SET incident_id = ? WHERE id = ? AND incident_id IS NOT ?"),
       eventsByIncident: d.prepare("SELECT * FROM events WHERE incident_id = ? ORDER BY time_ms, id LIMIT ?"),
+      countByIncident: d.prepare("SELECT COUNT(*) FROM events WHERE incident_id = ?").pluck(),
       linkUpsert: d.prepare(
         `INSERT INTO cause_links (effect_id, cause_id, confidence, temporal, distance, domain, hops, rule, path)
          VALUES (@effectId, @causeId, @confidence, @temporal, @distance, @domain, @hops, @rule, @path)
@@ -1202,7 +1203,17 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   async incidentEvents(incidentId: string, limit: number): Promise<StoredEvent[]> {
-    return this.run(() => (this.stmts.eventsByIncident.all(incidentId, limit) as Row[]).map(toEvent));
+    return this.run(() => {
+      // Clustering reads whole incidents each time a new event joins one: from memory when every
+      // member is held there (the index counts the members SQL has).
+      const hot = this.hotEvents();
+      if (hot) {
+        const held = hot.incidentMembers(incidentId);
+        if (held.length === Number(this.stmts.countByIncident.get(incidentId)))
+          return held.sort(byTimeId).slice(0, limit);
+      }
+      return (this.stmts.eventsByIncident.all(incidentId, limit) as Row[]).map(toEvent);
+    });
   }
 
   async listIncidents(f: IncidentFilter): Promise<Page<Incident>> {
