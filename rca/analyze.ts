@@ -669,6 +669,41 @@ const CHAIN_ROUNDS = 4;
 /** How much an anomaly that implicates a cause raises its confidence, at most (relative). */
 export const ANOMALY_BOOST = { resource: 0.08, other: 0.03 } as const;
 
+/**
+ * An unclassified log line (no specific reason was recognised in it) that describes what the
+ * symptom describes (a queue backlog beside a backlog alert, latency beside a latency alert) is
+ * the symptom seen from inside a workload, not its cause: it is discounted as if explained.
+ */
+const ECHO_REASON = "logerror";
+/** Distinctive words the line and the symptom must share to count as an echo. */
+const ECHO_MIN_SHARED = 2;
+/** How strongly an echo counts as explained (as a rule's domain score would). */
+const ECHO_DOMAIN = 0.8;
+/** Words that say something went wrong without saying what: shared by unrelated lines. */
+const ECHO_STOPWORDS: ReadonlySet<string> = new Set(
+  (
+    "the and for with from into over than more less has have had are was were been not but " +
+    "this that last any all per its error errors err failed failing failure fail warn warning " +
+    "info debug level msg message above below high low request requests"
+  ).split(" "),
+);
+/** Lower-case words of a text (camelCase split), without numbers and stopwords. */
+function echoWords(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const raw of text.replace(/([a-z])([A-Z])/g, "$1 $2").split(/[^A-Za-z0-9]+/)) {
+    const w = raw.toLowerCase();
+    if (w.length < 3 || !/[a-z]/.test(w) || /^\d+[a-z]{0,2}$/.test(w) || ECHO_STOPWORDS.has(w)) continue;
+    out.add(w);
+  }
+  return out;
+}
+function symptomEcho(s: StoredEvent, symptom: ReadonlySet<string>): boolean {
+  if (s.etype !== "k8s.log" || s.reason.toLowerCase() !== ECHO_REASON) return false;
+  let shared = 0;
+  for (const w of echoWords(s.message)) if (symptom.has(w) && ++shared >= ECHO_MIN_SHARED) return true;
+  return false;
+}
+
 /** One kind of thing happening to one resource: the repeats of a reason are one signal. */
 interface Signal {
   readonly key: string;
@@ -921,8 +956,11 @@ async function rankByChains(
     const b = signals[c]!.first;
     return a.timeMs < b.timeMs || (a.timeMs === b.timeMs && a.id < b.id);
   };
-  const explained = signals.map((_, c) => {
-    let e = 0;
+  const symptomWords = echoWords(
+    [effect.reason, effect.message, ...Object.values(effect.annotations ?? {})].join(" "),
+  );
+  const explained = signals.map((s, c) => {
+    let e = symptomEcho(s.first, symptomWords) ? ECHO_DOMAIN : 0;
     for (let r = 0; r < n; r++)
       if (r !== c && explains(r, c) && pair[r]![c]!.domain > e) e = pair[r]![c]!.domain;
     return e;
