@@ -1,0 +1,54 @@
+# Round-5 scenario: the callers' own warnings echo the symptom (a queue backlog beside a backlog alert).
+# Usage: python3 scenarios/src/probes/generate-round5.py scenarios
+# Reuses the helpers of generate-round4.py (everything before its first scenario).
+import sys, datetime as dt
+src = open(__file__.replace("generate-round5.py", "generate-round4.py")).read()
+exec(src[: src.index("# 1. ")])
+
+# failed-scheduling-05: a memory request raised past any node's allocatable; new pods stay Pending;
+# the producer's own warnings say the queue is backing up; the backlog alert fires on the broker.
+g = mk(5101, "ap-south-live", dt.datetime(2025, 5, 6, 9, 15, 0))
+T = 0
+ns = "studio"
+g["res"]("StatefulSet", "nats", ns, -9 * 86400, labels={"app": "nats"}, image="nats:2.10.14-alpine", replicas=1)
+npod = "nats-0"
+nu = g["res"]("Pod", npod, ns, -9 * 86400, labels={"app": "nats"}, ownerRefs=[{"kind": "StatefulSet", "name": "nats"}], node=g["nodes"][0],
+              podIP="10.77.3.21", status={"phase": "Running", "restartCount": 0})
+g["edge"](f"statefulset:{ns}:nats", f"pod:{nu}", "CONTROLS", -9 * 86400)
+g["res"]("Service", "nats", ns, -9 * 86400, labels={"app": "nats"}, serviceSelector={"app": "nats"}, spec={"type": "ClusterIP", "clusterIP": "10.100.41.7", "ports": [{"port": 4222}]})
+enc = g["workload"](ns, "frame-encoder", 2, -5000, "ghcr.io/acme/frame-encoder:5.2.0", node_i=1)
+intake = g["workload"](ns, "asset-intake", 3, -5000, "ghcr.io/acme/asset-intake:1.14.3", node_i=2)
+for p in enc + intake: g["edge"](f"pod:{p[1]}", f"service:{ns}:nats", "DEPENDS_ON", -5000)
+cp, other = g["noise"](T)
+# The PR: requests.memory 3Gi -> 30Gi (meant 3.0Gi), rolled out; the new ReplicaSet's pods never schedule.
+g["res"]("Deployment", "frame-encoder", ns, -1500, labels={"app": "frame-encoder"}, image="ghcr.io/acme/frame-encoder:5.2.0", replicas=4,
+         spec={"template": {"spec": {"containers": [{"name": "frame-encoder", "resources": {"requests": {"memory": "30Gi", "cpu": "2"}}}]}}})
+rs2 = "frame-encoder-7c4fd9b2k"
+r2 = g["res"]("ReplicaSet", rs2, ns, -1498, labels={"app": "frame-encoder"}, ownerRefs=[{"kind": "Deployment", "name": "frame-encoder"}], replicas=2, image="ghcr.io/acme/frame-encoder:5.2.0")
+g["edge"](f"deployment:{ns}:frame-encoder", f"replicaset:{ns}:{rs2}", "CONTROLS", -1498)
+g["ev"]("Deployment", "frame-encoder", ns, -1497, "ScalingReplicaSet", f"Scaled up replica set {rs2} to 1", comp="deployment-controller")
+pend = []
+for k, suf in enumerate(["tq8wz", "m2hxv"]):
+    pn = f"{rs2}-{suf}"
+    pu = g["res"]("Pod", pn, ns, -1496 + k * 300, labels={"app": "frame-encoder"}, ownerRefs=[{"kind": "ReplicaSet", "name": rs2}], status={"phase": "Pending"})
+    g["edge"](f"replicaset:{ns}:{rs2}", f"pod:{pu}", "CONTROLS", -1496 + k * 300)
+    pend.append(pn)
+    for j in range(5):
+        g["ev"]("Pod", pn, ns, -1495 + k * 300 + j * 240, "FailedScheduling",
+                "0/4 nodes are available: 4 Insufficient memory. preemption: 0/4 nodes are available: 4 No preemption victims found for incoming pod.",
+                sev="WARNING", comp="default-scheduler", raw=(j % 2 == 0))
+# The old encoders are drained by the rollout: the queue stops being consumed.
+for k, p in enumerate(enc):
+    g["ev"]("Pod", p[0], ns, -1200 + k * 290, "Killing", "Stopping container frame-encoder")
+# The producer notices first: its own warnings repeat what the alert will say.
+for j in range(10):
+    p = intake[j % 3]
+    g["log"](p[0], ns, -900 + j * 80, f"level=warn msg=\"encode backlog growing\" subject=encode.tasks pending={1500 + j * 700} consumers=0", sev="WARN", puid=p[1])
+    g["log"](p[0], ns, -880 + j * 80, f"accepted upload asset-{4400 + j} size={120 + j}MB", sev="INFO", puid=p[1])
+sym = g["alert"](T, "NatsConsumerPendingHigh", {"namespace": ns, "service": "nats", "stream": "ENCODE", "consumer": "frame-encoder", "severity": "warning"},
+                 "Consumer frame-encoder on stream ENCODE has more than 8000 pending messages (encode backlog)")
+write("failed-scheduling-05-memory-request-typo-queue-backlog-echo", "failed-scheduling",
+      "A PR raises frame-encoder's memory request from 3Gi to 30Gi; the rolled-out pods stay Pending (Insufficient memory) while the old ones are drained. asset-intake keeps publishing and logs its own 'encode backlog growing' warnings before the broker's pending-messages alert fires.",
+      g, sym, {"root_causes": [{"kind": "Pod", "namespace": ns, "name": pend[0], "reason": "FailedScheduling"},
+                               {"kind": "Pod", "namespace": ns, "name": pend[1], "reason": "FailedScheduling"},
+                               {"kind": "Deployment", "namespace": ns, "name": "frame-encoder"}]})
