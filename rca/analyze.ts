@@ -664,6 +664,8 @@ const reportedLate = (e: StoredEvent, kind: string | undefined): boolean =>
   e.etype === "prom.alert" || kind === "Node" || LATE_REASONS.has(e.reason.toLowerCase());
 /** How much time and distance between two linked signals weaken a chain (the rule carries the rest). */
 const CHAIN_PROXIMITY = 0.15;
+/** How much a chain through an explained signal adds to an independent direct link (noisy-or weight). */
+const CHAIN_EVIDENCE = 1;
 /** Rounds of chain propagation (chains up to this many links deep). */
 const CHAIN_ROUNDS = 4;
 /** How much an anomaly that implicates a cause raises its confidence, at most (relative). */
@@ -965,6 +967,34 @@ async function rankByChains(
       if (r !== c && explains(r, c) && pair[r]![c]!.domain > e) e = pair[r]![c]!.domain;
     return e;
   });
+  // A candidate linked to the symptom directly and also explaining another signal has two pieces
+  // of evidence, combined as a noisy-or (once, after propagation, so chains do not compound) --
+  // unless its direct link reaches the symptom through a signal it explains: that is the chain
+  // itself, counted once. A signal explained by another leaves that evidence to its explainer.
+  const corroborated = [...strength];
+  for (let r = 0; r < n; r++) {
+    const path = signals[r]!.best.reach.path;
+    const on = new Set<string>();
+    for (let k = 2; k < path.length - 1; k += 2) on.add(path[k]!);
+    let best = 0;
+    let bestC: number | undefined;
+    let dependent = false;
+    for (let c = 0; c < n; c++) {
+      const p = pair[r]![c];
+      if (c === r || !specific(p)) continue;
+      if (on.has(signals[c]!.resourceId)) dependent = true;
+      const chain =
+        strength[c]! * p.domain * (1 - CHAIN_PROXIMITY + CHAIN_PROXIMITY * ((p.temporal + p.distance) / 2));
+      if (chain > best) [best, bestC] = [chain, c];
+    }
+    if (explained[r]! > 0 || dependent || best === 0 || best >= strength[r]!) continue;
+    const combined = 1 - (1 - directStrength[r]!) * (1 - CHAIN_EVIDENCE * best);
+    if (combined > strength[r]!) {
+      corroborated[r] = combined;
+      via[r] = bestC;
+    }
+  }
+  strength = corroborated;
   const boost = await anomalyBoosts(store, effect, signals, opts);
   const ranked = signals.map((s, i) => {
     const final = Math.min(1, strength[i]! * (1 - EXPLAINED_DISCOUNT * explained[i]!) * boost[i]!);
