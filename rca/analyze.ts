@@ -664,10 +664,47 @@ const reportedLate = (e: StoredEvent, kind: string | undefined): boolean =>
   e.etype === "prom.alert" || kind === "Node" || LATE_REASONS.has(e.reason.toLowerCase());
 /** How much time and distance between two linked signals weaken a chain (the rule carries the rest). */
 const CHAIN_PROXIMITY = 0.15;
+/** How much a chain through an explained signal adds to an independent direct link (noisy-or weight). */
+const CHAIN_EVIDENCE = 1;
 /** Rounds of chain propagation (chains up to this many links deep). */
 const CHAIN_ROUNDS = 4;
 /** How much an anomaly that implicates a cause raises its confidence, at most (relative). */
 export const ANOMALY_BOOST = { resource: 0.08, other: 0.03 } as const;
+
+/**
+ * An unclassified log line (no specific reason was recognised in it) that describes what the
+ * symptom describes (a queue backlog beside a backlog alert, latency beside a latency alert) is
+ * the symptom seen from inside a workload, not its cause: it is discounted as if explained.
+ */
+const ECHO_REASON = "logerror";
+/** Distinctive words the line and the symptom must share to count as an echo. */
+const ECHO_MIN_SHARED = 2;
+/** How strongly an echo counts as explained (as a rule's domain score would). */
+const ECHO_DOMAIN = 0.8;
+/** Words that say something went wrong without saying what: shared by unrelated lines. */
+const ECHO_STOPWORDS: ReadonlySet<string> = new Set(
+  (
+    "the and for with from into over than more less has have had are was were been not but " +
+    "this that last any all per its error errors err failed failing failure fail warn warning " +
+    "info debug level msg message above below high low request requests"
+  ).split(" "),
+);
+/** Lower-case words of a text (camelCase split), without numbers and stopwords. */
+function echoWords(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const raw of text.replace(/([a-z])([A-Z])/g, "$1 $2").split(/[^A-Za-z0-9]+/)) {
+    const w = raw.toLowerCase();
+    if (w.length < 3 || !/[a-z]/.test(w) || /^\d+[a-z]{0,2}$/.test(w) || ECHO_STOPWORDS.has(w)) continue;
+    out.add(w);
+  }
+  return out;
+}
+function symptomEcho(s: StoredEvent, symptom: ReadonlySet<string>): boolean {
+  if (s.etype !== "k8s.log" || s.reason.toLowerCase() !== ECHO_REASON) return false;
+  let shared = 0;
+  for (const w of echoWords(s.message)) if (symptom.has(w) && ++shared >= ECHO_MIN_SHARED) return true;
+  return false;
+}
 
 /** One kind of thing happening to one resource: the repeats of a reason are one signal. */
 interface Signal {
@@ -921,12 +958,43 @@ async function rankByChains(
     const b = signals[c]!.first;
     return a.timeMs < b.timeMs || (a.timeMs === b.timeMs && a.id < b.id);
   };
-  const explained = signals.map((_, c) => {
-    let e = 0;
+  const symptomWords = echoWords(
+    [effect.reason, effect.message, ...Object.values(effect.annotations ?? {})].join(" "),
+  );
+  const explained = signals.map((s, c) => {
+    let e = symptomEcho(s.first, symptomWords) ? ECHO_DOMAIN : 0;
     for (let r = 0; r < n; r++)
       if (r !== c && explains(r, c) && pair[r]![c]!.domain > e) e = pair[r]![c]!.domain;
     return e;
   });
+  // A candidate linked to the symptom directly and also explaining another signal has two pieces
+  // of evidence, combined as a noisy-or (once, after propagation, so chains do not compound) --
+  // unless its direct link reaches the symptom through a signal it explains: that is the chain
+  // itself, counted once. A signal explained by another leaves that evidence to its explainer.
+  const corroborated = [...strength];
+  for (let r = 0; r < n; r++) {
+    const path = signals[r]!.best.reach.path;
+    const on = new Set<string>();
+    for (let k = 2; k < path.length - 1; k += 2) on.add(path[k]!);
+    let best = 0;
+    let bestC: number | undefined;
+    let dependent = false;
+    for (let c = 0; c < n; c++) {
+      const p = pair[r]![c];
+      if (c === r || !specific(p)) continue;
+      if (on.has(signals[c]!.resourceId)) dependent = true;
+      const chain =
+        strength[c]! * p.domain * (1 - CHAIN_PROXIMITY + CHAIN_PROXIMITY * ((p.temporal + p.distance) / 2));
+      if (chain > best) [best, bestC] = [chain, c];
+    }
+    if (explained[r]! > 0 || dependent || best === 0 || best >= strength[r]!) continue;
+    const combined = 1 - (1 - directStrength[r]!) * (1 - CHAIN_EVIDENCE * best);
+    if (combined > strength[r]!) {
+      corroborated[r] = combined;
+      via[r] = bestC;
+    }
+  }
+  strength = corroborated;
   const boost = await anomalyBoosts(store, effect, signals, opts);
   const ranked = signals.map((s, i) => {
     const final = Math.min(1, strength[i]! * (1 - EXPLAINED_DISCOUNT * explained[i]!) * boost[i]!);

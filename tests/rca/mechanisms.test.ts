@@ -5,7 +5,7 @@ import { emptyBatch, type Severity } from "../../rca/model.js";
 import { normalizeMessage } from "../../rca/normalize.js";
 import { defaultRules, domainScore, type MatchTarget } from "../../rca/rules.js";
 import { tempStore } from "../helpers.js";
-import { apply, CLUSTER, event, id, logLine, resource } from "./fixtures.js";
+import { apply, CLUSTER, edge, event, id, logLine, resource } from "./fixtures.js";
 
 const opts: AnalyzeOptions = { windowMs: 15 * 60_000, maxHops: 3, rules: defaultRules() };
 
@@ -192,5 +192,52 @@ describe("co-tenants: causes that travel through a shared node", () => {
     ]);
     const a = (await analyze(t.store, "ev-1", opts))!;
     expect(a.causes[0]!.event.resourceId).toBe(id("Pod", "batch", "backfill-x1"));
+  });
+});
+
+describe("symptom echoes", () => {
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+    close = undefined;
+  });
+
+  it("an unclassified log line that restates the symptom ranks below an unrelated error beside it", async () => {
+    const t = await tempStore();
+    close = t.close;
+    const pod = (name: string) =>
+      resource({ kind: "Pod", namespace: "q", name, node: "node-1", status: { phase: "Running" } });
+    await apply(t.store, [
+      resource({ kind: "Service", namespace: "q", name: "broker", serviceSelector: { app: "broker" } }),
+      pod("producer-a"),
+      pod("producer-b"),
+      edge("pod:q:producer-a", "service:q:broker", "DEPENDS_ON"),
+      edge("pod:q:producer-b", "service:q:broker", "DEPENDS_ON"),
+      logLine(
+        "echo-1",
+        100,
+        { ns: "q", name: "producer-a" },
+        'level=warn msg="render backlog growing" queue=render-jobs depth=4100',
+        "WARN",
+      ),
+      logLine(
+        "other-1",
+        100,
+        { ns: "q", name: "producer-b" },
+        "upload handler aborted: bucket index corrupt",
+        "WARN",
+      ),
+      event(
+        "alert-1",
+        300,
+        "RenderQueueBacklog",
+        { kind: "Service", ns: "q", name: "broker" },
+        { etype: "prom.alert", message: "Queue render-jobs has more than 5000 ready messages" },
+      ),
+    ]);
+    const a = (await analyze(t.store, "alert-1", opts))!;
+    const ids = a.causes.map((c) => c.event.id);
+    expect(ids).toContain("echo-1");
+    expect(ids.indexOf("other-1")).toBeLessThan(ids.indexOf("echo-1"));
   });
 });
