@@ -244,7 +244,8 @@ export function dependencyHints(message: string, namespace: string | undefined):
   // The short in-cluster form `name.namespace:port` (or `name.namespace/path`).
   for (const m of message.matchAll(SVC_SHORT)) {
     if (/^\d+$/.test(m[1]!) || /^\d+$/.test(m[2]!)) continue;
-    if (!out.has(`svc:${m[2]}/${m[1]}`)) out.set(`svc:${m[2]}/${m[1]}`, { service: { name: m[1]!, namespace: m[2]! } });
+    if (!out.has(`svc:${m[2]}/${m[1]}`))
+      out.set(`svc:${m[2]}/${m[1]}`, { service: { name: m[1]!, namespace: m[2]! } });
   }
   for (const m of message.matchAll(K8S_SERVICE)) {
     out.set(`svc:${m[1]}/${m[2]}`, { service: { name: m[2]!, namespace: m[1]! }, explicit: true });
@@ -490,7 +491,12 @@ export function ownedReferenceKeys(kind: string, namespace: string, name: string
  * (`dial tcp 10.1.2.3:6379`). Matched against Services whose name carries the technology as a
  * dash-separated word or whose port/targetPort is the standard one.
  */
-const TECHNOLOGIES: ReadonlyArray<{ key: string; words: RegExp; names: readonly string[]; ports: readonly number[] }> = [
+const TECHNOLOGIES: ReadonlyArray<{
+  key: string;
+  words: RegExp;
+  names: readonly string[];
+  ports: readonly number[];
+}> = [
   { key: "redis", words: /\bredis\b/i, names: ["redis", "valkey", "keydb"], ports: [6379] },
   {
     key: "postgres",
@@ -503,7 +509,12 @@ const TECHNOLOGIES: ReadonlyArray<{ key: string; words: RegExp; names: readonly 
   { key: "kafka", words: /\bkafka\b/i, names: ["kafka"], ports: [9092] },
   { key: "rabbitmq", words: /\b(?:rabbitmq|amqp)\b/i, names: ["rabbitmq", "rabbit"], ports: [5672] },
   { key: "memcached", words: /\bmemcached?\b/i, names: ["memcached", "memcache"], ports: [11211] },
-  { key: "elasticsearch", words: /\b(?:elasticsearch|opensearch)\b/i, names: ["elasticsearch", "opensearch", "es"], ports: [9200] },
+  {
+    key: "elasticsearch",
+    words: /\b(?:elasticsearch|opensearch)\b/i,
+    names: ["elasticsearch", "opensearch", "es"],
+    ports: [9200],
+  },
   { key: "cassandra", words: /\bcassandra\b/i, names: ["cassandra"], ports: [9042] },
   { key: "zookeeper", words: /\bzookeeper\b/i, names: ["zookeeper", "zk"], ports: [2181] },
   { key: "nats", words: /\bnats\b/i, names: ["nats"], ports: [4222] },
@@ -533,9 +544,9 @@ export function serviceTechnologies(name: string, props: { spec?: Record<string,
       for (const x of [r.port, r.targetPort]) if (typeof x === "number") ports.add(x);
     }
   }
-  return TECHNOLOGIES.filter((t) => t.names.some((n) => words.has(n)) || t.ports.some((p) => ports.has(p))).map(
-    (t) => t.key,
-  );
+  return TECHNOLOGIES.filter(
+    (t) => t.names.some((n) => words.has(n)) || t.ports.some((p) => ports.has(p)),
+  ).map((t) => t.key);
 }
 
 /** A Service a technology hint may resolve to. */
