@@ -278,18 +278,8 @@ export function graphStoreContract(label: string, open: () => Promise<StoreFixtu
       expect(edges).toEqual(
         sortEdges([
           // Pods belong to their namespace (a hub: reached, never passed through).
-          {
-            fromId: id("pod", "shop", "cart-1"),
-            toId: id("namespace", "", "shop"),
-            type: "IN_NAMESPACE",
-            origin: "derived",
-          },
-          {
-            fromId: id("pod", "shop", "cart-2"),
-            toId: id("namespace", "", "shop"),
-            type: "IN_NAMESPACE",
-            origin: "derived",
-          },
+          { fromId: id("pod", "shop", "cart-1"), toId: id("namespace", "", "shop"), type: "IN_NAMESPACE", origin: "derived" },
+          { fromId: id("pod", "shop", "cart-2"), toId: id("namespace", "", "shop"), type: "IN_NAMESPACE", origin: "derived" },
           {
             fromId: id("pod", "shop", "cart-1"),
             toId: id("node", "", "node-2"),
@@ -477,18 +467,8 @@ export function graphStoreContract(label: string, open: () => Promise<StoreFixtu
       ).toEqual(
         sortEdges([
           // Pods belong to their namespace (a hub: reached, never passed through).
-          {
-            fromId: id("pod", "shop", "cart-1"),
-            toId: id("namespace", "", "shop"),
-            type: "IN_NAMESPACE",
-            origin: "derived",
-          },
-          {
-            fromId: id("pod", "shop", "cart-2"),
-            toId: id("namespace", "", "shop"),
-            type: "IN_NAMESPACE",
-            origin: "derived",
-          },
+          { fromId: id("pod", "shop", "cart-1"), toId: id("namespace", "", "shop"), type: "IN_NAMESPACE", origin: "derived" },
+          { fromId: id("pod", "shop", "cart-2"), toId: id("namespace", "", "shop"), type: "IN_NAMESPACE", origin: "derived" },
           {
             fromId: id("networkpolicy", "shop", "deny-db"),
             toId: id("pod", "shop", "cart-1"),

@@ -24,7 +24,9 @@ export async function openGraphStore(
   } else {
     store = new SqliteGraphStore({
       path: join(config.dataDir, "kg-rca.sqlite"),
-      ...(singleWriter && config.rca.hotEvents > 0 ? { hotEvents: { maxEvents: config.rca.hotEvents } } : {}),
+      ...(singleWriter && config.rca.hotEvents > 0
+        ? { hotEvents: { maxEvents: config.rca.hotEvents } }
+        : {}),
     });
   }
   await store.init();

@@ -566,11 +566,8 @@ async function namespaceFallback(
   // What those workloads use or name (a quota their controller was refused by, a ConfigMap).
   const inAdded = new Set(added);
   const edges = frontier.length ? out.concat(await store.edgesOf(frontier)) : out;
-  for (const e of [...edges].sort(
-    (a, b) => a.fromId.localeCompare(b.fromId) || a.toId.localeCompare(b.toId),
-  )) {
-    if (!UPSTREAM_TO.has(e.type) || e.type === "RUNS_ON" || !inAdded.has(e.fromId) || reach.has(e.toId))
-      continue;
+  for (const e of [...edges].sort((a, b) => a.fromId.localeCompare(b.fromId) || a.toId.localeCompare(b.toId))) {
+    if (!UPSTREAM_TO.has(e.type) || e.type === "RUNS_ON" || !inAdded.has(e.fromId) || reach.has(e.toId)) continue;
     const base = reach.get(e.fromId)!;
     reach.set(e.toId, { hops: base.hops + 1, path: [...base.path, e.type, e.toId] });
   }

@@ -409,12 +409,7 @@ export function initialConditionEvents(kind: string, v: ResourceVersion): Change
  * leaves the same `ResourceDeleted` change event and keeps the same last-known state.
  */
 export function tombstoneUpsert(
-  resource: {
-    readonly cluster: string;
-    readonly kind: string;
-    readonly namespace: string;
-    readonly name: string;
-  },
+  resource: { readonly cluster: string; readonly kind: string; readonly namespace: string; readonly name: string },
   tombstone: { readonly ref: { readonly uid?: string }; readonly atMs: number },
 ): ResourceUpsert {
   return {

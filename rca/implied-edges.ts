@@ -244,8 +244,7 @@ export function dependencyHints(message: string, namespace: string | undefined):
   // The short in-cluster form `name.namespace:port` (or `name.namespace/path`).
   for (const m of message.matchAll(SVC_SHORT)) {
     if (/^\d+$/.test(m[1]!) || /^\d+$/.test(m[2]!)) continue;
-    if (!out.has(`svc:${m[2]}/${m[1]}`))
-      out.set(`svc:${m[2]}/${m[1]}`, { service: { name: m[1]!, namespace: m[2]! } });
+    if (!out.has(`svc:${m[2]}/${m[1]}`)) out.set(`svc:${m[2]}/${m[1]}`, { service: { name: m[1]!, namespace: m[2]! } });
   }
   for (const m of message.matchAll(K8S_SERVICE)) {
     out.set(`svc:${m[1]}/${m[2]}`, { service: { name: m[2]!, namespace: m[1]! }, explicit: true });

@@ -577,10 +577,7 @@ const ZERO_TIME = /^0001-01-01/;
  * `level`/`log.level`, `msg`/`log`, an alert's `startsAt`/`endsAt`/`fingerprint`, a subject as a
  * `kind:ns:name` string, a K8s event's `type` (Warning/Normal) for its severity.
  */
-function withEventAliases(
-  v: Record<string, unknown>,
-  role: "events" | "logs" | "alerts",
-): Record<string, unknown> {
+function withEventAliases(v: Record<string, unknown>, role: "events" | "logs" | "alerts"): Record<string, unknown> {
   const out: Record<string, unknown> = { ...v };
   const labels = asRecord(v.labels);
   const isAlert =
@@ -644,8 +641,7 @@ function withEventAliases(
     const obj = asRecord(v.involved_object) ?? asRecord(v.object) ?? asRecord(v.resource);
     if (obj) out.subject = obj;
   }
-  if (out.cluster === undefined && typeof labels?.cluster === "string" && isAlert)
-    out.cluster = labels.cluster;
+  if (out.cluster === undefined && typeof labels?.cluster === "string" && isAlert) out.cluster = labels.cluster;
   for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
   return out;
 }

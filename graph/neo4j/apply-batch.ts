@@ -539,7 +539,7 @@ export class ApplyBatchWork {
   private async uidInAnyCluster(uid: string | undefined): Promise<string | undefined> {
     if (!uid) return undefined;
     const rows = await runStatement(this.tx, "uidInAnyCluster", { uid });
-    return rows.length === 1 ? (str(rows[0]!.resourceId) ?? undefined) : undefined;
+    return rows.length === 1 ? str(rows[0]!.resourceId) ?? undefined : undefined;
   }
 
   private async resolveRef(ref: ResourceRef): Promise<string | undefined> {

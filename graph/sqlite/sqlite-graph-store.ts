@@ -442,8 +442,7 @@ export class SqliteGraphStore implements GraphStore {
           if (rows.length === 1) id = rows[0]!.resource_id;
         }
         const p = id && this.stmts.resById.get(id) ? parseResourceId(id) : undefined;
-        if (p)
-          this.upsertResource(tombstoneUpsert(p, d), ingestedMs, touchedEvents, touchedResources, counts);
+        if (p) this.upsertResource(tombstoneUpsert(p, d), ingestedMs, touchedEvents, touchedResources, counts);
       }
       for (const e of batch.edges) {
         counts.edges++;
@@ -923,10 +922,7 @@ export class SqliteGraphStore implements GraphStore {
         const h = memo ? hashString(path) : 0;
         const known = memo?.get(key);
         // Skipped only when the stored link certainly wins: a higher confidence, or the same link.
-        if (
-          known &&
-          (known.confidence > l.confidence || (known.confidence === l.confidence && known.pathHash === h))
-        )
+        if (known && (known.confidence > l.confidence || (known.confidence === l.confidence && known.pathHash === h)))
           continue;
         n += this.stmts.linkUpsert.run({ ...l, path }).changes;
         if (memo && (!known || l.confidence >= known.confidence)) {
