@@ -430,6 +430,74 @@ export function graphStoreContract(label: string, open: () => Promise<StoreFixtu
       );
     });
 
+    it("infers DEPENDS_ON from a technology a log names when one Service offers it", async () => {
+      const log = (eid: string, pod: string, msg: string, t: number) =>
+        ev({
+          id: eid,
+          etype: "k8s.log",
+          severity: "ERROR",
+          reason: "",
+          message: msg,
+          timeMs: t,
+          subject: ref("Pod", pod, "shop"),
+        });
+      const web = id("pod", "shop", "web-1");
+      await store.applyBatch(batch({ resources: [res({ name: "web-1", labels: { app: "web" } })] }));
+      // Log first, Service later: the engine's word, the Service's name.
+      await store.applyBatch(batch({ events: [log("t1", "web-1", "redis: connection pool timeout", T0)] }));
+      await store.applyBatch(
+        batch({
+          resources: [
+            res({ kind: "Service", name: "session-redis", props: { spec: { ports: [{ port: 6379 }] } } }),
+          ],
+        }),
+      );
+      // Service first, log later: the standard port, a Service whose name says nothing of it.
+      await store.applyBatch(
+        batch({
+          resources: [
+            res({
+              kind: "Service",
+              name: "ledger",
+              props: { spec: { ports: [{ port: 80, targetPort: 5432 }] } },
+            }),
+          ],
+        }),
+      );
+      await store.applyBatch(
+        batch({
+          events: [log("t2", "web-1", "dial tcp 10.9.9.9:5432: connect: connection refused", T0 + 1)],
+        }),
+      );
+      // Two Services offer it (none in the caller's namespace): no edge.
+      for (const n of ["kafka-a", "kafka-b"])
+        await store.applyBatch(batch({ resources: [res({ kind: "Service", namespace: "mq", name: n })] }));
+      await store.applyBatch(
+        batch({ events: [log("t3", "web-1", "kafka: client has run out of available brokers", T0 + 2)] }),
+      );
+      // A store's own lines never point at its own Service.
+      await store.applyBatch(
+        batch({ resources: [res({ name: "session-redis-0", labels: { app: "session-redis" } })] }),
+      );
+      await store.applyBatch(
+        batch({ events: [log("t4", "session-redis-0", "redis: Background saving error", T0 + 3)] }),
+      );
+      const inferred = async (rid: string) =>
+        sortEdges((await store.edgesOf([rid])).filter((e) => e.origin === "inferred" && e.fromId === rid));
+      expect(await inferred(web)).toEqual(
+        sortEdges([
+          {
+            fromId: web,
+            toId: id("service", "shop", "session-redis"),
+            type: "DEPENDS_ON",
+            origin: "inferred",
+          },
+          { fromId: web, toId: id("service", "shop", "ledger"), type: "DEPENDS_ON", origin: "inferred" },
+        ]),
+      );
+      expect(await inferred(id("pod", "shop", "session-redis-0"))).toEqual([]);
+    });
+
     it("links NetworkPolicies to the pods they select and events to the resources they name", async () => {
       await store.applyBatch(batch({ resources: [res({ name: "cart-1", labels: { app: "cart" } })] }));
       await store.applyBatch(

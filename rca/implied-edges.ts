@@ -483,3 +483,98 @@ export function ownedReferenceKeys(kind: string, namespace: string, name: string
   if (i >= 3) out.push(`refapp:Secret/${namespace}/${name.slice(0, i)}`);
   return out;
 }
+
+/**
+ * Well-known backing services a caller's error names only by technology: a bare word (`redis:
+ * connection pool timeout`, `pq: the database system is in recovery mode`) or its standard port
+ * (`dial tcp 10.1.2.3:6379`). Matched against Services whose name carries the technology as a
+ * dash-separated word or whose port/targetPort is the standard one.
+ */
+const TECHNOLOGIES: ReadonlyArray<{
+  key: string;
+  words: RegExp;
+  names: readonly string[];
+  ports: readonly number[];
+}> = [
+  { key: "redis", words: /\bredis\b/i, names: ["redis", "valkey", "keydb"], ports: [6379] },
+  {
+    key: "postgres",
+    words: /\b(?:postgres|postgresql|psycopg2?|pgx|pq:)(?=\W|$)/i,
+    names: ["postgres", "postgresql", "pg", "pgbouncer"],
+    ports: [5432],
+  },
+  { key: "mysql", words: /\b(?:mysql|mariadb)\b/i, names: ["mysql", "mariadb"], ports: [3306] },
+  { key: "mongodb", words: /\b(?:mongo|mongodb)\b/i, names: ["mongo", "mongodb"], ports: [27017] },
+  { key: "kafka", words: /\bkafka\b/i, names: ["kafka"], ports: [9092] },
+  { key: "rabbitmq", words: /\b(?:rabbitmq|amqp)\b/i, names: ["rabbitmq", "rabbit"], ports: [5672] },
+  { key: "memcached", words: /\bmemcached?\b/i, names: ["memcached", "memcache"], ports: [11211] },
+  {
+    key: "elasticsearch",
+    words: /\b(?:elasticsearch|opensearch)\b/i,
+    names: ["elasticsearch", "opensearch", "es"],
+    ports: [9200],
+  },
+  { key: "cassandra", words: /\bcassandra\b/i, names: ["cassandra"], ports: [9042] },
+  { key: "zookeeper", words: /\bzookeeper\b/i, names: ["zookeeper", "zk"], ports: [2181] },
+  { key: "nats", words: /\bnats\b/i, names: ["nats"], ports: [4222] },
+];
+const PORT_MENTION = /(?::|\bport\s+)(\d{2,5})\b/gi;
+
+/** The technologies a log line names by word or standard port, as `tech:<key>` hint keys' keys. */
+export function technologyHints(message: string): string[] {
+  const out = new Set<string>();
+  const ports = new Set<number>();
+  for (const m of message.matchAll(PORT_MENTION)) ports.add(Number(m[1]));
+  for (const t of TECHNOLOGIES) {
+    if (t.words.test(message) || t.ports.some((p) => ports.has(p))) out.add(t.key);
+  }
+  return [...out].sort();
+}
+
+/** The technologies a Service offers, by a word of its name or a standard port (port or targetPort). */
+export function serviceTechnologies(name: string, props: { spec?: Record<string, unknown> }): string[] {
+  const words = new Set(name.toLowerCase().split("-"));
+  const ports = new Set<number>();
+  const list = props.spec?.ports;
+  if (Array.isArray(list)) {
+    for (const p of list) {
+      if (!p || typeof p !== "object") continue;
+      const r = p as { port?: unknown; targetPort?: unknown };
+      for (const x of [r.port, r.targetPort]) if (typeof x === "number") ports.add(x);
+    }
+  }
+  return TECHNOLOGIES.filter(
+    (t) => t.names.some((n) => words.has(n)) || t.ports.some((p) => ports.has(p)),
+  ).map((t) => t.key);
+}
+
+/** A Service a technology hint may resolve to. */
+export interface TechnologyCandidate {
+  readonly id: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly props: { serviceSelector?: Record<string, string>; spec?: Record<string, unknown> };
+}
+
+/**
+ * The one Service a caller's technology hint stands for: among the cluster's Services offering the
+ * technology (not the caller's own: one selecting it or whose name prefixes the caller's), the only
+ * one in the caller's namespace, else the only one in the cluster. Several matches link none: the
+ * word alone cannot tell which, and a wrong dependency draws blame to an innocent database.
+ */
+export function resolveTechnology(
+  tech: string,
+  caller: { namespace: string; name: string; labels: Record<string, string> },
+  services: readonly TechnologyCandidate[],
+): string | undefined {
+  const offering = services.filter(
+    (s) =>
+      serviceTechnologies(s.name, s.props).includes(tech) &&
+      !caller.name.startsWith(`${s.name}-`) &&
+      !(s.namespace === caller.namespace && podSelected("Service", s.props, caller.labels)),
+  );
+  const local = offering.filter((s) => s.namespace === caller.namespace);
+  if (local.length === 1) return local[0]!.id;
+  if (local.length === 0 && offering.length === 1) return offering[0]!.id;
+  return undefined;
+}

@@ -19,6 +19,9 @@ import {
   referenceHints,
   referenceKey,
   serviceNameHints,
+  serviceTechnologies,
+  technologyHints,
+  resolveTechnology,
 } from "../../rca/implied-edges.js";
 import type { EventInput, IngestBatch, ResourceRef, ResourceUpsert } from "../../rca/model.js";
 import { severityLevel } from "../../rca/model.js";
@@ -222,6 +225,7 @@ export class ApplyBatchWork {
   private readonly scopes = new Map<string, Set<string>>();
   private readonly ips = new Map<string, Set<string>>();
   private readonly svcNames = new Map<string, Set<string>>();
+  private readonly svcClusters = new Map<string, Set<string>>();
   /** Derived edges of a resource as stored when the batch began, by resource id. */
   private readonly derivedLoaded = new Map<string, Array<[string, string, string]>>();
   private readonly edgeDeletes = new Map<
@@ -295,6 +299,9 @@ export class ApplyBatchWork {
       versionRows.push({ id, atMs: r.atMs });
       for (const e of impliedEdges(r)) resIds.add(e.fromId === id ? e.toId : e.fromId);
       for (const h of this.hintKeysOf(r)) hintRows.set(K(r.cluster, h), { cluster: r.cluster, hint: h });
+      if (r.kind === "Service")
+        for (const tech of serviceTechnologies(r.name, r.props))
+          hintRows.set(K(r.cluster, `tech:${tech}`), { cluster: r.cluster, hint: `tech:${tech}` });
       const scopeOf = (kind: string) =>
         scopeRows.set(K(r.cluster, r.namespace, kind), { cluster: r.cluster, namespace: r.namespace, kind });
       if (POD_SELECTING_KINDS.includes(r.kind)) scopeOf("Pod");
@@ -330,6 +337,8 @@ export class ApplyBatchWork {
           if (h.ip) ipRows.set(K(e.cluster, h.ip), { cluster: e.cluster, ip: h.ip });
           else resIds.add(resourceId(e.cluster, "Service", h.service!.namespace, h.service!.name));
         }
+        for (const tech of e.etype === "k8s.log" ? technologyHints(e.message) : [])
+          hintRows.set(K(e.cluster, `tech:${tech}`), { cluster: e.cluster, hint: `tech:${tech}` });
         for (const name of e.etype === "k8s.log" ? serviceNameHints(e.message) : []) {
           hintRows.set(K(e.cluster, `svcname:${name}`), { cluster: e.cluster, hint: `svcname:${name}` });
           svcNameRows.set(K(e.cluster, name), { cluster: e.cluster, name });
@@ -839,6 +848,14 @@ export class ApplyBatchWork {
       else this.deleteEdge(f, t, o, "derived");
     }
     for (const [f, t, o] of wanted.values()) this.addEdge(f, t, o, "derived", r.cluster, touched);
+    // Callers that named this Service's technology (`redis:`, port 5432) when it is the only match.
+    if (r.kind === "Service") {
+      for (const tech of serviceTechnologies(r.name, r.props)) {
+        for (const fromId of await this.hintsFor(r.cluster, `tech:${tech}`))
+          if ((await this.resolveTechnologyHint(r.cluster, fromId, tech)) === id)
+            this.addEdge(fromId, "DEPENDS_ON", id, "inferred", r.cluster, touched);
+      }
+    }
     // Log lines that named this resource's IP or service name become DEPENDS_ON edges; events and
     // logs that named the resource itself become REFERENCES edges.
     for (const h of this.hintKeysOf(r)) {
@@ -928,6 +945,45 @@ export class ApplyBatchWork {
       for (const t of await this.servicesNamed(cluster, name))
         this.addEdge(fromId, "DEPENDS_ON", t, "inferred", cluster, touched);
     }
+    for (const tech of technologyHints(message)) {
+      const known = await this.hintsFor(cluster, `tech:${tech}`);
+      if (known.has(fromId)) continue;
+      known.add(fromId);
+      this.hintPuts.push({ cluster, hint: `tech:${tech}`, fromId });
+      const t = await this.resolveTechnologyHint(cluster, fromId, tech);
+      if (t) this.addEdge(fromId, "DEPENDS_ON", t, "inferred", cluster, touched);
+    }
+  }
+
+  private async resolveTechnologyHint(
+    cluster: string,
+    fromId: string,
+    tech: string,
+  ): Promise<string | undefined> {
+    const p = parseResourceId(fromId);
+    if (!p?.namespace) return undefined;
+    const self = await this.getRes(fromId);
+    if (!this.svcClusters.has(cluster)) {
+      const ids = new Set<string>();
+      this.svcClusters.set(cluster, ids);
+      for (const row of await runStatement(this.tx, "loadServicesInCluster", { rows: [cluster] })) {
+        const r = toResState(row.r as Row);
+        if (!this.res.has(r.id) || this.res.get(r.id) === null) this.res.set(r.id, r);
+        ids.add(r.id);
+      }
+    }
+    const ids = new Set(this.svcClusters.get(cluster));
+    for (const r of this.res.values()) if (r && r.cluster === cluster && r.kind === "Service") ids.add(r.id);
+    const services = [...ids]
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      .map((id) => this.res.get(id))
+      .filter((r): r is ResState => !!r && r.cluster === cluster && r.kind === "Service" && !r.deleted)
+      .map((r) => ({ id: r.id, namespace: r.namespace, name: r.name, props: parseJson(r.props, {}) }));
+    return resolveTechnology(
+      tech,
+      { namespace: p.namespace, name: p.name, labels: self ? parseJson(self.labels, {}) : {} },
+      services,
+    );
   }
 
   private async servicesNamed(cluster: string, name: string): Promise<string[]> {

@@ -116,6 +116,10 @@ RETURN row.cluster AS cluster, row.namespace AS namespace, row.kind AS kind, r {
 MATCH (r:Resource {cluster: row.cluster, name: row.name})
 WHERE r.kind = 'Service'
 RETURN row.cluster AS cluster, row.name AS name, r {.*} AS r`,
+  loadServicesInCluster: `UNWIND $rows AS c
+MATCH (r:Resource {cluster: c})
+WHERE r.kind = 'Service'
+RETURN c AS cluster, r {.*} AS r`,
   // The derived edges a resource's state implies (re-derived as a difference when it changes).
   loadDerivedEdges: `UNWIND $ids AS id
 MATCH (r:Resource {id: id})-[e:TOPOLOGY {origin: 'derived'}]-(:Resource)

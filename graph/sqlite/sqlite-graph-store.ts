@@ -22,6 +22,9 @@ import {
   referenceHints,
   referenceKey,
   serviceNameHints,
+  serviceTechnologies,
+  technologyHints,
+  resolveTechnology,
 } from "../../rca/implied-edges.js";
 import type { EventInput, IngestBatch, ResourceRef, ResourceUpsert, Severity } from "../../rca/model.js";
 import { levelSeverity, SEVERITIES, severityLevel } from "../../rca/model.js";
@@ -337,6 +340,9 @@ export class SqliteGraphStore implements GraphStore {
         "INSERT INTO dependency_hints (cluster, hint, from_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
       ),
       hintsFor: d.prepare("SELECT from_id FROM dependency_hints WHERE cluster = ? AND hint = ?"),
+      svcInCluster: d.prepare(
+        "SELECT id, namespace, name, props FROM resources WHERE cluster = ? AND kind = 'Service' AND deleted = 0 ORDER BY id",
+      ),
       svcByName: d.prepare(
         "SELECT id FROM resources WHERE cluster = ? AND kind = 'Service' AND name = ? ORDER BY id",
       ),
@@ -725,6 +731,15 @@ export class SqliteGraphStore implements GraphStore {
         referenceKey({ kind: r.kind, namespace: r.namespace }),
         ...ownedReferenceKeys(r.kind, r.namespace, r.name),
       );
+    // Callers that named this Service's technology (`redis:`, port 5432) when it is the only match.
+    if (r.kind === "Service") {
+      for (const tech of serviceTechnologies(r.name, r.props)) {
+        for (const row of this.stmts.hintsFor.all(r.cluster, `tech:${tech}`) as Array<{ from_id: string }>) {
+          if (this.resolveTechnologyHint(r.cluster, row.from_id, tech) === id)
+            this.addEdge(row.from_id, "DEPENDS_ON", id, "inferred", r.cluster, touched);
+        }
+      }
+    }
     for (const h of hints) {
       const type = h.startsWith("ref") ? "REFERENCES" : "DEPENDS_ON";
       for (const row of this.stmts.hintsFor.all(r.cluster, h) as Array<{ from_id: string }>) {
@@ -783,6 +798,28 @@ export class SqliteGraphStore implements GraphStore {
       for (const t of this.stmts.svcByName.all(cluster, name) as Array<{ id: string }>)
         this.addEdge(fromId, "DEPENDS_ON", t.id, "inferred", cluster, touched);
     }
+    for (const tech of technologyHints(message)) {
+      if (this.stmts.hintInsert.run(cluster, `tech:${tech}`, fromId).changes === 0) continue;
+      const t = this.resolveTechnologyHint(cluster, fromId, tech);
+      if (t) this.addEdge(fromId, "DEPENDS_ON", t, "inferred", cluster, touched);
+    }
+  }
+
+  private resolveTechnologyHint(cluster: string, fromId: string, tech: string): string | undefined {
+    const p = parseResourceId(fromId);
+    if (!p?.namespace) return undefined;
+    const self = this.stmts.resById.get(fromId) as Row | undefined;
+    const services = (this.stmts.svcInCluster.all(cluster) as Row[]).map((x) => ({
+      id: String(x.id),
+      namespace: String(x.namespace),
+      name: String(x.name),
+      props: parseJson(x.props, {}),
+    }));
+    return resolveTechnology(
+      tech,
+      { namespace: p.namespace, name: p.name, labels: parseJson(self?.labels, {}) },
+      services,
+    );
   }
 
   private upsertSentEdge(e: IngestBatch["edges"][number], touched: Set<string>) {
