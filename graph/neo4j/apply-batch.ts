@@ -538,8 +538,15 @@ export class ApplyBatchWork {
    */
   private async uidInAnyCluster(uid: string | undefined): Promise<string | undefined> {
     if (!uid) return undefined;
-    const rows = await runStatement(this.tx, "uidInAnyCluster", { uid });
-    return rows.length === 1 ? str(rows[0]!.resourceId) ?? undefined : undefined;
+    // Stored aliases, and those registered earlier in this batch (written at its end).
+    const ids = new Set<string>();
+    for (const r of await runStatement(this.tx, "uidInAnyCluster", { uid })) {
+      const id = str(r.resourceId);
+      if (id) ids.add(id);
+    }
+    const suffix = K("", uid);
+    for (const [key, id] of this.uids) if (id && key.endsWith(suffix)) ids.add(id);
+    return ids.size === 1 ? [...ids][0] : undefined;
   }
 
   private async resolveRef(ref: ResourceRef): Promise<string | undefined> {
