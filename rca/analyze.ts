@@ -487,7 +487,23 @@ async function coTenants(
     }
   }
   // Their controllers, two levels up (Pod <- ReplicaSet <- Deployment, Pod <- Job <- CronJob).
-  let frontier = added;
+  await addControllers(store, reach, added, out);
+  return out;
+}
+
+/**
+ * The controllers of `pods`, two levels up (Pod <- ReplicaSet <- Deployment, Pod <- Job <-
+ * CronJob), added to `reach` one hop beyond what they control; the edges read are appended to
+ * `out`. Returns the controllers added and the last level's (whose own edges were not read).
+ */
+async function addControllers(
+  store: GraphReader,
+  reach: Map<string, Reach>,
+  pods: readonly string[],
+  out: StoredEdge[],
+): Promise<{ added: string[]; last: string[] }> {
+  const added: string[] = [];
+  let frontier = [...pods];
   for (let level = 0; level < 2 && frontier.length; level++) {
     const edges = await store.edgesOf(frontier);
     out.push(...edges);
@@ -502,8 +518,9 @@ async function coTenants(
       next.push(e.fromId);
     }
     frontier = next;
+    added.push(...next);
   }
-  return out;
+  return { added, last: frontier };
 }
 
 /** Kinds whose changes take effect only when their dependants next (re)start. */
@@ -545,24 +562,9 @@ async function namespaceFallback(
     .slice(0, MAX_NAMESPACE_FALLBACK);
   for (const pod of pods) reach.set(pod, { hops, path: [...nsReach.path, "IN_NAMESPACE", pod] });
   const out: StoredEdge[] = [...nsEdges];
-  let frontier = pods;
-  const added = [...pods];
-  for (let level = 0; level < 2 && frontier.length; level++) {
-    const edges = await store.edgesOf(frontier);
-    out.push(...edges);
-    const inFrontier = new Set(frontier);
-    const next: string[] = [];
-    for (const e of [...edges].sort(
-      (a, b) => a.fromId.localeCompare(b.fromId) || a.toId.localeCompare(b.toId),
-    )) {
-      if (e.type !== "CONTROLS" || !inFrontier.has(e.toId) || reach.has(e.fromId)) continue;
-      const base = reach.get(e.toId)!;
-      reach.set(e.fromId, { hops: base.hops + 1, path: [...base.path, "CONTROLS", e.fromId] });
-      next.push(e.fromId);
-    }
-    frontier = next;
-    added.push(...next);
-  }
+  const controllers = await addControllers(store, reach, pods, out);
+  const added = [...pods, ...controllers.added];
+  const frontier = controllers.last;
   // What those workloads use or name (a quota their controller was refused by, a ConfigMap).
   const inAdded = new Set(added);
   const edges = frontier.length ? out.concat(await store.edgesOf(frontier)) : out;
