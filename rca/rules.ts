@@ -365,14 +365,12 @@ export const defaultRules = (): RuleSet => {
  * that scoring every pair of n targets costs n² cheap lookups instead of n² regex runs.
  */
 export interface MatchTable {
-  readonly cause: readonly Uint8Array[];
-  readonly effect: readonly Uint8Array[];
+  readonly vectors: readonly RuleVectors[];
 }
 
+/** The rule vectors of the targets (`ruleVectors`, memoised by content). */
 export function matchTable(set: RuleSet, targets: readonly MatchTarget[]): MatchTable {
-  const cause = targets.map((t) => Uint8Array.from(set.rules, (r) => (matches(r.cause, t) ? 1 : 0)));
-  const effect = targets.map((t) => Uint8Array.from(set.rules, (r) => (matches(r.effect, t) ? 1 : 0)));
-  return { cause, effect };
+  return { vectors: targets.map((t) => ruleVectors(set, t)) };
 }
 
 /** `domainScore` for targets `i` (cause) and `j` (effect) of a match table. */
@@ -383,19 +381,5 @@ export function domainScoreAt(
   j: number,
   hops: number,
 ): { score: number; rule: string } {
-  const c = table.cause[i]!;
-  const e = table.effect[j]!;
-  let best: Rule | undefined;
-  for (let k = 0; k < set.rules.length; k++) {
-    const r = set.rules[k]!;
-    if (best) {
-      if (r.fallback && !best.fallback) continue;
-      if (!!r.fallback === !!best.fallback && r.score <= best.score) continue;
-    }
-    if (r.sameResource === true && hops !== 0) continue;
-    if (r.sameResource === false && hops === 0) continue;
-    if (r.maxHops !== undefined && hops > r.maxHops) continue;
-    if (c[k] && e[k]) best = r;
-  }
-  return best ? { score: best.score, rule: best.name } : { score: set.defaultScore, rule: "default" };
+  return domainScoreOf(set, table.vectors[i]!, table.vectors[j]!, hops);
 }
