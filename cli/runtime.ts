@@ -69,6 +69,7 @@ export async function openRuntime(config: Config, processName: string): Promise<
     },
   });
   const store = withCircuitBreaker(rawStore, breaker);
+  const ingestStore = withCircuitBreaker(rawStore, breaker, { foreground: true });
   const redis = createRedis({ url: config.redis.url, tlsCaFile: config.redis.tlsCaFile }, "producer");
   const queues = new Queues(redis, {
     prefix: config.queuePrefix,
@@ -80,6 +81,7 @@ export async function openRuntime(config: Config, processName: string): Promise<
   });
   const workerContext: WorkerContext = {
     store,
+    ingestStore,
     queues,
     metrics,
     logger,

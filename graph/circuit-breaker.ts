@@ -1,3 +1,4 @@
+import { backgroundPause } from "../rca/time-slice.js";
 import type { GraphStore } from "./graph-store.js";
 import { StoreUnavailableError } from "./graph-store.js";
 
@@ -73,30 +74,26 @@ export class CircuitBreaker {
 }
 
 /**
- * How long store calls may run back to back before the wrapper yields to the event loop. The
- * embedded store works synchronously, and awaiting it resumes as a microtask, so a job making
- * thousands of store calls (scoring, clustering) never let timers run: BullMQ could not renew the
- * locks of the jobs in flight, other replicas took them over as stalled, and after
- * `maxStalledCount` stalls a healthy ingest job failed for good (found by tests/faults).
+ * Wraps every method of a store in the breaker. `init`/`close` pass straight through. Calls are
+ * background pause points (`rca/time-slice.ts`); with `foreground` (the store ingest uses) they
+ * do not pause, so new data is committed first.
  */
-const YIELD_EVERY_MS = 20;
-let lastYieldMs = performance.now();
-
-async function letTimersRun(): Promise<void> {
-  if (performance.now() - lastYieldMs < YIELD_EVERY_MS) return;
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  lastYieldMs = performance.now();
-}
-
-/** Wraps every method of a store in the breaker. `init`/`close` pass straight through. */
-export function withCircuitBreaker(store: GraphStore, breaker: CircuitBreaker): GraphStore {
+export function withCircuitBreaker(
+  store: GraphStore,
+  breaker: CircuitBreaker,
+  opts: { readonly foreground?: boolean } = {},
+): GraphStore {
   return new Proxy(store, {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver);
       if (typeof v !== "function") return v;
       if (prop === "init" || prop === "close") return v.bind(target);
       return async (...args: unknown[]) => {
-        await letTimersRun();
+        // The embedded store works synchronously, and awaiting it resumes as a microtask: a job
+        // making thousands of calls (scoring, clustering) would never let timers run, BullMQ could
+        // not renew the locks of the jobs in flight, and other replicas took them over as stalled
+        // (found by tests/faults).
+        if (!opts.foreground) await backgroundPause();
         return breaker.call(() => (v as (...a: unknown[]) => Promise<unknown>).apply(target, args));
       };
     },

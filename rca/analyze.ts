@@ -7,7 +7,7 @@ import type {
   StoredResource,
 } from "../graph/graph-store.js";
 import { parseResourceId } from "./identity.js";
-import { timeSlicer } from "./time-slice.js";
+import { backgroundPause } from "./time-slice.js";
 import type { Severity } from "./model.js";
 import { levelSeverity, severityLevel } from "./model.js";
 import {
@@ -160,9 +160,8 @@ export async function scoreCandidatesMany(
   }
   const lookback = lookbackFor(opts);
   const late = opts.mode === "seed" ? 0 : LATE_DETECTION_MS;
-  const pause = timeSlicer();
   for (const [rid, list] of byResource) {
-    await pause();
+    await backgroundPause();
     list.sort((a, b) => a.timeMs - b.timeMs);
     const ids = [...(await store.neighborhood(rid, opts.maxHops)).keys()];
     // Runs of events whose candidate windows overlap share one read; a gap starts a new run, so
@@ -424,10 +423,9 @@ export async function scorePairs(
   }
   const resources = new Map((await store.getResources([...ids])).map((x) => [x.id, x]));
   const targets = new Map<StoredEvent, ScoredEventLike>();
-  const pause = timeSlicer();
   for (const { cause, effects } of pairs) {
     if (!cause.resourceId) continue;
-    await pause();
+    await backgroundPause();
     for (const effect of effects) {
       if (!effect.resourceId) continue;
       if (cause.timeMs < effect.timeMs - lookback || cause.timeMs > effect.timeMs + late) continue;

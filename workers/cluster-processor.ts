@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import type { Incident, StoredEvent } from "../graph/index.js";
 import type { ClusterJob } from "../queues/index.js";
 import { incidentOf, isIncidentWorthy } from "../rca/cluster-incidents.js";
-import { timeSlicer } from "../rca/time-slice.js";
+import { backgroundPause } from "../rca/time-slice.js";
 import { cachedReader, windowedEvents } from "./cached-reader.js";
 import type { WorkerContext } from "./context.js";
 
@@ -113,9 +113,8 @@ async function clusterEvents(ctx: WorkerContext, cluster: string, events: Stored
   // too, so they look for their own neighbours in turn.
   const pending = [...events];
   const expanded = new Set<string>();
-  const pause = timeSlicer();
   while (pending.length) {
-    await pause();
+    await backgroundPause();
     const e = pending.pop()!;
     if (expanded.has(e.id)) continue;
     expanded.add(e.id);

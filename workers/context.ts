@@ -7,6 +7,8 @@ import type { Logger, Metrics } from "../telemetry/index.js";
 /** What every processor gets: chosen once at start-up by the CLI. */
 export interface WorkerContext {
   readonly store: GraphStore;
+  /** The store as ingest uses it: its calls do not wait for background work (default: `store`). */
+  readonly ingestStore?: GraphStore;
   readonly queues: Queues;
   readonly metrics: Metrics;
   readonly logger: Logger;

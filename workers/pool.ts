@@ -4,6 +4,7 @@ import { StoreUnavailableError } from "../graph/index.js";
 import type { JobPayloads, QueueName } from "../queues/index.js";
 import { createRedis } from "../queues/index.js";
 import { InvalidMessageError } from "../rca/errors.js";
+import { inForeground } from "../rca/time-slice.js";
 import { processAnomaly } from "./anomaly-processor.js";
 import { processCleanup } from "./cleanup-processor.js";
 import { ClusterLockBusy, processCluster } from "./cluster-processor.js";
@@ -102,7 +103,9 @@ export class WorkerPool {
         const d = data as JobPayloads["ingest"];
         if (!Array.isArray(d.messages)) throw new InvalidMessageError("ingest job without a messages array");
         // attemptsStarted counts every start: retries, stalled re-runs and runs after an outage delay.
-        return processIngest(this.ctx, d, job.id, (job.attemptsStarted ?? 1) > 1);
+        // Ingest goes first: background loops in this process wait while it runs.
+        const ctx = this.ctx.ingestStore ? { ...this.ctx, store: this.ctx.ingestStore } : this.ctx;
+        return inForeground(() => processIngest(ctx, d, job.id, (job.attemptsStarted ?? 1) > 1));
       }
       case "rca-score": {
         const d = data as JobPayloads["rca-score"];

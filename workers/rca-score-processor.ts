@@ -2,7 +2,7 @@ import type { CauseLink, StoredEvent } from "../graph/index.js";
 import type { RcaScoreJob } from "../queues/index.js";
 import { LATE_DETECTION_MS, LOOKBACK_WINDOWS, scoreCandidatesMany, scorePairs } from "../rca/analyze.js";
 import { escalate } from "../rca/escalation.js";
-import { timeSlicer } from "../rca/time-slice.js";
+import { backgroundPause } from "../rca/time-slice.js";
 import { severityLevel } from "../rca/model.js";
 import { cachedReader } from "./cached-reader.js";
 import { chunks, type WorkerContext } from "./context.js";
@@ -75,9 +75,8 @@ export async function processRcaScore(
   }
   const lookback = windowMs * LOOKBACK_WINDOWS;
   const pairs: Array<{ cause: StoredEvent; effects: StoredEvent[] }> = [];
-  const pause = timeSlicer();
   for (const [rid, list] of byResource) {
-    await pause();
+    await backgroundPause();
     const near = await store.neighborhood(rid, maxHops);
     let lo = Number.POSITIVE_INFINITY;
     let hi = Number.NEGATIVE_INFINITY;
