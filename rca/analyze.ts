@@ -140,13 +140,17 @@ export async function scoreCandidates(
  * Candidate causes of many events at once, each exactly as `scoreCandidates` would score it,
  * with one candidate read per resource and run of nearby events instead of one per event: the
  * events of a scoring job cluster on a few resources and moments, so their windows overlap.
- * Returns the scored candidates by effect id.
+ * Returns the scored candidates by effect id, those below `minConfidence` left out as they are
+ * scored (a job of thousands of effects would otherwise hold every candidate of each at once).
  */
 export async function scoreCandidatesMany(
   store: GraphReader,
   effects: Iterable<StoredEvent>,
   opts: AnalyzeOptions,
+  minConfidence = 0,
 ): Promise<Map<string, Scored[]>> {
+  const kept = (scored: Scored[]) =>
+    minConfidence > 0 ? scored.filter((s) => s.score.confidence >= minConfidence) : scored;
   const out = new Map<string, Scored[]>();
   const byResource = new Map<string, StoredEvent[]>();
   for (const e of effects) {
@@ -172,7 +176,7 @@ export async function scoreCandidatesMany(
       const run = list.slice(i, j);
       i = j;
       if (run.length === 1) {
-        out.set(run[0]!.id, (await collect(store, run[0]!, opts)).scored);
+        out.set(run[0]!.id, kept((await collect(store, run[0]!, opts)).scored));
         continue;
       }
       const lo = run[0]!.timeMs - lookback;
@@ -180,7 +184,7 @@ export async function scoreCandidatesMany(
       // Ordered by (time, id) like every per-event read, so a time slice of it is that read.
       const read = await store.eventsOnResources(ids, lo, hi);
       const view = windowView(store, rid, ids.length, lo, hi, read);
-      for (const e of run) out.set(e.id, (await collect(view, e, opts)).scored);
+      for (const e of run) out.set(e.id, kept((await collect(view, e, opts)).scored));
     }
   }
   return out;
@@ -399,12 +403,14 @@ function scoreCandidate(
  * scoring the effect (`scoreCandidates`) scores that candidate, and only when it would be one (the
  * cause's resource within the effect's neighbourhood, its time within the effect's window). For an
  * event that arrives after the events it explains: the links it adds are these pairs; the
- * effects' other candidates are unchanged. Returns the scored pairs by effect id.
+ * effects' other candidates are unchanged. Returns the scored pairs by effect id, those below
+ * `minConfidence` left out.
  */
 export async function scorePairs(
   store: GraphReader,
   pairs: ReadonlyArray<{ readonly cause: StoredEvent; readonly effects: readonly StoredEvent[] }>,
   opts: AnalyzeOptions,
+  minConfidence = 0,
 ): Promise<Map<string, Scored[]>> {
   const out = new Map<string, Scored[]>();
   const lookback = lookbackFor(opts);
@@ -437,7 +443,7 @@ export async function scorePairs(
         targets.set(effect, effectScored);
       }
       const s = scoreCandidate(cause, effect, effectScored, r, resources, opts);
-      if (!s) continue;
+      if (!s || s.score.confidence < minConfidence) continue;
       const list = out.get(effect.id);
       if (list) list.push(s);
       else out.set(effect.id, [s]);

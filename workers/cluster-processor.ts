@@ -15,6 +15,30 @@ export class ClusterLockBusy extends Error {
 }
 
 /**
+ * Clustering jobs of one process take their turn here before asking Redis for the lock, so the
+ * pool's concurrency does not turn into jobs that find the lock busy and go back to the queue
+ * (Redis commands and delays for nothing) while a sibling in the same process holds it.
+ */
+const localTurns = new Map<string, Promise<void>>();
+
+async function inTurn<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const before = localTurns.get(key) ?? Promise.resolve();
+  let done!: () => void;
+  const mine = new Promise<void>((r) => {
+    done = r;
+  });
+  const tail = before.then(() => mine);
+  localTurns.set(key, tail);
+  await before;
+  try {
+    return await fn();
+  } finally {
+    done();
+    if (localTurns.get(key) === tail) localTurns.delete(key);
+  }
+}
+
+/**
  * Clustering: an ERROR/FATAL event joins every incident that has an ERROR/FATAL event on the
  * same resource or within the hop limit, inside the window; incidents that meet merge. Runs under
  * a short Redis lock per cluster so that concurrent replicas merge consistently.
@@ -31,20 +55,24 @@ export async function processCluster(
   let saved = 0;
   for (const [cluster, list] of byCluster) {
     const lockKey = `${lockPrefix}:lock:cluster:${cluster}`;
-    const token = `${process.pid}:${Math.random()}`;
-    if ((await redis.set(lockKey, token, "PX", 30_000, "NX")) !== "OK")
-      throw new ClusterLockBusy(`clustering lock of ${cluster} is busy`);
-    try {
-      saved += await clusterEvents(ctx, cluster, list);
-    } finally {
-      // Release only our own lock.
-      await redis.eval(
-        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
-        1,
-        lockKey,
-        token,
-      );
-    }
+    saved += await inTurn(lockKey, async () => {
+      const token = `${process.pid}:${Math.random()}`;
+      if ((await redis.set(lockKey, token, "PX", 30_000, "NX")) !== "OK")
+        throw new ClusterLockBusy(`clustering lock of ${cluster} is busy`);
+      try {
+        // Read again under the lock: the holder before us may have put these events in incidents.
+        const fresh = (await ctx.store.getEvents(list.map((e) => e.id))).filter(isIncidentWorthy);
+        return await clusterEvents(ctx, cluster, fresh);
+      } finally {
+        // Release only our own lock.
+        await redis.eval(
+          "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
+          1,
+          lockKey,
+          token,
+        );
+      }
+    });
   }
   if (saved) ctx.metrics.incidentsClustered.inc(saved);
   return { incidents: saved };

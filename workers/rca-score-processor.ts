@@ -7,7 +7,6 @@ import { severityLevel } from "../rca/model.js";
 import { cachedReader } from "./cached-reader.js";
 import { chunks, type WorkerContext } from "./context.js";
 
-/** Links kept per effect, and the lowest confidence worth storing. */
 /**
  * Every scored pair at or above this confidence is stored. No per-effect cap: a cap applied at
  * each scoring keeps a different top-N depending on which candidates had arrived, so the union of
@@ -61,7 +60,7 @@ export async function processRcaScore(
   const effects = new Map<string, StoredEvent>();
   for (const e of events.values()) if (severityLevel(e.level) >= 1) effects.set(e.id, e);
   const opts = { windowMs, maxHops, rules: ctx.rules };
-  const scoredByEffect = await scoreCandidatesMany(store, effects.values(), opts);
+  const scoredByEffect = await scoreCandidatesMany(store, effects.values(), opts, MIN_LINK_CONFIDENCE);
   // Looking forward: each event as a cause of the later events near it that are not scored above.
   // Only those pairs are new (an effect's other candidates did not change), so only they are
   // scored. An effect's window reaches `LOOKBACK_WINDOWS` windows back and, for causes reported
@@ -95,7 +94,7 @@ export async function processRcaScore(
       if (inWindow.length) pairs.push({ cause, effects: inWindow });
     }
   }
-  for (const [effectId, scored] of await scorePairs(store, pairs, opts)) {
+  for (const [effectId, scored] of await scorePairs(store, pairs, opts, MIN_LINK_CONFIDENCE)) {
     const list = scoredByEffect.get(effectId);
     if (list) list.push(...scored);
     else scoredByEffect.set(effectId, scored);
@@ -115,7 +114,10 @@ export async function processRcaScore(
       });
     }
   }
-  const created = await store.upsertCauseLinks(links);
+  // In parts: one transaction per part, so ingest in this process is not held behind tens of
+  // thousands of upserts (each upsert is idempotent, so a retry after a partial write is safe).
+  let created = 0;
+  for (const part of chunks(links)) created += await store.upsertCauseLinks(part);
   if (created) ctx.metrics.rcaLinksCreated.inc(created);
 
   // Clustering joins each new ERROR/FATAL event to the events near it: the later events the forward

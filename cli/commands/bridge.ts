@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { createKafkaClient, KafkaBridge, KafkaClientUnavailableError } from "../../bridge/index.js";
+import type { createKafkaClient } from "../../bridge/index.js";
 import type { Config } from "../../config/index.js";
 import { createRedis, Queues } from "../../queues/index.js";
 import { createLogger, type Metrics, Metrics as MetricsClass, redactUrl } from "../../telemetry/index.js";
@@ -94,6 +94,11 @@ export function openQueues(config: Config) {
 
 /** `kgrca bridge`: the Kafka consumer group that feeds `ingest`. */
 export async function runBridge(overrides: Record<string, string>, metricsPort?: number): Promise<void> {
+  // Loaded here, not at start-up: the Kafka and Kubernetes clients weigh ~70 MB of memory that
+  // every other command (start, worker, api) would carry for nothing.
+  const { createKafkaClient, KafkaBridge, KafkaClientUnavailableError } = await import(
+    "../../bridge/index.js"
+  );
   const config = configOrExit(overrides);
   if (!config.kafka) {
     process.stderr.write("kgrca bridge: KAFKA_BROKERS (or --brokers) is required\n");

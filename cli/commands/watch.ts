@@ -1,14 +1,5 @@
 import type { Command } from "commander";
-import {
-  BatchPublisher,
-  createKafkaClient,
-  KafkaClientUnavailableError,
-  KafkaSink,
-  KubeWatcher,
-  loadKubeConfig,
-  type MessageSink,
-  QueueSink,
-} from "../../bridge/index.js";
+import type { createKafkaClient, loadKubeConfig, MessageSink } from "../../bridge/index.js";
 import { DEFAULT_TOPICS } from "../../rca/normalize.js";
 import { createLogger, Metrics } from "../../telemetry/index.js";
 import { configOrExit, onShutdown } from "../runtime.js";
@@ -21,6 +12,16 @@ import { addSourceFlags, openQueues, serveMetrics, sourceOverrides } from "./bri
  * but wasteful), so the single publisher is a documented single replica, not a Lease.
  */
 export async function runWatch(overrides: Record<string, string>, metricsPort?: number): Promise<void> {
+  // Loaded here, not at start-up (see runBridge).
+  const {
+    BatchPublisher,
+    createKafkaClient,
+    KafkaClientUnavailableError,
+    KafkaSink,
+    KubeWatcher,
+    loadKubeConfig,
+    QueueSink,
+  } = await import("../../bridge/index.js");
   const config = configOrExit(overrides);
   const logger = createLogger("kgrca-watch", config.logLevel);
   const metrics = new Metrics("watch");
