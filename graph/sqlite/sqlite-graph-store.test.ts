@@ -75,3 +75,53 @@ describe("edgesOf from the in-memory edge index", () => {
     }
   });
 });
+
+describe("neighbourhoods kept between topology changes", () => {
+  it("are what a fresh store walks, after each change, and a caller's changes to one do not stay", async () => {
+    const t = tempDir("kgrca-nb-");
+    const path = join(t.dir, "kg.sqlite");
+    const store = new SqliteGraphStore({ path });
+    await store.init();
+    const fresh = async (id: string) => {
+      const other = new SqliteGraphStore({ path });
+      await other.init();
+      try {
+        return await other.neighborhood(id, 3);
+      } finally {
+        await other.close();
+      }
+    };
+    try {
+      const pod = (name: string) => ({ cluster: "c1", kind: "Pod", namespace: "ns", name });
+      const types = ["RUNS_ON", "SELECTS", "CONTROLS", "DEPENDS_ON"];
+      let compared = 0;
+      for (let round = 0; round < 4; round++) {
+        const edges = Array.from({ length: 12 }, (_, k) => ({
+          cluster: "c1",
+          key: `k${round}-${k}`,
+          from: pod(`p${(k * 7 + round) % 15}`),
+          to:
+            k % 5 === 0
+              ? { cluster: "c1", kind: "Node", name: `n${k % 2}` }
+              : pod(`p${(k * 3 + round * 2) % 15}`),
+          type: types[(k + round) % types.length]!,
+          atMs: 1_000 + round,
+          deleted: round === 3 && k % 3 === 0,
+        }));
+        await store.applyBatch({ resources: [], resourceDeletes: [], edges, events: [] });
+        for (let i = 0; i < 15; i++) {
+          const id = `c1:pod:ns:p${i}`;
+          const first = await store.neighborhood(id, 3);
+          first.set("c1:pod:ns:injected", { hops: 1, path: [id, "X", "c1:pod:ns:injected"] });
+          const again = await store.neighborhood(id, 3);
+          expect(again).toEqual(await fresh(id));
+          compared += again.size;
+        }
+      }
+      expect(compared).toBeGreaterThan(60);
+    } finally {
+      await store.close();
+      t.remove();
+    }
+  });
+});

@@ -70,6 +70,8 @@ type Row = Record<string, unknown>;
 const DERIVED_OUT = DERIVED_OUT_TYPES;
 const MAX_PAGE = 1000;
 const LINK_MEMO_MAX = 250_000;
+/** Resources reached, summed over the neighbourhoods kept (a few MB of paths at most). */
+const NEIGHBOURHOOD_CACHE_MAX = 200_000;
 /** Another process's commits closer together than this turn the in-memory recent events off. */
 const HOT_RELOAD_MIN_MS = 10_000;
 
@@ -113,6 +115,9 @@ export class SqliteGraphStore implements GraphStore {
     | undefined;
   private adjCache: ReadonlyMap<string, Adjacency> | undefined;
   private adjVersion = -1;
+  /** Neighbourhoods of the topology in `adjCache`, by hop limit and start; dropped with it. */
+  private readonly nbCache = new Map<string, Map<string, Reach>>();
+  private nbCacheSize = 0;
   /** Every edge row by each of its two ends, loaded on demand for one topology version. */
   private edgeIndex: ReadonlyMap<string, readonly RankedEdge[]> | undefined;
   private edgeIndexVersion = -1;
@@ -1094,9 +1099,27 @@ export class SqliteGraphStore implements GraphStore {
     );
   }
 
+  /**
+   * Kept until the topology changes: every scoring and clustering job walks the neighbourhoods of
+   * the resources its events are on, and those are mostly the same resources job after job.
+   * Callers get their own copy (the RCA query extends it with owners and configuration).
+   */
   async neighborhood(start: string, maxHops: number): Promise<Map<string, Reach>> {
     const adj = this.run(() => this.adjacency());
-    return expandNeighborhood(start, maxHops, () => adj);
+    const key = `${maxHops}\u0000${start}`;
+    let nb = this.nbCache.get(key);
+    if (!nb) {
+      nb = await expandNeighborhood(start, maxHops, () => adj);
+      if (this.adjCache === adj) {
+        if (this.nbCacheSize + nb.size > NEIGHBOURHOOD_CACHE_MAX) {
+          this.nbCache.clear();
+          this.nbCacheSize = 0;
+        }
+        this.nbCache.set(key, nb);
+        this.nbCacheSize += nb.size;
+      }
+    }
+    return new Map(nb);
   }
 
   /**
@@ -1107,6 +1130,8 @@ export class SqliteGraphStore implements GraphStore {
   private adjacency(): ReadonlyMap<string, Adjacency> {
     const version = Number((this.stmts.topologyVersion.get() as { value: number } | undefined)?.value ?? 0);
     if (this.adjCache && this.adjVersion === version) return this.adjCache;
+    this.nbCache.clear();
+    this.nbCacheSize = 0;
     const map = new Map<string, { out: Array<[string, string]>; in: Array<[string, string]> }>();
     const entry = (id: string) => {
       let a = map.get(id);
