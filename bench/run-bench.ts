@@ -14,6 +14,7 @@ import { classifyLogLine } from "../rca/log-filter.js";
 import { emptyBatch } from "../rca/model.js";
 import { normalizeMessage, type WireMessage } from "../rca/normalize.js";
 import { DEFAULT_SYNTHETIC, type SyntheticOptions, syntheticCluster, syntheticStream } from "./synthetic.js";
+import { startWorkers, type WorkerFleet } from "./worker-ipc.js";
 
 export interface BenchOptions {
   readonly events: number;
@@ -27,6 +28,12 @@ export interface BenchOptions {
   readonly latencySeconds: number;
   readonly baselineJobs: number;
   readonly concurrency: number;
+  /**
+   * 0: one process runs every pool (the `kgrca start` shape). N >= 1: this process only enqueues,
+   * measures and answers the RCA queries (the API/source role) and N `kgrca worker` processes run
+   * the pools during the pipeline and latency phases.
+   */
+  readonly workers: number;
   readonly progress: boolean;
 }
 
@@ -41,6 +48,7 @@ export const DEFAULT_BENCH: BenchOptions = {
   latencySeconds: 10,
   baselineJobs: 30_000,
   concurrency: 4,
+  workers: 0,
   progress: true,
 };
 
@@ -53,16 +61,24 @@ export interface BenchReport {
   ratio: number;
   ingest_to_queryable_p50_ms: number;
   ingest_to_queryable_p99_ms: number;
+  /** Ingest jobs and messages behind the two figures above (the messages sent in the latency phase; more when a job was retried). */
+  ingest_to_queryable_jobs: number;
+  ingest_to_queryable_messages: number;
   latency_rate_events_per_s: number;
   rca_p50_ms: number;
   rca_p99_ms: number;
   rca_by_size: Array<{ stored_events: number; rca_p50_ms: number; rca_p99_ms: number; queries: number }>;
   stored_events: number;
+  /** The maximum of `peak_rss_mb_by_process`. */
   peak_rss_mb: number;
-  /** Peak RSS so far at the end of each phase (RSS never shrinks in this figure), to see which phase sets it. */
+  /** Max RSS of each process: `bench` (this one) and, with `--workers N`, `worker_1` … `worker_N`. */
+  peak_rss_mb_by_process: Record<string, number>;
+  /** Peak RSS of this process so far at the end of each phase (RSS never shrinks in this figure), to see which phase sets it. */
   peak_rss_mb_after: Record<string, number>;
   /** V8 heap in use at the end of each phase (live objects and garbage not yet collected). */
   heap_used_mb_after: Record<string, number>;
+  /** Worker processes (0: the one-process shape). */
+  workers: number;
   redis_cmds_per_event: number;
   log_filter_lines_per_s: number;
   mode: string;
@@ -195,7 +211,13 @@ function logFilterRate(): number {
   return kept >= 0 ? Math.round(n / s) : 0;
 }
 
-/** Runs the whole benchmark in this process (API-less `kgrca start` shape: every pool in one process). */
+/**
+ * Runs the benchmark: with `workers: 0` all in this process (API-less `kgrca start` shape: every
+ * pool in one process); with `workers: N` the pools run in N `kgrca worker` child processes and
+ * this one plays the API/source (enqueues, measures, runs the RCA queries; its store reads SQL
+ * only, as `kgrca api` does). Ingest→queryable is enqueue → committed either way: the ingest
+ * processor's `onStored` hook, called in-process or reported by the workers over IPC.
+ */
 export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const rssAfter: Record<string, number> = {};
   const heapAfter: Record<string, number> = {};
@@ -206,26 +228,52 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     heapAfter[phase] = Math.round(process.memoryUsage().heapUsed / 1024 / 1024);
   };
   const dir = mkdtempSync(join(tmpdir(), "kgrca-bench-"));
-  const base = configOrExit({ KG_DATA_DIR: dir, KG_QUEUE_PREFIX: `kgrca-bench-${process.pid}`, KG_RETENTION_DAYS: "0", LOG_LEVEL: "error" });
+  const overrides = { KG_DATA_DIR: dir, KG_QUEUE_PREFIX: `kgrca-bench-${process.pid}`, KG_RETENTION_DAYS: "0", LOG_LEVEL: "error" };
+  const base = configOrExit(overrides);
   const redisHandle = await ensureRedis(base, { info: () => {} } as never);
   const config: Config = { ...base, redis: { ...base.redis, url: redisHandle.url } };
   const synth: SyntheticOptions = { ...DEFAULT_SYNTHETIC, resources: o.resources, namespaces: o.namespaces, nodes: o.nodes };
   const cluster = syntheticCluster(synth);
   let rt: Runtime | undefined;
+  let fleet: WorkerFleet | undefined;
+  const multi = o.workers > 0;
   try {
     const baselineRate = await baseline(config, o.baselineJobs, o.progress);
     mark("baseline");
 
     // 1. Sustained end-to-end throughput.
-    rt = await openRuntime(config, "bench");
+    // The API shape reads SQL only (no recent events in memory): open it as `kgrca api` does.
+    rt = await openRuntime(config, multi ? "api" : "bench");
     const latencies: number[] = [];
     let recordLatency = false;
-    const ctx = rt.workerContext as { onStored?: (a: number, b: number, n: number) => void };
-    ctx.onStored = (enq, stored) => {
-      if (recordLatency) latencies.push(stored - enq);
+    // Multi-process: the workers' commit reports arrive over IPC, possibly after the queues are
+    // idle; a report counts when its job was enqueued during the latency phase.
+    let latencyFromMs = Number.POSITIVE_INFINITY;
+    let latencyToMs = Number.POSITIVE_INFINITY;
+    let latencyMessages = 0;
+    const onStored = (enq: number, stored: number, messages: number) => {
+      if (multi ? enq >= latencyFromMs && enq <= latencyToMs : recordLatency) {
+        latencies.push(stored - enq);
+        latencyMessages += messages;
+      }
     };
-    const pool = startPool(rt, undefined, o.concurrency);
-    await loadState(rt, cluster.state);
+    let pool: { close(): Promise<void> } | undefined;
+    if (multi) {
+      const ready = stage(o.progress, `start ${o.workers} worker(s)`, o.workers);
+      fleet = await startWorkers(
+        o.workers,
+        { ...process.env, ...overrides, REDIS_URL: config.redis.url, KG_WORKER_CONCURRENCY: String(o.concurrency) },
+        onStored,
+        (n) => ready.update(n),
+      );
+      ready.stop();
+    } else {
+      (rt.workerContext as { onStored?: typeof onStored }).onStored = onStored;
+      pool = startPool(rt, undefined, o.concurrency);
+    }
+    // Waits end early with an error when a worker process dies.
+    const guard = <T>(p: Promise<T>): Promise<T> => (fleet ? fleet.guard(p) : p);
+    await guard(loadState(rt, cluster.state));
     mark("state");
     const stream = syntheticStream(cluster, o.events + 10_000_000, synth);
     const cmds0 = await redisCommands(rt.redis);
@@ -235,10 +283,10 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     for (let i = 0; i < o.events; i += 10_000) {
       const chunk: WireMessage[] = [];
       for (let k = i; k < Math.min(o.events, i + 10_000); k++) chunk.push(stream.next().value as WireMessage);
-      await rt.queues.enqueueMessages(chunk, "bench");
+      await guard(rt.queues.enqueueMessages(chunk, "bench"));
       bar.update(Math.min(o.events, i + 10_000));
     }
-    await waitIdle(rt.queues, 3_600_000);
+    await guard(waitIdle(rt.queues, 3_600_000));
     const seconds = (performance.now() - t0) / 1000;
     bar.stop();
     const cmds = (await redisCommands(rt.redis)) - cmds0;
@@ -247,6 +295,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
 
     // 2. Ingest-to-queryable latency at a steady rate.
     recordLatency = true;
+    latencyFromMs = Date.now();
     const perTick = Math.max(1, Math.round(o.latencyRate / 10));
     const ticks = o.latencySeconds * 10;
     const lbar = stage(o.progress, `latency @${o.latencyRate}/s`, ticks);
@@ -254,15 +303,18 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     for (let k = 0; k < ticks; k++) {
       const batch: WireMessage[] = [];
       for (let i = 0; i < perTick; i++) batch.push(stream.next().value as WireMessage);
-      await rt.queues.enqueueMessages(batch, "bench");
+      await guard(rt.queues.enqueueMessages(batch, "bench"));
       lbar.update(k + 1);
       const wait = lt0 + (k + 1) * 100 - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (wait > 0) await guard(new Promise((r) => setTimeout(r, wait)));
     }
-    await waitIdle(rt.queues, 600_000);
+    latencyToMs = Date.now();
+    await guard(waitIdle(rt.queues, 600_000));
     lbar.stop();
     recordLatency = false;
-    await pool.close();
+    // Graceful stop (SIGTERM: drain, close, last RSS report); every commit report has arrived once they exit.
+    const rssByProcess: Record<string, number> = { bench: 0, ...(fleet ? await fleet.stop() : {}) };
+    await pool?.close();
     mark("latency");
 
     // 3. RCA latency at growing store sizes.
@@ -276,7 +328,8 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       bySize.push({ stored_events: stored, rca_p50_ms: pct(times, 50), rca_p99_ms: pct(times, 99), queries: times.length });
     }
     const last = bySize[bySize.length - 1] ?? { rca_p50_ms: 0, rca_p99_ms: 0 };
-    const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    rssByProcess.bench = Math.round(process.resourceUsage().maxRSS / 1024);
+    const peakRssMb = Math.max(...Object.values(rssByProcess));
     return {
       machine: { cpus: (await import("node:os")).cpus().length, node: process.version, platform: process.platform },
       events: o.events,
@@ -286,19 +339,26 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       ratio: Math.round((eventsPerS / baselineRate) * 100) / 100,
       ingest_to_queryable_p50_ms: pct(latencies, 50),
       ingest_to_queryable_p99_ms: pct(latencies, 99),
+      ingest_to_queryable_jobs: latencies.length,
+      ingest_to_queryable_messages: latencyMessages,
       latency_rate_events_per_s: o.latencyRate,
       rca_p50_ms: last.rca_p50_ms,
       rca_p99_ms: last.rca_p99_ms,
       rca_by_size: bySize,
       stored_events: stored,
       peak_rss_mb: peakRssMb,
+      peak_rss_mb_by_process: rssByProcess,
       peak_rss_mb_after: rssAfter,
       heap_used_mb_after: heapAfter,
+      workers: o.workers,
       redis_cmds_per_event: Math.round((cmds / o.events) * 100) / 100,
       log_filter_lines_per_s: logFilterRate(),
-      mode: `one process (kgrca start shape), all pools, concurrency ${o.concurrency}`,
+      mode: multi
+        ? `api + ${o.workers} worker process(es) (kgrca worker, all pools, concurrency ${o.concurrency} each); ingest→queryable from the workers' onStored over IPC`
+        : `one process (kgrca start shape), all pools, concurrency ${o.concurrency}`,
     };
   } finally {
+    fleet?.kill();
     if (rt) {
       await Promise.all(ALL_QUEUES.map((q) => rt!.queues.get(q).obliterate({ force: true }).catch(() => {})));
       await rt.close();

@@ -81,7 +81,9 @@ export function buildProgram(): Command {
         "comma-separated pools: ingest,rca-score,cluster,anomaly,cleanup (default all)",
       )
       .option("--concurrency <n>", "jobs in flight per pool", positiveInt)
-      .addOption(new Option("--metrics-port <n>", "serve /metrics on this port").argParser(positiveInt)),
+      .addOption(new Option("--metrics-port <n>", "serve /metrics on this port").argParser(positiveInt))
+      // Internal: set by `kgrca bench --workers N` (reports to the bench over the IPC channel).
+      .addOption(new Option("--bench-ipc").hideHelp()),
   ).action(async (opts) => {
     let pools: ReturnType<typeof parsePools>;
     try {
@@ -89,7 +91,7 @@ export function buildProgram(): Command {
     } catch (err) {
       program.error(`kgrca worker: ${(err as Error).message}`, { exitCode: 2 });
     }
-    await runWorker(overridesFrom(opts), pools!, opts.metricsPort);
+    await runWorker(overridesFrom(opts), pools!, opts.metricsPort, !!opts.benchIpc);
   });
 
   withEnvFlags(

@@ -159,6 +159,11 @@ export class WorkerPool {
     }
   }
 
+  /** Resolves once every worker of the pool is connected to Redis and taking jobs. */
+  async ready(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.waitUntilReady()));
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));
     for (const c of this.connections) c.disconnect();

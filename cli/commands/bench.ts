@@ -7,6 +7,12 @@ const count = (v: string) => {
   return n;
 };
 
+const workers = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("must be an integer >= 0");
+  return n;
+};
+
 /** Registers `kgrca bench`. */
 export function register(program: Command): void {
   program
@@ -24,7 +30,13 @@ export function register(program: Command): void {
     .option("--latency-rate <n>", "events/s for the ingest-to-queryable measurement", count, DEFAULT_BENCH.latencyRate)
     .option("--latency-seconds <n>", "how long to ingest at that rate", count, DEFAULT_BENCH.latencySeconds)
     .option("--baseline-jobs <n>", "jobs in the naive baseline", count, DEFAULT_BENCH.baselineJobs)
-    .option("--concurrency <n>", "jobs in flight per pool", count, DEFAULT_BENCH.concurrency)
+    .option("--concurrency <n>", "jobs in flight per pool (in each worker process with --workers)", count, DEFAULT_BENCH.concurrency)
+    .option(
+      "--workers <n>",
+      "run the pools in N `kgrca worker` child processes (this process enqueues, measures and queries, as the API would); 0 = every pool in this process (the `kgrca start` shape)",
+      workers,
+      DEFAULT_BENCH.workers,
+    )
     .action(async (opts) => {
       const report = await runBench({
         events: opts.events,
@@ -39,6 +51,7 @@ export function register(program: Command): void {
         latencySeconds: opts.latencySeconds,
         baselineJobs: opts.baselineJobs,
         concurrency: opts.concurrency,
+        workers: opts.workers,
         progress: true,
       });
       if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -55,6 +68,8 @@ function printReport(r: BenchReport) {
   line(`ingest→queryable @${r.latency_rate_events_per_s}/s`, `p50 ${r.ingest_to_queryable_p50_ms} ms, p99 ${r.ingest_to_queryable_p99_ms} ms`);
   for (const s of r.rca_by_size) line(`RCA @ ${s.stored_events} stored events`, `p50 ${s.rca_p50_ms} ms, p99 ${s.rca_p99_ms} ms (${s.queries} queries)`);
   line("peak RSS", `${r.peak_rss_mb} MB`);
+  if (r.workers > 0)
+    line("peak RSS by process", Object.entries(r.peak_rss_mb_by_process).map(([p, mb]) => `${p} ${mb} MB`).join(", "));
   line("Redis commands per event", String(r.redis_cmds_per_event));
   line("log filter", `${r.log_filter_lines_per_s} lines/s`);
 }

@@ -6,6 +6,7 @@ import { rcaView } from "../../api/index.js";
 import { enqueueWithProgress, scheduleCleanup, startApi, startPool, waitIdle } from "../pipeline.js";
 import { configOrExit, ensureRedis, onShutdown, openRuntime } from "../runtime.js";
 import { fileURLToPath } from "node:url";
+import { type BenchReporter, benchReporter } from "../../bench/worker-ipc.js";
 
 export const DEMO_SCENARIO = fileURLToPath(
   new URL("../../../scenarios/demo/demo-checkout-oomkill.json", import.meta.url),
@@ -79,14 +80,28 @@ export async function runApi(overrides: Record<string, string>): Promise<void> {
   });
 }
 
-/** `kgrca worker`: worker pools only; run as many replicas as needed. Exposes /metrics on PORT when set. */
+/**
+ * `kgrca worker`: worker pools only; run as many replicas as needed. Exposes /metrics on PORT when
+ * set. `benchIpc`: started by `kgrca bench --workers N`; reports readiness, commit times and max
+ * RSS to it over the IPC channel (bench/worker-ipc.ts).
+ */
 export async function runWorker(
   overrides: Record<string, string>,
   pools: readonly QueueName[] = QUEUE_NAMES,
   metricsPort?: number,
+  benchIpc = false,
 ): Promise<void> {
   const config = configOrExit(overrides);
   const rt = await openRuntime(config, "worker");
+  let report: BenchReporter | undefined;
+  if (benchIpc) {
+    try {
+      report = benchReporter(rt.workerContext);
+    } catch (err) {
+      process.stderr.write(`kgrca worker: ${(err as Error).message}\n`);
+      process.exit(2);
+    }
+  }
   const pool = startPool(rt, pools);
   if (pools.includes("cleanup")) await scheduleCleanup(rt);
   let stopMetrics: (() => Promise<void>) | undefined;
@@ -114,5 +129,10 @@ export async function runWorker(
     await pool.close();
     await stopMetrics?.();
     await rt.close();
+    await report?.final();
   });
+  if (report) {
+    await pool.ready();
+    report.ready();
+  }
 }
