@@ -88,6 +88,7 @@ const envSchema = z.object({
   KG_RCA_MAX_HOPS: int(0, 6).default(3),
   KG_RULES_FILE: z.string().optional(),
   KG_HOT_EVENTS: int(0, 10_000_000).default(100_000),
+  KG_SQLITE_CACHE_MB: int(1, 65_536).default(16),
 
   KG_WORKER_CONCURRENCY: int(1, 256).default(4),
   KG_JOB_ATTEMPTS: int(1, 100).default(6),
@@ -157,6 +158,8 @@ export interface Config {
     readonly rulesFile?: string;
     /** Recent events the embedded store keeps in memory in single-writer processes (0: none). */
     readonly hotEvents: number;
+    /** The embedded store's page cache per connection, in MiB. */
+    readonly sqliteCacheMb: number;
   };
   readonly workers: {
     readonly concurrency: number;
@@ -314,6 +317,7 @@ export function loadConfig(env: RawEnv = process.env): Config {
       maxHops: e.KG_RCA_MAX_HOPS,
       rulesFile: e.KG_RULES_FILE,
       hotEvents: e.KG_HOT_EVENTS,
+      sqliteCacheMb: e.KG_SQLITE_CACHE_MB,
     },
     workers: {
       concurrency: e.KG_WORKER_CONCURRENCY,

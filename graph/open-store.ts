@@ -3,7 +3,6 @@ import type { Config } from "../config/index.js";
 import type { GraphStore } from "./graph-store.js";
 import { SqliteGraphStore } from "./sqlite/index.js";
 
-/** Chooses and opens the configured store. The Neo4j adapter is loaded only when asked for. */
 /**
  * Chooses and opens the configured store. The Neo4j adapter is loaded only when asked for.
  * `singleWriter`: this process does (nearly) all the writing (`kgrca start`, replay, eval, bench),
@@ -24,6 +23,7 @@ export async function openGraphStore(
   } else {
     store = new SqliteGraphStore({
       path: join(config.dataDir, "kg-rca.sqlite"),
+      cacheMb: config.rca.sqliteCacheMb,
       ...(singleWriter && config.rca.hotEvents > 0
         ? { hotEvents: { maxEvents: config.rca.hotEvents } }
         : {}),

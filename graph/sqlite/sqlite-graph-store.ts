@@ -56,6 +56,11 @@ export interface SqliteGraphStoreOptions {
   readonly path: string;
   /** How long a writer waits for another process's lock before failing (retryable). */
   readonly busyTimeoutMs?: number;
+  /**
+   * SQLite's page cache, in MiB (default 16). Recent events and the topology are served from
+   * memory already; a bigger cache mostly adds resident memory.
+   */
+  readonly cacheMb?: number;
   readonly now?: () => number;
   /**
    * Keep the newest `maxEvents` events in memory (see `HotEvents`). For the process that does
@@ -70,8 +75,8 @@ type Row = Record<string, unknown>;
 const DERIVED_OUT = DERIVED_OUT_TYPES;
 const MAX_PAGE = 1000;
 const LINK_MEMO_MAX = 250_000;
-/** Resources reached, summed over the neighbourhoods kept (a few MB of paths at most). */
-const NEIGHBOURHOOD_CACHE_MAX = 200_000;
+/** Resources reached, summed over the neighbourhoods kept (~15 MB of paths at most). */
+const NEIGHBOURHOOD_CACHE_MAX = 50_000;
 /** Another process's commits closer together than this turn the in-memory recent events off. */
 const HOT_RELOAD_MIN_MS = 10_000;
 
@@ -150,7 +155,7 @@ export class SqliteGraphStore implements GraphStore {
       this.db.pragma("journal_mode = WAL");
       this.db.pragma("synchronous = NORMAL");
       this.db.pragma("temp_store = MEMORY");
-      this.db.pragma("cache_size = -65536");
+      this.db.pragma(`cache_size = -${Math.round((this.options.cacheMb ?? 16) * 1024)}`);
       const current = this.db.pragma("user_version", { simple: true }) as number;
       if (current < SCHEMA_VERSION) {
         this.db
