@@ -278,8 +278,18 @@ export function graphStoreContract(label: string, open: () => Promise<StoreFixtu
       expect(edges).toEqual(
         sortEdges([
           // Pods belong to their namespace (a hub: reached, never passed through).
-          { fromId: id("pod", "shop", "cart-1"), toId: id("namespace", "", "shop"), type: "IN_NAMESPACE", origin: "derived" },
-          { fromId: id("pod", "shop", "cart-2"), toId: id("namespace", "", "shop"), type: "IN_NAMESPACE", origin: "derived" },
+          {
+            fromId: id("pod", "shop", "cart-1"),
+            toId: id("namespace", "", "shop"),
+            type: "IN_NAMESPACE",
+            origin: "derived",
+          },
+          {
+            fromId: id("pod", "shop", "cart-2"),
+            toId: id("namespace", "", "shop"),
+            type: "IN_NAMESPACE",
+            origin: "derived",
+          },
           {
             fromId: id("pod", "shop", "cart-1"),
             toId: id("node", "", "node-2"),
@@ -535,8 +545,18 @@ export function graphStoreContract(label: string, open: () => Promise<StoreFixtu
       ).toEqual(
         sortEdges([
           // Pods belong to their namespace (a hub: reached, never passed through).
-          { fromId: id("pod", "shop", "cart-1"), toId: id("namespace", "", "shop"), type: "IN_NAMESPACE", origin: "derived" },
-          { fromId: id("pod", "shop", "cart-2"), toId: id("namespace", "", "shop"), type: "IN_NAMESPACE", origin: "derived" },
+          {
+            fromId: id("pod", "shop", "cart-1"),
+            toId: id("namespace", "", "shop"),
+            type: "IN_NAMESPACE",
+            origin: "derived",
+          },
+          {
+            fromId: id("pod", "shop", "cart-2"),
+            toId: id("namespace", "", "shop"),
+            type: "IN_NAMESPACE",
+            origin: "derived",
+          },
           {
             fromId: id("networkpolicy", "shop", "deny-db"),
             toId: id("pod", "shop", "cart-1"),

@@ -147,6 +147,13 @@ export interface ApplyResult {
   readonly eventIds: string[];
   /** Resources whose edges changed: events near them are rescored. */
   readonly resourceIds: string[];
+  /**
+   * For resources of `resourceIds`, when the store knows it: the resources whose reach from that
+   * resource (within the hop limit) the batch changed, appeared or went. Scoring then rescores a
+   * resource's events as effects against candidates on those resources only: every other pair
+   * has the reach, and so the score, it had. A resource without an entry is rescored in full.
+   */
+  readonly reachChanged?: Readonly<Record<string, readonly string[]>>;
   readonly counts: { resources: number; edges: number; events: number; changeEvents: number };
 }
 

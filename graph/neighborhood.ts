@@ -27,10 +27,17 @@ export const isHub = (id: string): boolean => {
  * dependants, so a path that went forward along one of these into the target does not come back
  * out along another edge of the same type to a sibling.
  */
-export const FAN_IN_TYPES: ReadonlySet<string> = new Set(["RUNS_ON", "DEPENDS_ON", "MOUNTS", "REFERENCES", "BINDS"]);
+export const FAN_IN_TYPES: ReadonlySet<string> = new Set([
+  "RUNS_ON",
+  "DEPENDS_ON",
+  "MOUNTS",
+  "REFERENCES",
+  "BINDS",
+]);
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-const byOtherThenType = (x: readonly [string, string], y: readonly [string, string]) => cmp(x[0], y[0]) || cmp(x[1], y[1]);
+const byOtherThenType = (x: readonly [string, string], y: readonly [string, string]) =>
+  cmp(x[0], y[0]) || cmp(x[1], y[1]);
 
 /** Sorts adjacency lists in place into the order `expandNeighborhood` breaks ties by. */
 export function sortAdjacency(a: { out: Array<[string, string]>; in: Array<[string, string]> }): Adjacency {

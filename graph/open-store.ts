@@ -24,9 +24,8 @@ export async function openGraphStore(
     store = new SqliteGraphStore({
       path: join(config.dataDir, "kg-rca.sqlite"),
       cacheMb: config.rca.sqliteCacheMb,
-      ...(singleWriter && config.rca.hotEvents > 0
-        ? { hotEvents: { maxEvents: config.rca.hotEvents } }
-        : {}),
+      reachHops: config.rca.maxHops,
+      ...(singleWriter && config.rca.hotEvents > 0 ? { hotEvents: { maxEvents: config.rca.hotEvents } } : {}),
     });
   }
   await store.init();

@@ -20,6 +20,8 @@ export interface IngestJob {
 export interface RcaScoreJob {
   readonly eventIds: string[];
   readonly resourceIds: string[];
+  /** See `ApplyResult.reachChanged`: by resource of `resourceIds`, where known. */
+  readonly reachChanged?: Readonly<Record<string, readonly string[]>>;
   readonly enqueuedMs?: number;
 }
 

@@ -55,12 +55,25 @@ export async function processIngest(
   const totals = { events: 0, resources: 0, edges: 0 };
   const eventIds = new Set<string>();
   const resourceIds = new Set<string>();
+  // Where the store said which reaches changed (a resource some apply did not say it of is
+  // rescored in full).
+  const reach = new Map<string, Set<string>>();
+  const fullRescore = new Set<string>();
   await applyBisecting(ctx, good, job.source, (r) => {
     totals.events += r.counts.events + r.counts.changeEvents;
     totals.resources += r.counts.resources;
     totals.edges += r.counts.edges;
     for (const id of r.eventIds) eventIds.add(id);
-    for (const id of r.resourceIds) resourceIds.add(id);
+    for (const id of r.resourceIds) {
+      resourceIds.add(id);
+      const changed = r.reachChanged?.[id];
+      if (!changed) fullRescore.add(id);
+      else {
+        const set = reach.get(id) ?? new Set<string>();
+        for (const x of changed) set.add(x);
+        reach.set(id, set);
+      }
+    }
   });
   if (rerun) {
     // The attempt that died (crash, stall, Redis gone) may have committed the batch but not queued
@@ -69,7 +82,11 @@ export async function processIngest(
     // therefore queues scoring for everything in its batch.
     for (const { batch } of good) {
       for (const e of batch.events) eventIds.add(e.id);
-      for (const r of batch.resources) resourceIds.add(resourceId(r.cluster, r.kind, r.namespace, r.name));
+      for (const r of batch.resources) {
+        const id = resourceId(r.cluster, r.kind, r.namespace, r.name);
+        resourceIds.add(id);
+        fullRescore.add(id);
+      }
     }
   }
   for (const { msg } of good) ctx.metrics.messagesProcessed.inc({ topic: msg.topic, outcome: "ok" });
@@ -85,10 +102,16 @@ export async function processIngest(
     const evChunks = chunks(ev);
     const n = Math.max(resChunks.length, evChunks.length);
     for (let i = 0; i < n; i++) {
+      const reachChanged: Record<string, string[]> = {};
+      for (const id of resChunks[i] ?? []) {
+        const set = reach.get(id);
+        if (set && !fullRescore.has(id)) reachChanged[id] = [...set].sort();
+      }
       followUps.push(
         ctx.queues.add("rca-score", {
           eventIds: evChunks[i] ?? [],
           resourceIds: resChunks[i] ?? [],
+          ...(Object.keys(reachChanged).length ? { reachChanged } : {}),
           enqueuedMs: job.enqueuedMs,
         }),
       );

@@ -1,6 +1,12 @@
 import type { CauseLink, StoredEvent } from "../graph/index.js";
 import type { RcaScoreJob } from "../queues/index.js";
-import { LATE_DETECTION_MS, LOOKBACK_WINDOWS, scoreCandidatesMany, scorePairs } from "../rca/analyze.js";
+import {
+  type GraphReader,
+  LATE_DETECTION_MS,
+  LOOKBACK_WINDOWS,
+  scoreCandidatesMany,
+  scorePairs,
+} from "../rca/analyze.js";
 import { escalate } from "../rca/escalation.js";
 import { backgroundPause } from "../rca/time-slice.js";
 import { severityLevel } from "../rca/model.js";
@@ -30,10 +36,24 @@ export async function processRcaScore(
   const events = new Map<string, StoredEvent>();
   for (const e of await store.getEvents(job.eventIds)) events.set(e.id, e);
   // A resource whose edges changed: its recent events are rescored, and through the forward pass
-  // below so are the later events near it (a bounded, indexed read per resource).
+  // below so are the later events near it (a bounded, indexed read per resource). Where the store
+  // said which reaches from the resource changed, its events are rescored as effects against
+  // candidates on those resources only (`limited`): every other candidate has the reach, and so the
+  // score, it had when the effect was scored.
+  const limited = new Map<string, ReadonlySet<string>>();
   for (const rid of job.resourceIds) {
-    const recent = await store.listEvents({ resourceId: rid, minSeverity: "WARNING", limit: RESCORE_PER_RESOURCE });
-    for (const e of recent.items) events.set(e.id, e);
+    const recent = await store.listEvents({
+      resourceId: rid,
+      minSeverity: "WARNING",
+      limit: RESCORE_PER_RESOURCE,
+    });
+    const only = job.reachChanged?.[rid];
+    const onlySet = only ? new Set(only) : undefined;
+    for (const e of recent.items) {
+      if (events.has(e.id)) continue;
+      events.set(e.id, e);
+      if (onlySet) limited.set(e.id, onlySet);
+    }
   }
 
   // Escalation: recompute each touched (resource, reason) over the occurrences around it.
@@ -54,13 +74,41 @@ export async function processRcaScore(
   }
   const escalated = await store.setEventLevels(raised);
   if (escalated) ctx.metrics.severityEscalations.inc(escalated);
-  if (raised.length) for (const e of await store.getEvents(raised.map((r) => r.eventId))) events.set(e.id, e);
+  if (raised.length)
+    for (const e of await store.getEvents(raised.map((r) => r.eventId))) {
+      events.set(e.id, e);
+      limited.delete(e.id); // a new level: every pair anew
+    }
 
   // Effects: the events themselves (looking back over their whole window).
   const effects = new Map<string, StoredEvent>();
   for (const e of events.values()) if (severityLevel(e.level) >= 1) effects.set(e.id, e);
   const opts = { windowMs, maxHops, rules: ctx.rules };
-  const scoredByEffect = await scoreCandidatesMany(store, effects.values(), opts, MIN_LINK_CONFIDENCE);
+  const scoredByEffect = await scoreCandidatesMany(
+    store,
+    [...effects.values()].filter((e) => !limited.has(e.id)),
+    opts,
+    MIN_LINK_CONFIDENCE,
+  );
+  const limitedByResource = new Map<string, { only: ReadonlySet<string>; list: StoredEvent[] }>();
+  for (const e of effects.values()) {
+    const only = limited.get(e.id);
+    if (!only || !e.resourceId) continue;
+    const g = limitedByResource.get(e.resourceId);
+    if (g) g.list.push(e);
+    else limitedByResource.set(e.resourceId, { only, list: [e] });
+  }
+  // New to this job (not rescored for a topology change): pairs with them were never scored.
+  const fresh = new Set([...events.keys()].filter((id) => !limited.has(id)));
+  for (const { only, list } of limitedByResource.values()) {
+    const scored = await scoreCandidatesMany(
+      changedPairsOnly(store, only, fresh),
+      list,
+      opts,
+      MIN_LINK_CONFIDENCE,
+    );
+    for (const [id, s] of scored) scoredByEffect.set(id, s);
+  }
   // Looking forward: each event as a cause of the later events near it that are not scored above.
   // Only those pairs are new (an effect's other candidates did not change), so only they are
   // scored. An effect's window reaches `LOOKBACK_WINDOWS` windows back and, for causes reported
@@ -129,4 +177,27 @@ export async function processRcaScore(
     chunks(incidentCandidates.sort()).map((ids) => ctx.queues.add("cluster", { eventIds: ids })),
   );
   return { effects: effects.size, links: created, escalated };
+}
+
+/**
+ * A reader whose candidate reads hold only events on resources in `only` (whose reach changed) and
+ * events in `fresh`: the pairs a rescored effect can have that differ from when it was scored.
+ */
+function changedPairsOnly(
+  store: GraphReader,
+  only: ReadonlySet<string>,
+  fresh: ReadonlySet<string>,
+): GraphReader {
+  return {
+    getEvent: (id) => store.getEvent(id),
+    getResources: (ids) => store.getResources(ids),
+    edgesOf: (ids) => store.edgesOf(ids),
+    getIncident: (id) => store.getIncident(id),
+    listAnomalies: (f) => store.listAnomalies(f),
+    neighborhood: (id, maxHops) => store.neighborhood(id, maxHops),
+    eventsOnResources: async (ids, fromMs, toMs, minLevel) =>
+      (await store.eventsOnResources(ids, fromMs, toMs, minLevel)).filter(
+        (e) => (e.resourceId !== undefined && only.has(e.resourceId)) || fresh.has(e.id),
+      ),
+  };
 }

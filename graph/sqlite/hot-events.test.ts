@@ -42,7 +42,12 @@ const event = (i: number, pod: string, sec: number, reason: string, severity: Se
   count: 1,
   subject: { cluster: C, kind: "Pod", namespace: "shop", name: pod },
 });
-const batchOf = (events: EventInput[]): IngestBatch => ({ resources: [], resourceDeletes: [], edges: [], events });
+const batchOf = (events: EventInput[]): IngestBatch => ({
+  resources: [],
+  resourceDeletes: [],
+  edges: [],
+  events,
+});
 const ids = (es: StoredEvent[]) => es.map((e) => `${e.id}@${e.timeMs}/${e.level}/${e.incidentId ?? ""}`);
 
 async function open(dir: string, hot?: number) {
@@ -75,60 +80,68 @@ describe("hot events", () => {
       fc.record({ t: fc.constant("cleanup" as const), sec: fc.integer({ min: 0, max: 600 }) }),
     );
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 12 }), fc.integer({ min: 3, max: 30 }), async (ops, cap) => {
-        const a = tempDir("kgrca-hot-a-");
-        const b = tempDir("kgrca-hot-b-");
-        const plain = await open(a.dir);
-        const hot = await open(b.dir, cap);
-        try {
-          for (const o of ops) {
-            for (const s of [plain, hot]) {
-              if (o.t === "events")
-                await s.applyBatch(batchOf(o.list.map((x) => event(x.i, x.pod, x.sec, x.reason, x.sev))));
-              else if (o.t === "level") await s.setEventLevels([{ eventId: `e${o.i}`, level: "FATAL" }]);
-              else if (o.t === "incident")
-                await s.saveIncidents(
-                  [
-                    {
-                      id: `inc-${o.i % 3}`,
-                      cluster: C,
-                      severity: "ERROR",
-                      startMs: T0,
-                      endMs: T0,
-                      eventCount: 2,
-                      resourceIds: [],
-                      eventIds: [`e${o.i}`, `e${(o.i + 7) % 41}`],
-                      rootEventId: `e${o.i}`,
-                    },
-                  ],
-                  [],
-                );
-              else await s.cleanup(T0 + o.sec * 1000, 1000, false);
-            }
-            for (const [from, to] of [
-              [0, 600],
-              [300, 450],
-              [590, 600],
-            ] as const) {
-              for (const min of LEVELS) {
-                const args = [PODS.map(rid), T0 + from * 1000, T0 + to * 1000, min] as const;
-                expect(ids(await hot.eventsOnResources(...args))).toEqual(ids(await plain.eventsOnResources(...args)));
+      fc.asyncProperty(
+        fc.array(op, { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 3, max: 30 }),
+        async (ops, cap) => {
+          const a = tempDir("kgrca-hot-a-");
+          const b = tempDir("kgrca-hot-b-");
+          const plain = await open(a.dir);
+          const hot = await open(b.dir, cap);
+          try {
+            for (const o of ops) {
+              for (const s of [plain, hot]) {
+                if (o.t === "events")
+                  await s.applyBatch(batchOf(o.list.map((x) => event(x.i, x.pod, x.sec, x.reason, x.sev))));
+                else if (o.t === "level") await s.setEventLevels([{ eventId: `e${o.i}`, level: "FATAL" }]);
+                else if (o.t === "incident")
+                  await s.saveIncidents(
+                    [
+                      {
+                        id: `inc-${o.i % 3}`,
+                        cluster: C,
+                        severity: "ERROR",
+                        startMs: T0,
+                        endMs: T0,
+                        eventCount: 2,
+                        resourceIds: [],
+                        eventIds: [`e${o.i}`, `e${(o.i + 7) % 41}`],
+                        rootEventId: `e${o.i}`,
+                      },
+                    ],
+                    [],
+                  );
+                else await s.cleanup(T0 + o.sec * 1000, 1000, false);
               }
-              const r = [rid("a"), "BackOff", T0 + from * 1000, T0 + to * 1000] as const;
-              expect(ids(await hot.eventsByReason(...r))).toEqual(ids(await plain.eventsByReason(...r)));
+              for (const [from, to] of [
+                [0, 600],
+                [300, 450],
+                [590, 600],
+              ] as const) {
+                for (const min of LEVELS) {
+                  const args = [PODS.map(rid), T0 + from * 1000, T0 + to * 1000, min] as const;
+                  expect(ids(await hot.eventsOnResources(...args))).toEqual(
+                    ids(await plain.eventsOnResources(...args)),
+                  );
+                }
+                const r = [rid("a"), "BackOff", T0 + from * 1000, T0 + to * 1000] as const;
+                expect(ids(await hot.eventsByReason(...r))).toEqual(ids(await plain.eventsByReason(...r)));
+              }
+              for (const inc of ["inc-0", "inc-1", "inc-2"])
+                expect(ids(await hot.incidentEvents(inc, 1000))).toEqual(
+                  ids(await plain.incidentEvents(inc, 1000)),
+                );
+              const all = Array.from({ length: 41 }, (_, i) => `e${i}`);
+              expect(ids(await hot.getEvents(all))).toEqual(ids(await plain.getEvents(all)));
             }
-            for (const inc of ["inc-0", "inc-1", "inc-2"])
-              expect(ids(await hot.incidentEvents(inc, 1000))).toEqual(ids(await plain.incidentEvents(inc, 1000)));
-            const all = Array.from({ length: 41 }, (_, i) => `e${i}`);
-            expect(ids(await hot.getEvents(all))).toEqual(ids(await plain.getEvents(all)));
+          } finally {
+            await plain.close();
+            await hot.close();
+            a.remove();
+            b.remove();
           }
-        } finally {
-          await plain.close();
-          await hot.close();
-          a.remove();
-          b.remove();
-        }
-      }),
+        },
+      ),
       { numRuns: 40 },
     );
   });

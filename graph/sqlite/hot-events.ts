@@ -108,7 +108,12 @@ export class HotEvents {
   }
 
   /** Events on the resources within [fromMs, toMs] at `minLevel` or above, by (time, id). */
-  onResources(resourceIds: readonly string[], fromMs: number, toMs: number, minLevel: Severity): StoredEvent[] {
+  onResources(
+    resourceIds: readonly string[],
+    fromMs: number,
+    toMs: number,
+    minLevel: Severity,
+  ): StoredEvent[] {
     const min = severityLevel(minLevel);
     const out: StoredEvent[] = [];
     let lists = 0;

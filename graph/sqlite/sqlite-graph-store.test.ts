@@ -125,3 +125,35 @@ describe("neighbourhoods kept between topology changes", () => {
     }
   });
 });
+
+describe("reaches a batch changed", () => {
+  it("are reported for each resource whose edges changed, against the topology before the batch", async () => {
+    const t = tempDir("kgrca-reach-");
+    const store = new SqliteGraphStore({ path: join(t.dir, "kg.sqlite"), reachHops: 2 });
+    await store.init();
+    try {
+      const pod = (name: string) => ({ cluster: "c1", kind: "Pod", namespace: "ns", name });
+      const edge = (key: string, from: string, to: string) => ({
+        cluster: "c1",
+        key,
+        from: pod(from),
+        to: pod(to),
+        type: "DEPENDS_ON",
+        atMs: 1_000,
+      });
+      const none = { resources: [], resourceDeletes: [], events: [] };
+      await store.applyBatch({ ...none, edges: [edge("ab", "a", "b"), edge("cd", "c", "d")] });
+      // b -> c joins the two pairs: from b, c and d are newly reached; a is not (it was reached).
+      const r = await store.applyBatch({ ...none, edges: [edge("bc", "b", "c")] });
+      expect(r.resourceIds.sort()).toEqual(["c1:pod:ns:b", "c1:pod:ns:c"]);
+      expect(r.reachChanged?.["c1:pod:ns:b"]).toEqual(["c1:pod:ns:c", "c1:pod:ns:d"]);
+      expect(r.reachChanged?.["c1:pod:ns:c"]).toEqual(["c1:pod:ns:a", "c1:pod:ns:b"]);
+      // The same edge again changes no reach.
+      const again = await store.applyBatch({ ...none, edges: [edge("bc", "b", "c")] });
+      for (const id of again.resourceIds) expect(again.reachChanged?.[id]).toEqual([]);
+    } finally {
+      await store.close();
+      t.remove();
+    }
+  });
+});

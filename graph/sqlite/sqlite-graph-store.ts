@@ -68,9 +68,27 @@ export interface SqliteGraphStoreOptions {
    * exact but gains nothing under many writers.
    */
   readonly hotEvents?: { readonly maxEvents: number };
+  /**
+   * The RCA hop limit: when set, `applyBatch` reports for each resource whose edges changed which
+   * reaches from it changed (`ApplyResult.reachChanged`), so scoring rescores only those pairs.
+   */
+  readonly reachHops?: number;
 }
 
 type Row = Record<string, unknown>;
+
+/** Resources reached differently (or only) in one of two neighbourhoods of the same start. */
+function reachDiff(a: ReadonlyMap<string, Reach>, b: ReadonlyMap<string, Reach>): string[] {
+  const out: string[] = [];
+  const same = (x: Reach, y: Reach) =>
+    x.hops === y.hops && x.path.length === y.path.length && x.path.every((p, i) => p === y.path[i]);
+  for (const [id, r] of b) {
+    const o = a.get(id);
+    if (!o || !same(o, r)) out.push(id);
+  }
+  for (const id of a.keys()) if (!b.has(id)) out.push(id);
+  return out.sort();
+}
 
 const DERIVED_OUT = DERIVED_OUT_TYPES;
 const MAX_PAGE = 1000;
@@ -432,7 +450,14 @@ export class SqliteGraphStore implements GraphStore {
   // ------------------------------------------------------------------ writes
 
   async applyBatch(batch: IngestBatch): Promise<ApplyResult> {
-    return this.write(() => {
+    // The topology before the batch, to tell which reaches it changed (only when it is known to be
+    // the database's at the start of the write: another process may commit in between).
+    const hops = this.options.reachHops;
+    const before = hops === undefined ? undefined : this.run(() => this.adjacency());
+    const beforeVersion = this.adjVersion;
+    let sameStart = false;
+    const result = this.write(() => {
+      sameStart = before !== undefined && this.topologyVersionNow() === beforeVersion;
       const touchedEvents = new Set<string>();
       const touchedResources = new Set<string>();
       const counts = { resources: 0, edges: 0, events: 0, changeEvents: 0 };
@@ -452,7 +477,8 @@ export class SqliteGraphStore implements GraphStore {
           if (rows.length === 1) id = rows[0]!.resource_id;
         }
         const p = id && this.stmts.resById.get(id) ? parseResourceId(id) : undefined;
-        if (p) this.upsertResource(tombstoneUpsert(p, d), ingestedMs, touchedEvents, touchedResources, counts);
+        if (p)
+          this.upsertResource(tombstoneUpsert(p, d), ingestedMs, touchedEvents, touchedResources, counts);
       }
       for (const e of batch.edges) {
         counts.edges++;
@@ -464,6 +490,18 @@ export class SqliteGraphStore implements GraphStore {
       }
       return { eventIds: [...touchedEvents], resourceIds: [...touchedResources], counts };
     });
+    if (!sameStart || hops === undefined || !before || result.resourceIds.length === 0) return result;
+    const reachChanged: Record<string, string[]> = {};
+    for (const id of result.resourceIds) {
+      const old = await expandNeighborhood(id, hops, () => before);
+      const now = await this.neighborhood(id, hops);
+      reachChanged[id] = reachDiff(old, now);
+    }
+    return { ...result, reachChanged };
+  }
+
+  private topologyVersionNow(): number {
+    return Number((this.stmts.topologyVersion.get() as { value: number } | undefined)?.value ?? 0);
   }
 
   private resolveRef(ref: ResourceRef): string | undefined {
@@ -932,7 +970,10 @@ export class SqliteGraphStore implements GraphStore {
         const h = memo ? hashString(path) : 0;
         const known = memo?.get(key);
         // Skipped only when the stored link certainly wins: a higher confidence, or the same link.
-        if (known && (known.confidence > l.confidence || (known.confidence === l.confidence && known.pathHash === h)))
+        if (
+          known &&
+          (known.confidence > l.confidence || (known.confidence === l.confidence && known.pathHash === h))
+        )
           continue;
         n += this.stmts.linkUpsert.run({ ...l, path }).changes;
         if (memo && (!known || l.confidence >= known.confidence)) {
@@ -1133,7 +1174,7 @@ export class SqliteGraphStore implements GraphStore {
    * every RCA and scoring step walks it.
    */
   private adjacency(): ReadonlyMap<string, Adjacency> {
-    const version = Number((this.stmts.topologyVersion.get() as { value: number } | undefined)?.value ?? 0);
+    const version = this.topologyVersionNow();
     if (this.adjCache && this.adjVersion === version) return this.adjCache;
     this.nbCache.clear();
     this.nbCacheSize = 0;
