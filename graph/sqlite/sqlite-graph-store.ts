@@ -77,6 +77,9 @@ export interface SqliteGraphStoreOptions {
 
 type Row = Record<string, unknown>;
 
+const sameEdges = (a: Adjacency["out"], b: Adjacency["out"]): boolean =>
+  a.length === b.length && a.every((x, i) => x[0] === b[i]![0] && x[1] === b[i]![1]);
+
 /** Resources reached differently (or only) in one of two neighbourhoods of the same start. */
 function reachDiff(a: ReadonlyMap<string, Reach>, b: ReadonlyMap<string, Reach>): string[] {
   const out: string[] = [];
@@ -93,8 +96,8 @@ function reachDiff(a: ReadonlyMap<string, Reach>, b: ReadonlyMap<string, Reach>)
 const DERIVED_OUT = DERIVED_OUT_TYPES;
 const MAX_PAGE = 1000;
 const LINK_MEMO_MAX = 250_000;
-/** Resources reached, summed over the neighbourhoods kept (~15 MB of paths at most). */
-const NEIGHBOURHOOD_CACHE_MAX = 50_000;
+/** Resources reached, summed over the neighbourhoods kept (~35 MB of paths at most). */
+const NEIGHBOURHOOD_CACHE_MAX = 120_000;
 /** Another process's commits closer together than this turn the in-memory recent events off. */
 const HOT_RELOAD_MIN_MS = 10_000;
 
@@ -139,7 +142,13 @@ export class SqliteGraphStore implements GraphStore {
   private adjCache: ReadonlyMap<string, Adjacency> | undefined;
   private adjVersion = -1;
   /** Neighbourhoods of the topology in `adjCache`, by hop limit and start; dropped with it. */
-  private readonly nbCache = new Map<string, Map<string, Reach>>();
+  /** `gen`: the topology generation it was walked in (kept through changes that do not touch it). */
+  private nbCache = new Map<string, { nb: Map<string, Reach>; gen: number }>();
+  private adjGen = 0;
+  /** The topology before the last change and the kept neighbourhoods it changed, as they were. */
+  private prevNb:
+    | { adj: ReadonlyMap<string, Adjacency>; dropped: ReadonlyMap<string, Map<string, Reach>> }
+    | undefined;
   private nbCacheSize = 0;
   /** Every edge row by each of its two ends, loaded on demand for one topology version. */
   private edgeIndex: ReadonlyMap<string, readonly RankedEdge[]> | undefined;
@@ -492,10 +501,21 @@ export class SqliteGraphStore implements GraphStore {
     });
     if (!sameStart || hops === undefined || !before || result.resourceIds.length === 0) return result;
     const reachChanged: Record<string, string[]> = {};
+    const after = this.run(() => this.adjacency());
     for (const id of result.resourceIds) {
-      const old = await expandNeighborhood(id, hops, () => before);
+      if (after === before) {
+        reachChanged[id] = []; // no edge changed: resources that are new, or edges sent again
+        continue;
+      }
+      const key = `${hops}\u0000${id}`;
+      const kept = this.nbCache.get(key);
+      if (this.prevNb?.adj === before && kept && kept.gen < this.adjGen) {
+        reachChanged[id] = []; // kept through the change: it reaches no resource whose edges changed
+        continue;
+      }
+      const old = this.prevNb?.adj === before ? this.prevNb.dropped.get(key) : undefined;
       const now = await this.neighborhood(id, hops);
-      reachChanged[id] = reachDiff(old, now);
+      reachChanged[id] = reachDiff(old ?? (await expandNeighborhood(id, hops, () => before)), now);
     }
     return { ...result, reachChanged };
   }
@@ -1153,15 +1173,17 @@ export class SqliteGraphStore implements GraphStore {
   async neighborhood(start: string, maxHops: number): Promise<Map<string, Reach>> {
     const adj = this.run(() => this.adjacency());
     const key = `${maxHops}\u0000${start}`;
-    let nb = this.nbCache.get(key);
+    let nb = this.nbCache.get(key)?.nb;
     if (!nb) {
       nb = await expandNeighborhood(start, maxHops, () => adj);
       if (this.adjCache === adj) {
-        if (this.nbCacheSize + nb.size > NEIGHBOURHOOD_CACHE_MAX) {
-          this.nbCache.clear();
-          this.nbCacheSize = 0;
+        // Full: the oldest go first (a Map iterates in insertion order).
+        for (const [k, v] of this.nbCache) {
+          if (this.nbCacheSize + nb.size <= NEIGHBOURHOOD_CACHE_MAX) break;
+          this.nbCache.delete(k);
+          this.nbCacheSize -= v.nb.size;
         }
-        this.nbCache.set(key, nb);
+        this.nbCache.set(key, { nb, gen: this.adjGen });
         this.nbCacheSize += nb.size;
       }
     }
@@ -1176,8 +1198,6 @@ export class SqliteGraphStore implements GraphStore {
   private adjacency(): ReadonlyMap<string, Adjacency> {
     const version = this.topologyVersionNow();
     if (this.adjCache && this.adjVersion === version) return this.adjCache;
-    this.nbCache.clear();
-    this.nbCacheSize = 0;
     const map = new Map<string, { out: Array<[string, string]>; in: Array<[string, string]> }>();
     const entry = (id: string) => {
       let a = map.get(id);
@@ -1196,9 +1216,42 @@ export class SqliteGraphStore implements GraphStore {
       entry(r.to_id).in.push([r.from_id, r.type]);
     }
     for (const a of map.values()) sortAdjacency(a);
+    this.dropChangedNeighbourhoods(this.adjCache, map);
     this.adjCache = map;
     this.adjVersion = version;
     return map;
+  }
+
+  /**
+   * A walk reads only the adjacency of the resources it reaches, so a kept neighbourhood that
+   * reaches no resource whose edges changed is still right; the others are dropped, and kept
+   * aside as they were (`prevNb`) for the reach diff of the batch that changed them.
+   */
+  private dropChangedNeighbourhoods(
+    old: ReadonlyMap<string, Adjacency> | undefined,
+    now: ReadonlyMap<string, Adjacency>,
+  ): void {
+    const dropped = new Map<string, Map<string, Reach>>();
+    if (!old) {
+      for (const [k, { nb }] of this.nbCache) dropped.set(k, nb);
+      this.nbCache = new Map();
+      this.nbCacheSize = 0;
+    } else {
+      const changed: string[] = [];
+      for (const [id, a] of now) {
+        const o = old.get(id);
+        if (!o || !sameEdges(o.out, a.out) || !sameEdges(o.in, a.in)) changed.push(id);
+      }
+      for (const id of old.keys()) if (!now.has(id)) changed.push(id);
+      for (const [k, { nb }] of this.nbCache) {
+        if (!changed.some((id) => nb.has(id))) continue;
+        dropped.set(k, nb);
+        this.nbCache.delete(k);
+        this.nbCacheSize -= nb.size;
+      }
+    }
+    this.prevNb = old ? { adj: old, dropped } : undefined;
+    this.adjGen++;
   }
 
   async eventsOnResources(
