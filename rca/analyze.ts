@@ -759,7 +759,17 @@ function signalsOf(direct: readonly Scored[], resources: Map<string, StoredResou
  */
 const HUB_KINDS = new Set(["node", "networkpolicy", "namespace"]);
 const HUB_PENALTY = 0.5;
-const isHub = (id: string): boolean => HUB_KINDS.has(parseResourceId(id)?.kind.toLowerCase() ?? "");
+const hubMemo = new Map<string, boolean>();
+/** Whether a resource id names a hub kind (memoised: ranking asks it of every path and walk). */
+const isHub = (id: string): boolean => {
+  let h = hubMemo.get(id);
+  if (h === undefined) {
+    h = HUB_KINDS.has(parseResourceId(id)?.kind.toLowerCase() ?? "");
+    if (hubMemo.size >= 200_000) hubMemo.clear();
+    hubMemo.set(id, h);
+  }
+  return h;
+};
 /** Whether a path [start, type, id, type, id ...] passes through a hub (not just ends at one). */
 function throughHub(path: readonly string[]): boolean {
   for (let i = 2; i < path.length - 1; i += 2) if (isHub(path[i]!)) return true;
@@ -801,56 +811,155 @@ function throughNodeRules(rules: RuleSet): ReadonlySet<string> {
   return set;
 }
 
-/**
- * Shortest hop counts between resources over the given edges (undirected, in memory), not
- * through hubs unless `viaHubs`.
- */
-function hopsWithin(
-  edges: readonly StoredEdge[],
-  maxHops: number,
-  viaHubs = false,
-): (from: string, to: string) => number | undefined {
-  const adj = new Map<string, string[]>();
-  const add = (a: string, b: string) => {
-    const l = adj.get(a);
-    if (l) l.push(b);
-    else adj.set(a, [b]);
-  };
-  for (const e of edges) {
-    add(e.fromId, e.toId);
-    add(e.toId, e.fromId);
+const throughNodeFlagCache = new WeakMap<RuleSet, Uint8Array>();
+/** Per rule (by index): whether its name is one of `throughNodeRules`. */
+function throughNodeFlags(rules: RuleSet): Uint8Array {
+  let flags = throughNodeFlagCache.get(rules);
+  if (!flags) {
+    const names = throughNodeRules(rules);
+    flags = Uint8Array.from(rules.rules, (r) => (names.has(r.name) ? 1 : 0));
+    throughNodeFlagCache.set(rules, flags);
   }
-  const cache = new Map<string, Map<string, number>>();
-  // Every walk asks about the same few hundred resources: parse each id once.
-  const hubs = new Map<string, boolean>();
-  const hub = (id: string) => {
-    let h = hubs.get(id);
-    if (h === undefined) {
-      h = isHub(id);
-      hubs.set(id, h);
+  return flags;
+}
+
+/**
+ * The edges around the effect as an undirected graph on integer indexes, for hop counts between
+ * signals: the hubs' edges make it thousands of edges, walked from every signal, so a walk marks
+ * a shared stamp array instead of filling a map.
+ */
+class HopGraph {
+  private readonly index = new Map<string, number>();
+  private readonly ids: string[] = [];
+  /** Adjacency as linked lists: `head[node]` is a node's first slot, `link[slot]` the next. */
+  private readonly head: Int32Array;
+  private readonly link: Int32Array;
+  private readonly to: Int32Array;
+  /** Per node: 0 not known yet, 1 a hub, 2 not a hub. */
+  private readonly hub: Uint8Array;
+  /** Per node: the walk that reached it last, and at what distance. */
+  private readonly stamp: Int32Array;
+  private readonly dist: Int32Array;
+  private readonly queue: Int32Array;
+  /** Per node: the place (see `distancesFrom`) it is, +1; 0 for none. */
+  private readonly place: Int32Array;
+  private walks = 0;
+
+  constructor(edges: readonly StoredEdge[]) {
+    const slots = edges.length * 2;
+    this.head = new Int32Array(slots).fill(-1);
+    this.link = new Int32Array(slots);
+    this.to = new Int32Array(slots);
+    let k = 0;
+    for (const e of edges) {
+      const a = this.node(e.fromId);
+      const b = this.node(e.toId);
+      this.to[k] = b;
+      this.link[k] = this.head[a]!;
+      this.head[a] = k++;
+      this.to[k] = a;
+      this.link[k] = this.head[b]!;
+      this.head[b] = k++;
     }
-    return h;
-  };
-  return (from, to) => {
-    let dist = cache.get(from);
-    if (!dist) {
-      dist = new Map([[from, 0]]);
-      let frontier = [from];
-      for (let h = 1; h <= maxHops && frontier.length; h++) {
-        const next: string[] = [];
-        for (const id of frontier) {
-          if (id !== from && !viaHubs && hub(id)) continue;
-          for (const n of adj.get(id) ?? []) {
-            if (dist.has(n)) continue;
-            dist.set(n, h);
-            next.push(n);
-          }
+    const n = this.ids.length;
+    this.hub = new Uint8Array(n);
+    this.stamp = new Int32Array(n);
+    this.dist = new Int32Array(n);
+    this.queue = new Int32Array(n);
+    this.place = new Int32Array(n);
+  }
+
+  private node(id: string): number {
+    let i = this.index.get(id);
+    if (i === undefined) {
+      i = this.ids.length;
+      this.index.set(id, i);
+      this.ids.push(id);
+    }
+    return i;
+  }
+
+  private isHubNode(i: number): boolean {
+    let h = this.hub[i]!;
+    if (h === 0) {
+      h = isHub(this.ids[i]!) ? 1 : 2;
+      this.hub[i] = h;
+    }
+    return h === 1;
+  }
+
+  /**
+   * The places hop counts are asked between (distinct resource ids), as nodes (-1: no edges
+   * here). One set of places per graph.
+   */
+  setPlaces(ids: readonly string[]): Int32Array {
+    const nodes = Int32Array.from(ids, (id) => this.index.get(id) ?? -1);
+    nodes.forEach((i, p) => {
+      if (i >= 0) this.place[i] = p + 1;
+    });
+    return nodes;
+  }
+
+  /**
+   * Shortest hop counts (at most `maxHops`, else -1) from place `from` to every place (`places`
+   * from `setPlaces`), not through hubs unless `viaHubs`: a breadth-first walk that stops once
+   * every place is reached.
+   */
+  distancesFrom(places: Int32Array, from: number, maxHops: number, viaHubs: boolean): Int32Array {
+    const out = new Int32Array(places.length).fill(-1);
+    out[from] = 0;
+    const start = places[from]!;
+    if (start < 0) return out;
+    let left = -1;
+    for (const i of places) if (i >= 0) left++;
+    const gen = ++this.walks;
+    const { head, link, to, stamp, dist, queue, place } = this;
+    stamp[start] = gen;
+    dist[start] = 0;
+    queue[0] = start;
+    let end = 1;
+    walk: for (let q = 0; q < end && left > 0; q++) {
+      const u = queue[q]!;
+      const d = dist[u]!;
+      // The queue holds nodes in order of distance: the rest are at the limit too.
+      if (d >= maxHops) break;
+      if (u !== start && !viaHubs && this.isHubNode(u)) continue;
+      for (let k = head[u]!; k !== -1; k = link[k]!) {
+        const v = to[k]!;
+        if (stamp[v] === gen) continue;
+        stamp[v] = gen;
+        dist[v] = d + 1;
+        queue[end++] = v;
+        if (place[v]! > 0) {
+          out[place[v]! - 1] = d + 1;
+          if (--left === 0) break walk;
         }
-        frontier = next;
       }
-      cache.set(from, dist);
     }
-    return dist.get(to);
+    return out;
+  }
+}
+
+/**
+ * Hop counts between places (distinct resource ids) over `graph`, by place index (see
+ * `HopGraph.distancesFrom`); the walk from a place is made when first asked for and serves every
+ * pair that starts there.
+ */
+function hopsBetween(
+  graph: HopGraph,
+  places: Int32Array,
+  maxHops: number,
+  viaHubs: boolean,
+): (from: number, to: number) => number | undefined {
+  const rows: Array<Int32Array | undefined> = new Array(places.length);
+  return (from, to) => {
+    let row = rows[from];
+    if (!row) {
+      row = graph.distancesFrom(places, from, maxHops, viaHubs);
+      rows[from] = row;
+    }
+    const h = row[to]!;
+    return h < 0 ? undefined : h;
   };
 }
 
@@ -884,13 +993,36 @@ async function rankByChains(
   if (n === 0) return [];
   const rules = rulesFor(opts);
   const weights = weightsFor(opts);
-  const hops = hopsWithin(edges, opts.maxHops);
+  // Pair distances between the signals' resources, over the edges read around the effect.
+  const placeIndex = new Map<string, number>();
+  const placeOf = signals.map((s) => {
+    let p = placeIndex.get(s.resourceId);
+    if (p === undefined) {
+      p = placeIndex.size;
+      placeIndex.set(s.resourceId, p);
+    }
+    return p;
+  });
+  const graph = new HopGraph(edges);
+  const places = graph.setPlaces([...placeIndex.keys()]);
+  const hops = hopsBetween(graph, places, opts.maxHops, false);
   const nodeRules = throughNodeRules(rules);
-  const hopsViaNode = nodeRules.size ? hopsWithin(edges, opts.maxHops, true) : undefined;
+  const hopsViaNode = nodeRules.size ? hopsBetween(graph, places, opts.maxHops, true) : undefined;
   const table = matchTable(
     rules,
     signals.map((s) => s.target),
   );
+  const nodeRule = throughNodeFlags(rules);
+  // Whether a rule about trouble that travels through a node could link signal r to signal c:
+  // only then is the walk through hubs worth making.
+  const mayTravelThroughNode = (r: number, c: number): boolean => {
+    if (nodeRules.has("default")) return true;
+    const cause = table.vectors[r]!.cause;
+    const effectRules = table.vectors[c]!.effectRules;
+    for (let i = 0; i < effectRules.length; i++)
+      if (cause[effectRules[i]!] && nodeRule[effectRules[i]!]) return true;
+    return false;
+  };
   // pair[r][c]: how well signal r explains signal c.
   const pair: Array<Array<CauseScore | undefined>> = signals.map(() => new Array(n));
   for (let r = 0; r < n; r++) {
@@ -908,12 +1040,12 @@ async function rankByChains(
             ? LATE_DETECTION_MS
             : SKEW_MS;
       if (dt < -lag) continue;
-      let h = hops(R.resourceId, C.resourceId);
+      let h = hops(placeOf[r]!, placeOf[c]!);
       let domain: { score: number; rule: string } | undefined;
       if (h !== undefined) domain = domainScoreAt(rules, table, r, c, h);
-      else if (hopsViaNode) {
+      else if (hopsViaNode && mayTravelThroughNode(r, c)) {
         // Through a shared node: only a rule about trouble that travels that way links the two.
-        h = hopsViaNode(R.resourceId, C.resourceId);
+        h = hopsViaNode(placeOf[r]!, placeOf[c]!);
         if (h !== undefined) {
           const d = domainScoreAt(rules, table, r, c, h);
           if (nodeRules.has(d.rule)) domain = d;
