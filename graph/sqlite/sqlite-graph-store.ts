@@ -114,7 +114,7 @@ export class SqliteGraphStore implements GraphStore {
   private adjCache: ReadonlyMap<string, Adjacency> | undefined;
   private adjVersion = -1;
   /** Every edge row by each of its two ends, loaded on demand for one topology version. */
-  private edgeIndex: ReadonlyMap<string, readonly RankedEdge[]> | undefined;
+  private edgeIndex: EdgeIndex | undefined;
   private edgeIndexVersion = -1;
   /** Statements whose text is built at run time (filters, pages), prepared once per distinct text. */
   private readonly dynamic = new Map<string, Database.Statement>();
@@ -1183,22 +1183,42 @@ export class SqliteGraphStore implements GraphStore {
   async edgesOf(resourceIds: readonly string[]): Promise<StoredEdge[]> {
     if (resourceIds.length === 0) return [];
     const index = this.run(() => this.edgesByResource());
-    const found = new Set<RankedEdge>();
-    for (const id of resourceIds) for (const e of index.get(id) ?? []) found.add(e);
-    // The index's edge objects themselves: nothing changes an edge it was given.
-    return [...found].sort((a, b) => a.rank - b.rank).map(({ edge }) => edge);
+    const { edges, byResource, seen } = index;
+    // A read marks the positions it found with its own number, so an edge of two of the
+    // resources is taken once, without a set.
+    if (index.reads === 0x7fffffff) {
+      index.seen.fill(0);
+      index.reads = 0;
+    }
+    const read = ++index.reads;
+    const found: number[] = [];
+    for (const id of resourceIds) {
+      const at = byResource.get(id);
+      if (!at) continue;
+      for (let k = 0; k < at.length; k++) {
+        const pos = at[k]!;
+        if (seen[pos] === read) continue;
+        seen[pos] = read;
+        found.push(pos);
+      }
+    }
+    // The index's edge objects themselves, in position order: nothing changes an edge it was given.
+    const out: StoredEdge[] = new Array(found.length);
+    if (found.length > edges.length >> 4) {
+      // Many: a pass over the marks is cheaper than sorting them.
+      let n = 0;
+      for (let pos = 0; pos < edges.length; pos++) if (seen[pos] === read) out[n++] = edges[pos]!;
+    } else {
+      const order = Int32Array.from(found).sort();
+      for (let k = 0; k < order.length; k++) out[k] = edges[order[k]!]!;
+    }
+    return out;
   }
 
-  private edgesByResource(): ReadonlyMap<string, readonly RankedEdge[]> {
+  private edgesByResource(): EdgeIndex {
     const version = Number((this.stmts.topologyVersion.get() as { value: number } | undefined)?.value ?? 0);
     if (this.edgeIndex && this.edgeIndexVersion === version) return this.edgeIndex;
-    const map = new Map<string, RankedEdge[]>();
-    const push = (id: string, e: RankedEdge) => {
-      const l = map.get(id);
-      if (l) l.push(e);
-      else map.set(id, [e]);
-    };
-    const all = (this.stmts.allEdgeRows.all() as Row[]).map(
+    const edges = (this.stmts.allEdgeRows.all() as Row[]).map(
       (r): StoredEdge => ({
         fromId: String(r.from_id),
         toId: String(r.to_id),
@@ -1206,16 +1226,23 @@ export class SqliteGraphStore implements GraphStore {
         origin: r.origin as StoredEdge["origin"],
       }),
     );
-    // Sorted once here, so a look-up sorts by a number instead of comparing strings.
-    all.sort(byEdgeColumns);
-    all.forEach((edge, rank) => {
-      const e = { edge, rank };
-      push(edge.fromId, e);
-      if (edge.toId !== edge.fromId) push(edge.toId, e);
+    // Sorted once here, so a look-up orders by position instead of comparing strings.
+    edges.sort(byEdgeColumns);
+    const lists = new Map<string, number[]>();
+    const push = (id: string, pos: number) => {
+      const l = lists.get(id);
+      if (l) l.push(pos);
+      else lists.set(id, [pos]);
+    };
+    edges.forEach((edge, pos) => {
+      push(edge.fromId, pos);
+      if (edge.toId !== edge.fromId) push(edge.toId, pos);
     });
-    this.edgeIndex = map;
+    const byResource = new Map<string, Int32Array>();
+    for (const [id, l] of lists) byResource.set(id, Int32Array.from(l));
+    this.edgeIndex = { edges, byResource, seen: new Int32Array(edges.length), reads: 0 };
     this.edgeIndexVersion = version;
-    return map;
+    return this.edgeIndex;
   }
 
   async causeLinksTo(effectId: string): Promise<CauseLink[]> {
@@ -1415,10 +1442,13 @@ function toResource(r: Row): StoredResource {
   };
 }
 
-/** An edge and its position in the order of all edges. */
-interface RankedEdge {
-  readonly edge: StoredEdge;
-  readonly rank: number;
+/** Every edge row in `byEdgeColumns` order, and the positions of the rows touching each resource. */
+interface EdgeIndex {
+  readonly edges: readonly StoredEdge[];
+  readonly byResource: ReadonlyMap<string, Int32Array>;
+  /** Per position: the number of the last read that took it. */
+  readonly seen: Int32Array;
+  reads: number;
 }
 
 /** FNV-1a of a string (32 bits): tells a link's path apart from another's in the link memo. */
