@@ -259,26 +259,46 @@ async function collect(
   if (expand) {
     // Causes of causes: the owners and configuration (Deployment, HPA, ConfigMap, Certificate...)
     // of resources near the effect may lie beyond the hop limit, yet explain what lies within it.
-    edges = await store.edgesOf([...reach.keys()]);
     let frontier: string[] = [...reach.keys()];
+    // An edge that leads upstream of the frontier touches it: each level looks at the frontier's
+    // own edges only.
+    let frontierEdges = await store.edgesOf(frontier);
+    edges = frontierEdges;
     for (let level = 1; level <= UPSTREAM_LEVELS && frontier.length; level++) {
       const inFrontier = new Set(frontier);
       const next = new Map<string, Reach>();
-      for (const e of edges) {
+      // The joined path of an entry of `next`, once asked for: equally near candidates are
+      // told apart by it.
+      const joined = new Map<string, string>();
+      for (const e of frontierEdges) {
         let up: string | undefined;
         let down: string | undefined;
         if (UPSTREAM_FROM.has(e.type) && inFrontier.has(e.toId)) [up, down] = [e.fromId, e.toId];
         else if (UPSTREAM_TO.has(e.type) && inFrontier.has(e.fromId)) [up, down] = [e.toId, e.fromId];
         if (!up || !down || reach.has(up)) continue;
         const base = reach.get(down)!;
-        const cand = { hops: base.hops + 1, path: [...base.path, e.type, up] };
+        const hops = base.hops + 1;
         const cur = next.get(up);
-        if (!cur || cand.hops < cur.hops || (cand.hops === cur.hops && cand.path.join() < cur.path.join()))
-          next.set(up, cand);
+        if (cur && hops > cur.hops) continue;
+        const path = [...base.path, e.type, up];
+        if (cur && hops === cur.hops) {
+          let curKey = joined.get(up);
+          if (curKey === undefined) curKey = cur.path.join();
+          const key = path.join();
+          if (key >= curKey) {
+            joined.set(up, curKey);
+            continue;
+          }
+          joined.set(up, key);
+        } else joined.delete(up);
+        next.set(up, { hops, path });
       }
-      for (const [id, r] of [...next].sort((a, b) => a[0].localeCompare(b[0]))) reach.set(id, r);
       frontier = [...next.keys()].sort();
-      if (frontier.length) edges = edges.concat(await store.edgesOf(frontier));
+      for (const id of frontier) reach.set(id, next.get(id)!);
+      if (frontier.length) {
+        frontierEdges = await store.edgesOf(frontier);
+        edges = edges.concat(frontierEdges);
+      }
     }
     edges = edges.concat(await coTenants(store, reach, opts));
   }
@@ -290,7 +310,7 @@ async function collect(
     // A deleted or changed Secret/ConfigMap/claim/binding bites only when its dependants next
     // start, which may be long after the change: such changes are looked for further back, and
     // scored as if at the edge of the window.
-    const latentIds = ids.filter((id) => LATENT_KINDS.has(parseResourceId(id)?.kind ?? ""));
+    const latentIds = ids.filter((id) => LATENT_KINDS.has(kindOf(id)));
     const from = effect.timeMs - LATENT_LOOKBACK_MS;
     const to = effect.timeMs - lookback - 1;
     const latent = latentIds.length && to > from ? await store.eventsOnResources(latentIds, from, to) : [];
@@ -452,7 +472,7 @@ export async function scorePairs(
 const CO_TENANT_NODE_HOPS = 2;
 /** At most this many pods sharing those nodes (nearest nodes first) are searched. */
 export const MAX_CO_TENANTS = 400;
-const isNode = (id: string): boolean => parseResourceId(id)?.kind.toLowerCase() === "node";
+const isNode = (id: string): boolean => kindOf(id).toLowerCase() === "node";
 
 /**
  * Pods sharing a node with the resources near the effect, and their controllers (ReplicaSet,
@@ -473,12 +493,16 @@ async function coTenants(
   if (nodes.length === 0) return [];
   const nodeEdges = await store.edgesOf(nodes.map(([id]) => id));
   const out: StoredEdge[] = [...nodeEdges];
+  const podsOn = new Map<string, string[]>();
+  for (const e of nodeEdges) {
+    if (e.type !== "RUNS_ON") continue;
+    const l = podsOn.get(e.toId);
+    if (l) l.push(e.fromId);
+    else podsOn.set(e.toId, [e.fromId]);
+  }
   const added: string[] = [];
   for (const [nodeId, r] of nodes) {
-    const pods = nodeEdges
-      .filter((e) => e.type === "RUNS_ON" && e.toId === nodeId && !reach.has(e.fromId))
-      .map((e) => e.fromId)
-      .sort();
+    const pods = (podsOn.get(nodeId) ?? []).filter((pod) => !reach.has(pod)).sort();
     for (const pod of pods) {
       if (added.length >= MAX_CO_TENANTS) break;
       if (reach.has(pod)) continue;
@@ -509,10 +533,11 @@ async function addControllers(
     out.push(...edges);
     const inFrontier = new Set(frontier);
     const next: string[] = [];
-    for (const e of [...edges].sort(
-      (a, b) => a.fromId.localeCompare(b.fromId) || a.toId.localeCompare(b.toId),
-    )) {
-      if (e.type !== "CONTROLS" || !inFrontier.has(e.toId) || reach.has(e.fromId)) continue;
+    // Ordered by controller and what it controls, so that a controller of several is reached
+    // through the first of them; only the frontier's controls are worth ordering.
+    const controls = edges.filter((e) => e.type === "CONTROLS" && inFrontier.has(e.toId));
+    for (const e of controls.sort((a, b) => a.fromId.localeCompare(b.fromId) || a.toId.localeCompare(b.toId))) {
+      if (reach.has(e.fromId)) continue;
       const base = reach.get(e.toId)!;
       reach.set(e.fromId, { hops: base.hops + 1, path: [...base.path, "CONTROLS", e.fromId] });
       next.push(e.fromId);
@@ -568,8 +593,9 @@ async function namespaceFallback(
   // What those workloads use or name (a quota their controller was refused by, a ConfigMap).
   const inAdded = new Set(added);
   const edges = frontier.length ? out.concat(await store.edgesOf(frontier)) : out;
-  for (const e of [...edges].sort((a, b) => a.fromId.localeCompare(b.fromId) || a.toId.localeCompare(b.toId))) {
-    if (!UPSTREAM_TO.has(e.type) || e.type === "RUNS_ON" || !inAdded.has(e.fromId) || reach.has(e.toId)) continue;
+  const uses = edges.filter((e) => UPSTREAM_TO.has(e.type) && e.type !== "RUNS_ON" && inAdded.has(e.fromId));
+  for (const e of uses.sort((a, b) => a.fromId.localeCompare(b.fromId) || a.toId.localeCompare(b.toId))) {
+    if (reach.has(e.toId)) continue;
     const base = reach.get(e.fromId)!;
     reach.set(e.toId, { hops: base.hops + 1, path: [...base.path, e.type, e.toId] });
   }
@@ -759,6 +785,18 @@ function signalsOf(direct: readonly Scored[], resources: Map<string, StoredResou
  */
 const HUB_KINDS = new Set(["node", "networkpolicy", "namespace"]);
 const HUB_PENALTY = 0.5;
+const kindMemo = new Map<string, string>();
+/** The kind of a resource id ("" if it is none), memoised: a query asks it of every resource near the effect. */
+const kindOf = (id: string): string => {
+  let k = kindMemo.get(id);
+  if (k === undefined) {
+    k = parseResourceId(id)?.kind ?? "";
+    if (kindMemo.size >= 200_000) kindMemo.clear();
+    kindMemo.set(id, k);
+  }
+  return k;
+};
+
 const hubMemo = new Map<string, boolean>();
 /** Whether a resource id names a hub kind (memoised: ranking asks it of every path and walk). */
 const isHub = (id: string): boolean => {
