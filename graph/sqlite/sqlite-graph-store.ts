@@ -72,6 +72,26 @@ const MAX_PAGE = 1000;
 const LINK_MEMO_MAX = 250_000;
 /** Another process's commits closer together than this turn the in-memory recent events off. */
 const HOT_RELOAD_MIN_MS = 10_000;
+const RESOURCE_MEMO_MAX = 200_000;
+
+const WIDE_CHAR = /[\ud800-\uffff]/;
+/** SQLite's BINARY order of two strings (their UTF-8 bytes, i.e. code points). */
+function compareBinary(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    // UTF-16 puts surrogates (code points above U+FFFF) before U+E000..U+FFFF; code points do not.
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
+}
 
 const parseJson = <T>(s: unknown, fallback: T): T => {
   if (typeof s !== "string" || !s) return fallback;
@@ -109,6 +129,8 @@ export class SqliteGraphStore implements GraphStore {
         clear: Database.Statement;
         dataVersion: Database.Statement;
         newest: Database.Statement;
+        resDirty: Database.Statement;
+        resClear: Database.Statement;
       }
     | undefined;
   private adjCache: ReadonlyMap<string, Adjacency> | undefined;
@@ -128,6 +150,11 @@ export class SqliteGraphStore implements GraphStore {
   private hotOff = false;
   /** Cause links this process wrote (best known confidence and path), kept while `hot` is valid. */
   private readonly linkMemo = new Map<string, { confidence: number; pathHash: number }>();
+  /**
+   * Resource rows read (null: no such row), kept while `hot` is valid: each RCA query reads
+   * hundreds, two JSON documents each. This connection's changes to a row drop it.
+   */
+  private readonly resourceMemo = new Map<string, StoredResource | null>();
 
   constructor(private readonly options: SqliteGraphStoreOptions) {
     this.now = options.now ?? Date.now;
@@ -167,7 +194,14 @@ export class SqliteGraphStore implements GraphStore {
           CREATE TEMP TRIGGER IF NOT EXISTS hot_upd AFTER UPDATE ON main.events
             BEGIN INSERT INTO hot_dirty (id) VALUES (NEW.id); INSERT INTO hot_dirty (id) VALUES (OLD.id); END;
           CREATE TEMP TRIGGER IF NOT EXISTS hot_del AFTER DELETE ON main.events
-            BEGIN INSERT INTO hot_dirty (id) VALUES (OLD.id); END;`);
+            BEGIN INSERT INTO hot_dirty (id) VALUES (OLD.id); END;
+          CREATE TEMP TABLE IF NOT EXISTS res_dirty (id TEXT NOT NULL);
+          CREATE TEMP TRIGGER IF NOT EXISTS res_ins AFTER INSERT ON main.resources
+            BEGIN INSERT INTO res_dirty (id) VALUES (NEW.id); END;
+          CREATE TEMP TRIGGER IF NOT EXISTS res_upd AFTER UPDATE ON main.resources
+            BEGIN INSERT INTO res_dirty (id) VALUES (NEW.id); INSERT INTO res_dirty (id) VALUES (OLD.id); END;
+          CREATE TEMP TRIGGER IF NOT EXISTS res_del AFTER DELETE ON main.resources
+            BEGIN INSERT INTO res_dirty (id) VALUES (OLD.id); END;`);
         this.hotStmts = {
           dirty: this.db.prepare(
             "SELECT d.id AS dirty_id, e.* FROM (SELECT DISTINCT id FROM temp.hot_dirty) d LEFT JOIN main.events e ON e.id = d.id",
@@ -175,6 +209,8 @@ export class SqliteGraphStore implements GraphStore {
           clear: this.db.prepare("DELETE FROM temp.hot_dirty"),
           dataVersion: this.db.prepare("PRAGMA data_version").pluck(),
           newest: this.db.prepare("SELECT * FROM events ORDER BY time_ms DESC, id DESC LIMIT ?"),
+          resDirty: this.db.prepare("SELECT DISTINCT id FROM temp.res_dirty").pluck(),
+          resClear: this.db.prepare("DELETE FROM temp.res_dirty"),
         };
       }
     } catch (err) {
@@ -204,6 +240,7 @@ export class SqliteGraphStore implements GraphStore {
 
   private write<T>(fn: () => T): T {
     let changed: Row[] | undefined;
+    let changedResources: string[] | undefined;
     const out = this.run(() =>
       this.db
         .transaction(() => {
@@ -213,6 +250,8 @@ export class SqliteGraphStore implements GraphStore {
           if (this.hotStmts) {
             changed = this.hotStmts.dirty.all() as Row[];
             if (changed.length) this.hotStmts.clear.run();
+            changedResources = this.hotStmts.resDirty.all() as string[];
+            if (changedResources.length) this.hotStmts.resClear.run();
           }
           return out;
         })
@@ -224,6 +263,7 @@ export class SqliteGraphStore implements GraphStore {
         if (r.id === null || r.id === undefined) this.hot.drop(String(r.dirty_id));
         else this.hot.put(toEvent(r));
       }
+    if (changedResources) for (const id of changedResources) this.resourceMemo.delete(id);
     return out;
   }
 
@@ -240,11 +280,14 @@ export class SqliteGraphStore implements GraphStore {
       this.hotOff = true;
       hot.reset(Number.POSITIVE_INFINITY);
       this.linkMemo.clear();
+      this.resourceMemo.clear();
       return undefined;
     }
     this.hotLoadedMs = now;
-    // First use, or another process committed (it may have removed links): load the newest events again.
+    // First use, or another process committed (it may have removed links, changed resources):
+    // load the newest events again.
     this.linkMemo.clear();
+    this.resourceMemo.clear();
     const rows = this.hotStmts.newest.all(hot.maxEvents + 1) as Row[];
     // Capped: keep whole milliseconds only, so that every event at or after the floor is held.
     const floor =
@@ -1078,20 +1121,48 @@ export class SqliteGraphStore implements GraphStore {
 
   async getResource(id: string): Promise<StoredResource | undefined> {
     return this.run(() => {
+      const memo = this.hotEvents() ? this.resourceMemo : undefined;
+      const known = memo?.get(id);
+      if (known !== undefined) return known ?? undefined;
       const row = this.stmts.resById.get(id) as Row | undefined;
-      return row ? toResource(row) : undefined;
+      const r = row ? toResource(row) : undefined;
+      memo?.set(id, r ?? null);
+      return r;
     });
   }
 
   async getResources(ids: readonly string[]): Promise<StoredResource[]> {
     if (ids.length === 0) return [];
-    return this.run(() =>
-      (
-        this.sql("SELECT * FROM resources WHERE id IN (SELECT value FROM json_each(?))").all(
-          JSON.stringify(ids),
-        ) as Row[]
-      ).map(toResource),
-    );
+    return this.run(() => {
+      const read = (rest: readonly string[]) =>
+        (
+          this.sql("SELECT * FROM resources WHERE id IN (SELECT value FROM json_each(?))").all(
+            JSON.stringify(rest),
+          ) as Row[]
+        ).map(toResource);
+      if (!this.hotEvents()) return read(ids);
+      const memo = this.resourceMemo;
+      const found: StoredResource[] = [];
+      const missing: string[] = [];
+      for (const id of new Set(ids)) {
+        const r = memo.get(id);
+        if (r) found.push(r);
+        else if (r === undefined) missing.push(id);
+      }
+      if (missing.length) {
+        if (memo.size + missing.length > RESOURCE_MEMO_MAX) memo.clear();
+        for (const id of missing) memo.set(id, null);
+        for (const r of read(missing)) {
+          memo.set(r.id, r);
+          found.push(r);
+        }
+      }
+      // In the order the SQL read gives them (by id, as UTF-8 bytes: as UTF-16 code units too,
+      // unless some id holds a character above U+D7FF).
+      return found.some((r) => WIDE_CHAR.test(r.id))
+        ? found.sort((a, b) => compareBinary(a.id, b.id))
+        : found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    });
   }
 
   async neighborhood(start: string, maxHops: number): Promise<Map<string, Reach>> {
