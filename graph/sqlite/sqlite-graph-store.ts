@@ -73,6 +73,7 @@ const LINK_MEMO_MAX = 250_000;
 /** Another process's commits closer together than this turn the in-memory recent events off. */
 const HOT_RELOAD_MIN_MS = 10_000;
 const RESOURCE_MEMO_MAX = 200_000;
+const TOPOLOGY_STRINGS_MAX = 1_000_000;
 
 const WIDE_CHAR = /[\ud800-\uffff]/;
 /** SQLite's BINARY order of two strings (their UTF-8 bytes, i.e. code points). */
@@ -138,6 +139,12 @@ export class SqliteGraphStore implements GraphStore {
   /** Every edge row by each of its two ends, loaded on demand for one topology version. */
   private edgeIndex: EdgeIndex | undefined;
   private edgeIndexVersion = -1;
+  /**
+   * One string object per resource id and edge type in the topology caches: each row read
+   * makes its own copy, and every set and map a query fills with ids compares them, which is a
+   * pointer comparison when they are the same object and a character-by-character one otherwise.
+   */
+  private readonly topologyStrings = new Map<string, string>();
   /** Statements whose text is built at run time (filters, pages), prepared once per distinct text. */
   private readonly dynamic = new Map<string, Database.Statement>();
   /** Set by any edge insert or delete inside the current write transaction. */
@@ -1187,18 +1194,35 @@ export class SqliteGraphStore implements GraphStore {
       }
       return a;
     };
+    const one = this.topologyString();
     for (const r of this.stmts.allEdges.iterate() as Iterable<{
       from_id: string;
       type: string;
       to_id: string;
     }>) {
-      entry(r.from_id).out.push([r.to_id, r.type]);
-      entry(r.to_id).in.push([r.from_id, r.type]);
+      const from = one(r.from_id);
+      const to = one(r.to_id);
+      const type = one(r.type);
+      entry(from).out.push([to, type]);
+      entry(to).in.push([from, type]);
     }
     for (const a of map.values()) sortAdjacency(a);
     this.adjCache = map;
     this.adjVersion = version;
     return map;
+  }
+
+  /** The shared copy of a string of the topology (see `topologyStrings`), for one reload. */
+  private topologyString(): (s: string) => string {
+    const pool = this.topologyStrings;
+    // Ids of removed resources would pile up: start afresh once it holds many more than a topology.
+    if (pool.size > TOPOLOGY_STRINGS_MAX) pool.clear();
+    return (s) => {
+      const known = pool.get(s);
+      if (known !== undefined) return known;
+      pool.set(s, s);
+      return s;
+    };
   }
 
   async eventsOnResources(
@@ -1289,11 +1313,12 @@ export class SqliteGraphStore implements GraphStore {
   private edgesByResource(): EdgeIndex {
     const version = Number((this.stmts.topologyVersion.get() as { value: number } | undefined)?.value ?? 0);
     if (this.edgeIndex && this.edgeIndexVersion === version) return this.edgeIndex;
+    const one = this.topologyString();
     const edges = (this.stmts.allEdgeRows.all() as Row[]).map(
       (r): StoredEdge => ({
-        fromId: String(r.from_id),
-        toId: String(r.to_id),
-        type: String(r.type),
+        fromId: one(String(r.from_id)),
+        toId: one(String(r.to_id)),
+        type: one(String(r.type)),
         origin: r.origin as StoredEdge["origin"],
       }),
     );
