@@ -59,28 +59,27 @@ export async function expandNeighborhood(
     if (expand.length === 0) break;
     const adj = await fetch(expand);
     const next = new Map<string, Set<string>>();
-    const visit = (from: string, other: string, type: string, blocked: Set<string>) => {
+    // An arrival along a fan-in type blocks leaving inwards by that type; any other blocks nothing.
+    const visit = (from: string, other: string, type: string, fanIn: boolean) => {
       const seen = out.get(other);
       if (seen && seen.hops < hop) return;
       if (!seen) {
         out.set(other, { hops: hop, path: [...out.get(from)!.path, type, other] });
-        next.set(other, blocked);
+        next.set(other, fanIn ? new Set([type]) : new Set());
         return;
       }
       // Reached again at the same distance: it may expand wherever any of its arrivals allows.
       const cur = next.get(other);
-      if (cur) for (const t of [...cur]) if (!blocked.has(t)) cur.delete(t);
+      if (cur?.size) for (const t of [...cur]) if (!(fanIn && t === type)) cur.delete(t);
     };
     for (const id of expand) {
       const a = adj.get(id);
       if (!a) continue;
       const blocked = frontier.get(id)!;
-      for (const [other, type] of a.out) {
-        visit(id, other, type, FAN_IN_TYPES.has(type) ? new Set([type]) : new Set());
-      }
+      for (const [other, type] of a.out) visit(id, other, type, FAN_IN_TYPES.has(type));
       for (const [other, type] of a.in) {
         if (blocked.has(type)) continue;
-        visit(id, other, type, new Set());
+        visit(id, other, type, false);
       }
     }
     frontier = next;

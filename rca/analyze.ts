@@ -536,7 +536,9 @@ async function addControllers(
     // Ordered by controller and what it controls, so that a controller of several is reached
     // through the first of them; only the frontier's controls are worth ordering.
     const controls = edges.filter((e) => e.type === "CONTROLS" && inFrontier.has(e.toId));
-    for (const e of controls.sort((a, b) => a.fromId.localeCompare(b.fromId) || a.toId.localeCompare(b.toId))) {
+    for (const e of controls.sort(
+      (a, b) => a.fromId.localeCompare(b.fromId) || a.toId.localeCompare(b.toId),
+    )) {
       if (reach.has(e.fromId)) continue;
       const base = reach.get(e.toId)!;
       reach.set(e.fromId, { hops: base.hops + 1, path: [...base.path, "CONTROLS", e.fromId] });
