@@ -240,11 +240,30 @@ const UPSTREAM_TO = new Set(["MOUNTS", "BINDS", "REFERENCES", "DEPENDS_ON", "SEL
 /** How many levels of owners, configuration and dependencies beyond the hop limit are searched. */
 export const UPSTREAM_LEVELS = 3;
 
+/**
+ * Whether the path `base` + [type, up] joined comes before `other` joined, as strings: told by
+ * the first element they differ in unless one of the two is a prefix of the other (a comma then
+ * meets a character), which joining tells.
+ */
+function joinedBefore(base: readonly string[], type: string, up: string, other: readonly string[]): boolean {
+  const length = base.length + 2;
+  const n = Math.min(length, other.length);
+  for (let i = 0; i < n; i++) {
+    const x = i < base.length ? base[i]! : i === base.length ? type : up;
+    const y = other[i]!;
+    if (x === y) continue;
+    if (!x.startsWith(y) && !y.startsWith(x)) return x < y;
+    break;
+  }
+  return [...base, type, up].join() < other.join();
+}
+
 interface Collected {
   scored: Scored[];
   reach: Map<string, Reach>;
   resources: Map<string, StoredResource>;
-  edges: StoredEdge[];
+  /** The edges read around the effect, one list per read (a resource's edges may be in several). */
+  edges: StoredEdge[][];
 }
 
 async function collect(
@@ -255,7 +274,7 @@ async function collect(
 ): Promise<Collected> {
   if (!effect.resourceId) return { scored: [], reach: new Map(), resources: new Map(), edges: [] };
   const reach = await store.neighborhood(effect.resourceId, opts.maxHops);
-  let edges: StoredEdge[] = [];
+  const edges: StoredEdge[][] = [];
   if (expand) {
     // Causes of causes: the owners and configuration (Deployment, HPA, ConfigMap, Certificate...)
     // of resources near the effect may lie beyond the hop limit, yet explain what lies within it.
@@ -263,13 +282,10 @@ async function collect(
     // An edge that leads upstream of the frontier touches it: each level looks at the frontier's
     // own edges only.
     let frontierEdges = await store.edgesOf(frontier);
-    edges = frontierEdges;
+    edges.push(frontierEdges);
     for (let level = 1; level <= UPSTREAM_LEVELS && frontier.length; level++) {
       const inFrontier = new Set(frontier);
       const next = new Map<string, Reach>();
-      // The joined path of an entry of `next`, once asked for: equally near candidates are
-      // told apart by it.
-      const joined = new Map<string, string>();
       for (const e of frontierEdges) {
         let up: string | undefined;
         let down: string | undefined;
@@ -279,28 +295,19 @@ async function collect(
         const base = reach.get(down)!;
         const hops = base.hops + 1;
         const cur = next.get(up);
-        if (cur && hops > cur.hops) continue;
-        const path = [...base.path, e.type, up];
-        if (cur && hops === cur.hops) {
-          let curKey = joined.get(up);
-          if (curKey === undefined) curKey = cur.path.join();
-          const key = path.join();
-          if (key >= curKey) {
-            joined.set(up, curKey);
-            continue;
-          }
-          joined.set(up, key);
-        } else joined.delete(up);
-        next.set(up, { hops, path });
+        // Equally near candidates are told apart by their joined paths.
+        if (cur && (hops > cur.hops || (hops === cur.hops && !joinedBefore(base.path, e.type, up, cur.path))))
+          continue;
+        next.set(up, { hops, path: [...base.path, e.type, up] });
       }
       frontier = [...next.keys()].sort();
       for (const id of frontier) reach.set(id, next.get(id)!);
       if (frontier.length) {
         frontierEdges = await store.edgesOf(frontier);
-        edges = edges.concat(frontierEdges);
+        edges.push(frontierEdges);
       }
     }
-    edges = edges.concat(await coTenants(store, reach, opts));
+    await coTenants(store, reach, opts, edges);
   }
   const ids = [...reach.keys()];
   const lookback = lookbackFor(opts);
@@ -322,8 +329,8 @@ async function collect(
     // Nothing near the effect went wrong: it is tied to its cause by what the graph cannot see (a
     // queue, an external name). The workloads of its namespace are the next best suspects.
     const more = await namespaceFallback(store, effect.resourceId, reach, opts);
-    if (more.length) {
-      edges = edges.concat(more);
+    if (more.some((read) => read.length)) {
+      edges.push(...more);
       const added = [...reach.keys()].filter((id) => !ids.includes(id));
       candidates = candidates.concat(
         await store.eventsOnResources(added, effect.timeMs - lookback, effect.timeMs + late),
@@ -478,21 +485,23 @@ const isNode = (id: string): boolean => kindOf(id).toLowerCase() === "node";
  * Pods sharing a node with the resources near the effect, and their controllers (ReplicaSet,
  * Deployment, DaemonSet, Job...): a node agent that crashed, a pod that hogs the node's memory, a
  * DaemonSet that took every node's pod slots or host ports. They are added to `reach` through
- * the node (a hub: only rules marked `through_node` score them undiscounted). Returns the edges read.
+ * the node (a hub: only rules marked `through_node` score them undiscounted). The edges read are
+ * appended to `out`.
  */
 async function coTenants(
   store: GraphReader,
   reach: Map<string, Reach>,
   opts: AnalyzeOptions,
-): Promise<StoredEdge[]> {
+  out: StoredEdge[][],
+): Promise<void> {
   const nodes = [...reach]
     .filter(
       ([id, r]) => r.hops > 0 && r.hops <= Math.min(CO_TENANT_NODE_HOPS, opts.maxHops - 1) && isNode(id),
     )
     .sort((a, b) => a[1].hops - b[1].hops || a[0].localeCompare(b[0]));
-  if (nodes.length === 0) return [];
+  if (nodes.length === 0) return;
   const nodeEdges = await store.edgesOf(nodes.map(([id]) => id));
-  const out: StoredEdge[] = [...nodeEdges];
+  out.push(nodeEdges);
   const podsOn = new Map<string, string[]>();
   for (const e of nodeEdges) {
     if (e.type !== "RUNS_ON") continue;
@@ -512,7 +521,6 @@ async function coTenants(
   }
   // Their controllers, two levels up (Pod <- ReplicaSet <- Deployment, Pod <- Job <- CronJob).
   await addControllers(store, reach, added, out);
-  return out;
 }
 
 /**
@@ -524,13 +532,13 @@ async function addControllers(
   store: GraphReader,
   reach: Map<string, Reach>,
   pods: readonly string[],
-  out: StoredEdge[],
+  out: StoredEdge[][],
 ): Promise<{ added: string[]; last: string[] }> {
   const added: string[] = [];
   let frontier = [...pods];
   for (let level = 0; level < 2 && frontier.length; level++) {
     const edges = await store.edgesOf(frontier);
-    out.push(...edges);
+    out.push(edges);
     const inFrontier = new Set(frontier);
     const next: string[] = [];
     // Ordered by controller and what it controls, so that a controller of several is reached
@@ -568,14 +576,15 @@ export const MAX_NAMESPACE_FALLBACK = 200;
 
 /**
  * Pods of the effect's namespace (and their controllers), reached through the Namespace, a hub:
- * the last resort when the effect's neighbourhood holds no warning at all. Returns the edges read.
+ * the last resort when the effect's neighbourhood holds no warning at all. Returns the edges read,
+ * one list per read.
  */
 async function namespaceFallback(
   store: GraphReader,
   effectId: string,
   reach: Map<string, Reach>,
   opts: AnalyzeOptions,
-): Promise<StoredEdge[]> {
+): Promise<StoredEdge[][]> {
   const p = parseResourceId(effectId);
   if (!p?.namespace) return [];
   const nsId = `${p.cluster}:namespace::${p.namespace}`;
@@ -588,20 +597,22 @@ async function namespaceFallback(
     .sort()
     .slice(0, MAX_NAMESPACE_FALLBACK);
   for (const pod of pods) reach.set(pod, { hops, path: [...nsReach.path, "IN_NAMESPACE", pod] });
-  const out: StoredEdge[] = [...nsEdges];
+  const out: StoredEdge[][] = [nsEdges];
   const controllers = await addControllers(store, reach, pods, out);
   const added = [...pods, ...controllers.added];
   const frontier = controllers.last;
   // What those workloads use or name (a quota their controller was refused by, a ConfigMap).
   const inAdded = new Set(added);
-  const edges = frontier.length ? out.concat(await store.edgesOf(frontier)) : out;
-  const uses = edges.filter((e) => UPSTREAM_TO.has(e.type) && e.type !== "RUNS_ON" && inAdded.has(e.fromId));
+  if (frontier.length) out.push(await store.edgesOf(frontier));
+  const uses = out
+    .flat()
+    .filter((e) => UPSTREAM_TO.has(e.type) && e.type !== "RUNS_ON" && inAdded.has(e.fromId));
   for (const e of uses.sort((a, b) => a.fromId.localeCompare(b.fromId) || a.toId.localeCompare(b.toId))) {
     if (reach.has(e.toId)) continue;
     const base = reach.get(e.fromId)!;
     reach.set(e.toId, { hops: base.hops + 1, path: [...base.path, e.type, e.toId] });
   }
-  return edges;
+  return out;
 }
 
 const byScore = (
@@ -885,22 +896,24 @@ class HopGraph {
   private readonly place: Int32Array;
   private walks = 0;
 
-  constructor(edges: readonly StoredEdge[]) {
-    const slots = edges.length * 2;
+  constructor(reads: readonly (readonly StoredEdge[])[]) {
+    let slots = 0;
+    for (const edges of reads) slots += edges.length * 2;
     this.head = new Int32Array(slots).fill(-1);
     this.link = new Int32Array(slots);
     this.to = new Int32Array(slots);
     let k = 0;
-    for (const e of edges) {
-      const a = this.node(e.fromId);
-      const b = this.node(e.toId);
-      this.to[k] = b;
-      this.link[k] = this.head[a]!;
-      this.head[a] = k++;
-      this.to[k] = a;
-      this.link[k] = this.head[b]!;
-      this.head[b] = k++;
-    }
+    for (const edges of reads)
+      for (const e of edges) {
+        const a = this.node(e.fromId);
+        const b = this.node(e.toId);
+        this.to[k] = b;
+        this.link[k] = this.head[a]!;
+        this.head[a] = k++;
+        this.to[k] = a;
+        this.link[k] = this.head[b]!;
+        this.head[b] = k++;
+      }
     const n = this.ids.length;
     this.hub = new Uint8Array(n);
     this.stamp = new Int32Array(n);
@@ -1015,7 +1028,7 @@ async function rankByChains(
   store: GraphReader,
   effect: StoredEvent,
   direct: readonly Scored[],
-  edges: readonly StoredEdge[],
+  edges: readonly (readonly StoredEdge[])[],
   resources: Map<string, StoredResource>,
   opts: AnalyzeOptions,
 ): Promise<RankedCause[]> {
@@ -1294,16 +1307,15 @@ export async function blastRadiusOf(
     const edges = await store.edgesOf(frontier);
     const inFrontier = new Set(frontier);
     const next: string[] = [];
+    const reached = (t: string) => {
+      if (seen.has(t)) return;
+      seen.set(t, depth);
+      next.push(t);
+    };
     for (const e of edges) {
       const dir = IMPACT[e.type] ?? "both";
-      const targets: string[] = [];
-      if (inFrontier.has(e.toId) && (dir === "back" || dir === "both")) targets.push(e.fromId);
-      if (inFrontier.has(e.fromId) && (dir === "forward" || dir === "both")) targets.push(e.toId);
-      for (const t of targets) {
-        if (seen.has(t)) continue;
-        seen.set(t, depth);
-        next.push(t);
-      }
+      if (dir !== "forward" && inFrontier.has(e.toId)) reached(e.fromId);
+      if (dir !== "back" && inFrontier.has(e.fromId)) reached(e.toId);
     }
     frontier = next.sort();
   }
