@@ -1278,7 +1278,7 @@ export class SqliteGraphStore implements GraphStore {
   async edgesOf(resourceIds: readonly string[]): Promise<StoredEdge[]> {
     if (resourceIds.length === 0) return [];
     const index = this.run(() => this.edgesByResource());
-    const { edges, byResource, seen } = index;
+    const { edges, byResource, seen, found } = index;
     // A read marks the positions it found with its own number, so an edge of two of the
     // resources is taken once, without a set.
     if (index.reads === 0x7fffffff) {
@@ -1286,7 +1286,7 @@ export class SqliteGraphStore implements GraphStore {
       index.reads = 0;
     }
     const read = ++index.reads;
-    const found: number[] = [];
+    let n = 0;
     for (const id of resourceIds) {
       const at = byResource.get(id);
       if (!at) continue;
@@ -1294,18 +1294,18 @@ export class SqliteGraphStore implements GraphStore {
         const pos = at[k]!;
         if (seen[pos] === read) continue;
         seen[pos] = read;
-        found.push(pos);
+        found[n++] = pos;
       }
     }
     // The index's edge objects themselves, in position order: nothing changes an edge it was given.
-    const out: StoredEdge[] = new Array(found.length);
-    if (found.length > edges.length >> 4) {
+    const out: StoredEdge[] = new Array(n);
+    if (n > edges.length >> 4) {
       // Many: a pass over the marks is cheaper than sorting them.
-      let n = 0;
-      for (let pos = 0; pos < edges.length; pos++) if (seen[pos] === read) out[n++] = edges[pos]!;
+      let k = 0;
+      for (let pos = 0; pos < edges.length; pos++) if (seen[pos] === read) out[k++] = edges[pos]!;
     } else {
-      const order = Int32Array.from(found).sort();
-      for (let k = 0; k < order.length; k++) out[k] = edges[order[k]!]!;
+      const order = found.subarray(0, n).sort();
+      for (let k = 0; k < n; k++) out[k] = edges[order[k]!]!;
     }
     return out;
   }
@@ -1336,7 +1336,13 @@ export class SqliteGraphStore implements GraphStore {
     });
     const byResource = new Map<string, Int32Array>();
     for (const [id, l] of lists) byResource.set(id, Int32Array.from(l));
-    this.edgeIndex = { edges, byResource, seen: new Int32Array(edges.length), reads: 0 };
+    this.edgeIndex = {
+      edges,
+      byResource,
+      seen: new Int32Array(edges.length),
+      found: new Int32Array(edges.length),
+      reads: 0,
+    };
     this.edgeIndexVersion = version;
     return this.edgeIndex;
   }
@@ -1544,6 +1550,8 @@ interface EdgeIndex {
   readonly byResource: ReadonlyMap<string, Int32Array>;
   /** Per position: the number of the last read that took it. */
   readonly seen: Int32Array;
+  /** The positions a read took, in the order it found them (scratch space for one read). */
+  readonly found: Int32Array;
   reads: number;
 }
 
