@@ -278,19 +278,25 @@ async function collect(
   if (expand) {
     // Causes of causes: the owners and configuration (Deployment, HPA, ConfigMap, Certificate...)
     // of resources near the effect may lie beyond the hop limit, yet explain what lies within it.
-    let frontier: string[] = [...reach.keys()];
+    // The frontier is the neighbourhood, then each level's additions. Nothing depends on the order
+    // resources enter `reach` in: every read of events orders them by time and id.
+    let frontier: ReadonlyMap<string, Reach> = reach;
     // An edge that leads upstream of the frontier touches it: each level looks at the frontier's
     // own edges only.
-    let frontierEdges = await store.edgesOf(frontier);
+    let frontierEdges = await store.edgesOf([...reach.keys()]);
     edges.push(frontierEdges);
-    for (let level = 1; level <= UPSTREAM_LEVELS && frontier.length; level++) {
-      const inFrontier = new Set(frontier);
+    for (let level = 1; level <= UPSTREAM_LEVELS && frontier.size; level++) {
       const next = new Map<string, Reach>();
       for (const e of frontierEdges) {
         let up: string | undefined;
         let down: string | undefined;
-        if (UPSTREAM_FROM.has(e.type) && inFrontier.has(e.toId)) [up, down] = [e.fromId, e.toId];
-        else if (UPSTREAM_TO.has(e.type) && inFrontier.has(e.fromId)) [up, down] = [e.toId, e.fromId];
+        if (UPSTREAM_FROM.has(e.type) && frontier.has(e.toId)) {
+          up = e.fromId;
+          down = e.toId;
+        } else if (UPSTREAM_TO.has(e.type) && frontier.has(e.fromId)) {
+          up = e.toId;
+          down = e.fromId;
+        }
         if (!up || !down || reach.has(up)) continue;
         const base = reach.get(down)!;
         const hops = base.hops + 1;
@@ -300,10 +306,12 @@ async function collect(
           continue;
         next.set(up, { hops, path: [...base.path, e.type, up] });
       }
-      frontier = [...next.keys()].sort();
-      for (const id of frontier) reach.set(id, next.get(id)!);
-      if (frontier.length) {
-        frontierEdges = await store.edgesOf(frontier);
+      next.forEach((r, id) => {
+        reach.set(id, r);
+      });
+      frontier = next;
+      if (next.size) {
+        frontierEdges = await store.edgesOf([...next.keys()]);
         edges.push(frontierEdges);
       }
     }
@@ -494,11 +502,12 @@ async function coTenants(
   opts: AnalyzeOptions,
   out: StoredEdge[][],
 ): Promise<void> {
-  const nodes = [...reach]
-    .filter(
-      ([id, r]) => r.hops > 0 && r.hops <= Math.min(CO_TENANT_NODE_HOPS, opts.maxHops - 1) && isNode(id),
-    )
-    .sort((a, b) => a[1].hops - b[1].hops || a[0].localeCompare(b[0]));
+  const nodes: Array<[string, Reach]> = [];
+  const maxNodeHops = Math.min(CO_TENANT_NODE_HOPS, opts.maxHops - 1);
+  reach.forEach((r, id) => {
+    if (r.hops > 0 && r.hops <= maxNodeHops && isNode(id)) nodes.push([id, r]);
+  });
+  nodes.sort((a, b) => a[1].hops - b[1].hops || a[0].localeCompare(b[0]));
   if (nodes.length === 0) return;
   const nodeEdges = await store.edgesOf(nodes.map(([id]) => id));
   out.push(nodeEdges);
@@ -752,7 +761,6 @@ interface Signal {
   readonly key: string;
   readonly resourceId: string;
   readonly first: StoredEvent;
-  readonly last: StoredEvent;
   readonly best: Scored;
   readonly ids: Set<string>;
   readonly target: ScoredEventLike;
@@ -768,17 +776,21 @@ function signalsOf(direct: readonly Scored[], resources: Map<string, StoredResou
   }
   const out: Signal[] = [];
   for (const [key, members] of groups) {
-    const byTime = [...members].sort(
-      (a, b) => a.event.timeMs - b.event.timeMs || a.event.id.localeCompare(b.event.id),
-    );
-    const best = [...members].sort(byScore)[0]!;
-    const first = byTime[0]!.event;
-    const level = members.reduce((m, c) => Math.max(m, severityLevel(c.event.level)), 0);
+    // The earliest (by time, then id) and the best scored; of equals, the first listed.
+    let first = members[0]!.event;
+    let best = members[0]!;
+    let level = 0;
+    for (const c of members) {
+      const e = c.event;
+      if (e.timeMs < first.timeMs || (e.timeMs === first.timeMs && e.id.localeCompare(first.id) < 0))
+        first = e;
+      if (byScore(c, best) < 0) best = c;
+      level = Math.max(level, severityLevel(e.level));
+    }
     out.push({
       key,
       resourceId: first.resourceId!,
       first,
-      last: byTime[byTime.length - 1]!.event,
       best,
       ids: new Set(members.map((m) => m.event.id)),
       target: { ...toScored(first, resources.get(first.resourceId!)), level: levelSeverity(level) },
@@ -875,68 +887,117 @@ function throughNodeFlags(rules: RuleSet): Uint8Array {
 }
 
 /**
- * The edges around the effect as an undirected graph on integer indexes, for hop counts between
- * signals: the hubs' edges make it thousands of edges, walked from every signal, so a walk marks
- * a shared stamp array instead of filling a map.
+ * Resource ids numbered for `HopGraph`, kept across queries with whether each is a hub: the ids
+ * are mostly the store's own string objects, so once the topology has been seen a number is a
+ * look-up, not an entry added to a map built per query.
+ */
+const hopNumbers = new Map<string, number>();
+const hopIds: string[] = [];
+const HOP_NUMBERS_MAX = 1_000_000;
+/**
+ * Arrays by node number and by adjacency slot, shared by every graph (grown as needed): a graph
+ * stamps the entries it sets with its own number, so none is cleared or allocated per query.
+ */
+const hopScratch = {
+  /** Per node: 0 not known yet, 1 a hub, 2 not a hub. */
+  hub: new Uint8Array(1024),
+  /** Per node: the graph whose adjacency `head` holds, the first slot of its list. */
+  headOf: new Int32Array(1024),
+  head: new Int32Array(1024),
+  /** Per node: the graph whose places `place` holds, the place it is (+1). */
+  placeOf: new Int32Array(1024),
+  place: new Int32Array(1024),
+  /** Per node: the walk that reached it last, at what distance; and the walk's queue. */
+  walkOf: new Int32Array(1024),
+  dist: new Int32Array(1024),
+  queue: new Int32Array(1024),
+  /** Per slot: the next slot of the same list, and the node it leads to. */
+  link: new Int32Array(4096),
+  to: new Int32Array(4096),
+  graphs: 0,
+  walks: 0,
+};
+
+const grown = <T extends Int32Array | Uint8Array>(a: T, size: number): T => {
+  if (a.length >= size) return a;
+  const b = new (a.constructor as new (n: number) => T)(Math.max(size, a.length * 2));
+  b.set(a);
+  return b;
+};
+
+/**
+ * The edges around the effect as an undirected graph, for hop counts between signals: the hubs'
+ * edges make it thousands of edges, walked from every signal, so nodes are numbers, adjacency
+ * lists are linked through shared arrays and a walk stamps the nodes it reaches instead of
+ * filling a map. A graph is valid until the next one is built: it is used synchronously.
  */
 class HopGraph {
-  private readonly index = new Map<string, number>();
-  private readonly ids: string[] = [];
-  /** Adjacency as linked lists: `head[node]` is a node's first slot, `link[slot]` the next. */
-  private readonly head: Int32Array;
-  private readonly link: Int32Array;
-  private readonly to: Int32Array;
-  /** Per node: 0 not known yet, 1 a hub, 2 not a hub. */
-  private readonly hub: Uint8Array;
-  /** Per node: the walk that reached it last, and at what distance. */
-  private readonly stamp: Int32Array;
-  private readonly dist: Int32Array;
-  private readonly queue: Int32Array;
-  /** Per node: the place (see `distancesFrom`) it is, +1; 0 for none. */
-  private readonly place: Int32Array;
-  private walks = 0;
+  private readonly graph: number;
 
   constructor(reads: readonly (readonly StoredEdge[])[]) {
+    const x = hopScratch;
+    if (hopNumbers.size > HOP_NUMBERS_MAX) {
+      hopNumbers.clear();
+      hopIds.length = 0;
+      x.hub.fill(0);
+    }
+    if (x.graphs === 0x7fffffff) {
+      x.headOf.fill(0);
+      x.placeOf.fill(0);
+      x.graphs = 0;
+    }
+    this.graph = ++x.graphs;
     let slots = 0;
     for (const edges of reads) slots += edges.length * 2;
-    this.head = new Int32Array(slots).fill(-1);
-    this.link = new Int32Array(slots);
-    this.to = new Int32Array(slots);
+    x.link = grown(x.link, slots);
+    x.to = grown(x.to, slots);
+    const g = this.graph;
     let k = 0;
+    const attach = (a: number, b: number) => {
+      if (x.headOf[a] !== g) {
+        x.headOf[a] = g;
+        x.head[a] = -1;
+      }
+      x.to[k] = b;
+      x.link[k] = x.head[a]!;
+      x.head[a] = k++;
+    };
     for (const edges of reads)
       for (const e of edges) {
         const a = this.node(e.fromId);
         const b = this.node(e.toId);
-        this.to[k] = b;
-        this.link[k] = this.head[a]!;
-        this.head[a] = k++;
-        this.to[k] = a;
-        this.link[k] = this.head[b]!;
-        this.head[b] = k++;
+        attach(a, b);
+        attach(b, a);
       }
-    const n = this.ids.length;
-    this.hub = new Uint8Array(n);
-    this.stamp = new Int32Array(n);
-    this.dist = new Int32Array(n);
-    this.queue = new Int32Array(n);
-    this.place = new Int32Array(n);
   }
 
   private node(id: string): number {
-    let i = this.index.get(id);
+    let i = hopNumbers.get(id);
     if (i === undefined) {
-      i = this.ids.length;
-      this.index.set(id, i);
-      this.ids.push(id);
+      i = hopIds.length;
+      hopNumbers.set(id, i);
+      hopIds.push(id);
+      const x = hopScratch;
+      if (i >= x.headOf.length) {
+        const n = i + 1;
+        x.hub = grown(x.hub, n);
+        x.headOf = grown(x.headOf, n);
+        x.head = grown(x.head, n);
+        x.placeOf = grown(x.placeOf, n);
+        x.place = grown(x.place, n);
+        x.walkOf = grown(x.walkOf, n);
+        x.dist = grown(x.dist, n);
+        x.queue = grown(x.queue, n);
+      }
     }
     return i;
   }
 
   private isHubNode(i: number): boolean {
-    let h = this.hub[i]!;
+    let h = hopScratch.hub[i]!;
     if (h === 0) {
-      h = isHub(this.ids[i]!) ? 1 : 2;
-      this.hub[i] = h;
+      h = isHub(hopIds[i]!) ? 1 : 2;
+      hopScratch.hub[i] = h;
     }
     return h === 1;
   }
@@ -946,11 +1007,14 @@ class HopGraph {
    * here). One set of places per graph.
    */
   setPlaces(ids: readonly string[]): Int32Array {
-    const nodes = Int32Array.from(ids, (id) => this.index.get(id) ?? -1);
-    nodes.forEach((i, p) => {
-      if (i >= 0) this.place[i] = p + 1;
+    const x = hopScratch;
+    return Int32Array.from(ids, (id, p) => {
+      const i = hopNumbers.get(id);
+      if (i === undefined || x.headOf[i] !== this.graph) return -1;
+      x.placeOf[i] = this.graph;
+      x.place[i] = p + 1;
+      return i;
     });
-    return nodes;
   }
 
   /**
@@ -959,33 +1023,41 @@ class HopGraph {
    * every place is reached.
    */
   distancesFrom(places: Int32Array, from: number, maxHops: number, viaHubs: boolean): Int32Array {
+    const x = hopScratch;
+    if (x.graphs !== this.graph) throw new Error("HopGraph used after another was built");
     const out = new Int32Array(places.length).fill(-1);
     out[from] = 0;
     const start = places[from]!;
     if (start < 0) return out;
     let left = -1;
     for (const i of places) if (i >= 0) left++;
-    const gen = ++this.walks;
-    const { head, link, to, stamp, dist, queue, place } = this;
-    stamp[start] = gen;
+    if (x.walks === 0x7fffffff) {
+      x.walkOf.fill(0);
+      x.walks = 0;
+    }
+    const walk = ++x.walks;
+    const g = this.graph;
+    const { head, link, to, walkOf, dist, queue, placeOf, place } = x;
+    walkOf[start] = walk;
     dist[start] = 0;
     queue[0] = start;
     let end = 1;
-    walk: for (let q = 0; q < end && left > 0; q++) {
+    search: for (let q = 0; q < end && left > 0; q++) {
       const u = queue[q]!;
       const d = dist[u]!;
       // The queue holds nodes in order of distance: the rest are at the limit too.
       if (d >= maxHops) break;
       if (u !== start && !viaHubs && this.isHubNode(u)) continue;
+      // Every node reached has edges in this graph: it was reached along one.
       for (let k = head[u]!; k !== -1; k = link[k]!) {
         const v = to[k]!;
-        if (stamp[v] === gen) continue;
-        stamp[v] = gen;
+        if (walkOf[v] === walk) continue;
+        walkOf[v] = walk;
         dist[v] = d + 1;
         queue[end++] = v;
-        if (place[v]! > 0) {
+        if (placeOf[v] === g && place[v]! > 0) {
           out[place[v]! - 1] = d + 1;
-          if (--left === 0) break walk;
+          if (--left === 0) break search;
         }
       }
     }
@@ -1317,7 +1389,9 @@ export async function blastRadiusOf(
       if (dir !== "forward" && inFrontier.has(e.toId)) reached(e.fromId);
       if (dir !== "back" && inFrontier.has(e.fromId)) reached(e.toId);
     }
-    frontier = next.sort();
+    // In the order the edges gave them: the events read below are ordered by time and id, and
+    // the result by distance and id.
+    frontier = next;
   }
   const ids = [...seen.keys()];
   // Symptoms: warnings, errors and alerts (whatever their severity) from the root cause until the
