@@ -29,6 +29,9 @@ export const isHub = (id: string): boolean => {
  */
 export const FAN_IN_TYPES: ReadonlySet<string> = new Set(["RUNS_ON", "DEPENDS_ON", "MOUNTS", "REFERENCES", "BINDS"]);
 
+/** The blocked types of most arrivals, shared: only a non-empty set is ever narrowed. */
+const NOTHING_BLOCKED = new Set<string>();
+
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const byOtherThenType = (x: readonly [string, string], y: readonly [string, string]) => cmp(x[0], y[0]) || cmp(x[1], y[1]);
 
@@ -65,7 +68,7 @@ export async function expandNeighborhood(
       if (seen && seen.hops < hop) return;
       if (!seen) {
         out.set(other, { hops: hop, path: [...out.get(from)!.path, type, other] });
-        next.set(other, fanIn ? new Set([type]) : new Set());
+        next.set(other, fanIn ? new Set([type]) : NOTHING_BLOCKED);
         return;
       }
       // Reached again at the same distance: it may expand wherever any of its arrivals allows.
@@ -76,8 +79,12 @@ export async function expandNeighborhood(
       const a = adj.get(id);
       if (!a) continue;
       const blocked = frontier.get(id)!;
-      for (const [other, type] of a.out) visit(id, other, type, FAN_IN_TYPES.has(type));
-      for (const [other, type] of a.in) {
+      for (let k = 0; k < a.out.length; k++) {
+        const [other, type] = a.out[k]!;
+        visit(id, other, type, FAN_IN_TYPES.has(type));
+      }
+      for (let k = 0; k < a.in.length; k++) {
+        const [other, type] = a.in[k]!;
         if (blocked.has(type)) continue;
         visit(id, other, type, false);
       }

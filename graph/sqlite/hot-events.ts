@@ -112,11 +112,17 @@ export class HotEvents {
     const min = severityLevel(minLevel);
     const out: StoredEvent[] = [];
     let lists = 0;
-    for (const rid of new Set(resourceIds)) {
-      const list = this.byResource.get(rid);
+    // A resource named twice is read once. Only lists with events in the window need telling
+    // apart, and they are few: reads name thousands of resources, mostly quiet ones.
+    const read = new Set<StoredEvent[]>();
+    for (let i = 0; i < resourceIds.length; i++) {
+      const list = this.byResource.get(resourceIds[i]!);
       if (!list) continue;
+      const start = this.recentAtOrAfter(list, fromMs);
+      if (start === list.length || list[start]!.timeMs > toMs || read.has(list)) continue;
+      read.add(list);
       const before = out.length;
-      for (let k = this.recentAtOrAfter(list, fromMs); k < list.length && list[k]!.timeMs <= toMs; k++)
+      for (let k = start; k < list.length && list[k]!.timeMs <= toMs; k++)
         if (severityLevel(list[k]!.level) >= min) out.push(list[k]!);
       if (out.length > before) lists++;
     }

@@ -1287,8 +1287,8 @@ export class SqliteGraphStore implements GraphStore {
     }
     const read = ++index.reads;
     let n = 0;
-    for (const id of resourceIds) {
-      const at = byResource.get(id);
+    for (let i = 0; i < resourceIds.length; i++) {
+      const at = byResource.get(resourceIds[i]!);
       if (!at) continue;
       for (let k = 0; k < at.length; k++) {
         const pos = at[k]!;
