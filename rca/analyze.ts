@@ -237,6 +237,11 @@ const UPSTREAM_FROM = new Set(["CONTROLS", "SCALES", "ISSUES", "GRANTS"]);
  * the node a pod runs on.
  */
 const UPSTREAM_TO = new Set(["MOUNTS", "BINDS", "REFERENCES", "DEPENDS_ON", "SELECTS", "RUNS_ON"]);
+/** Which end of an edge of each type is upstream, for a walk that asks once per edge. */
+const UPSTREAM = new Map<string, "from" | "to">([
+  ...[...UPSTREAM_FROM].map((t) => [t, "from"] as const),
+  ...[...UPSTREAM_TO].map((t) => [t, "to"] as const),
+]);
 /** How many levels of owners, configuration and dependencies beyond the hop limit are searched. */
 export const UPSTREAM_LEVELS = 3;
 
@@ -287,13 +292,15 @@ async function collect(
     edges.push(frontierEdges);
     for (let level = 1; level <= UPSTREAM_LEVELS && frontier.size; level++) {
       const next = new Map<string, Reach>();
-      for (const e of frontierEdges) {
+      for (let i = 0; i < frontierEdges.length; i++) {
+        const e = frontierEdges[i]!;
+        const upstream = UPSTREAM.get(e.type);
         let up: string | undefined;
         let down: string | undefined;
-        if (UPSTREAM_FROM.has(e.type) && frontier.has(e.toId)) {
+        if (upstream === "from" && frontier.has(e.toId)) {
           up = e.fromId;
           down = e.toId;
-        } else if (UPSTREAM_TO.has(e.type) && frontier.has(e.fromId)) {
+        } else if (upstream === "to" && frontier.has(e.fromId)) {
           up = e.toId;
           down = e.fromId;
         }
@@ -624,13 +631,17 @@ async function namespaceFallback(
   return out;
 }
 
+/** Best first: by confidence, then time, then id (signs only: sorting many compares allocates no numbers). */
 const byScore = (
   a: { score: CauseScore; event: StoredEvent },
   b: { score: CauseScore; event: StoredEvent },
-) =>
-  b.score.confidence - a.score.confidence ||
-  a.event.timeMs - b.event.timeMs ||
-  a.event.id.localeCompare(b.event.id);
+): number => {
+  const confidence = b.score.confidence - a.score.confidence;
+  if (confidence) return confidence > 0 ? 1 : -1;
+  const time = a.event.timeMs - b.event.timeMs;
+  if (time) return time > 0 ? 1 : -1;
+  return a.event.id.localeCompare(b.event.id);
+};
 
 /** Ranks the causes of one event and derives its blast radius and timeline. */
 export async function analyze(
@@ -672,12 +683,7 @@ export async function analyze(
       if (causes.length >= limit) break;
     }
   } else {
-    const ranked = await rankByChains(store, effect, direct, edges, resources, opts);
-    for (const c of ranked) {
-      if (c.confidence < min) continue;
-      causes.push(c);
-      if (causes.length >= limit) break;
-    }
+    causes.push(...(await rankByChains(store, effect, direct, edges, resources, opts, min, limit)));
   }
   const blastRadius = causes[0]
     ? await blastRadiusOf(store, causes[0].event, effect, opts, causes[0].path)
@@ -962,13 +968,15 @@ class HopGraph {
       x.link[k] = x.head[a]!;
       x.head[a] = k++;
     };
-    for (const edges of reads)
-      for (const e of edges) {
-        const a = this.node(e.fromId);
-        const b = this.node(e.toId);
+    for (let r = 0; r < reads.length; r++) {
+      const edges = reads[r]!;
+      for (let i = 0; i < edges.length; i++) {
+        const a = this.node(edges[i]!.fromId);
+        const b = this.node(edges[i]!.toId);
         attach(a, b);
         attach(b, a);
       }
+    }
   }
 
   private node(id: string): number {
@@ -1095,6 +1103,7 @@ function hopsBetween(
  * of the best chain R -> C -> ... -> effect, and a signal that a specific rule explains by another
  * is discounted as an intermediate symptom. Anomalies that implicate a signal raise it a little.
  * Pair distances come from one read of the edges around the effect, not one query per candidate.
+ * Returns the causes to report: the first `limit` (at least one) of confidence `min` or more.
  */
 async function rankByChains(
   store: GraphReader,
@@ -1103,6 +1112,8 @@ async function rankByChains(
   edges: readonly (readonly StoredEdge[])[],
   resources: Map<string, StoredResource>,
   opts: AnalyzeOptions,
+  min: number,
+  limit: number,
 ): Promise<RankedCause[]> {
   // The best signals by direct score, plus changes (rollouts, edits, deletes): a change far from
   // the symptom scores low on its own yet is often the root of the chain.
@@ -1150,20 +1161,21 @@ async function rankByChains(
   };
   // pair[r][c]: how well signal r explains signal c.
   const pair: Array<Array<CauseScore | undefined>> = signals.map(() => new Array(n));
+  const lookback = lookbackFor(opts);
   for (let r = 0; r < n; r++) {
     const R = signals[r]!;
+    // An alert fires after its `for:` period, a node is marked NotReady after a grace period:
+    // the condition they report began earlier than their time stamp.
+    const lag =
+      R.first.etype === "prom.alert"
+        ? ALERT_ONSET_MS
+        : reportedLate(R.first, R.target.kind)
+          ? LATE_DETECTION_MS
+          : SKEW_MS;
     for (let c = 0; c < n; c++) {
       if (r === c) continue;
       const C = signals[c]!;
       const dt = C.first.timeMs - R.first.timeMs;
-      // An alert fires after its `for:` period, a node is marked NotReady after a grace period:
-      // the condition they report began earlier than their time stamp.
-      const lag =
-        R.first.etype === "prom.alert"
-          ? ALERT_ONSET_MS
-          : reportedLate(R.first, R.target.kind)
-            ? LATE_DETECTION_MS
-            : SKEW_MS;
       if (dt < -lag) continue;
       let h = hops(placeOf[r]!, placeOf[c]!);
       let domain: { score: number; rule: string } | undefined;
@@ -1177,7 +1189,7 @@ async function rankByChains(
         }
       }
       if (h === undefined || !domain) continue;
-      pair[r]![c] = combineScore(Math.max(0, dt), h, domain, lookbackFor(opts), weights);
+      pair[r]![c] = combineScore(Math.max(0, dt), h, domain, lookback, weights);
     }
   }
   // Generic rules (error -> error, the default) say two events are near, not that one explains the other.
@@ -1280,7 +1292,14 @@ async function rankByChains(
       );
     }
   }
-  return ranked.map(({ s, i, final }) => {
+  // Only the causes reported are explained.
+  const reported: typeof ranked = [];
+  for (const r of ranked) {
+    if (r.final < min) continue;
+    reported.push(r);
+    if (reported.length >= limit) break;
+  }
+  return reported.map(({ s, i, final }) => {
     const chain: string[] = [];
     const rulesOnChain: string[] = [];
     for (let k = i, guard = 0; via[k] !== undefined && guard < CHAIN_ROUNDS; guard++) {
@@ -1377,17 +1396,19 @@ export async function blastRadiusOf(
   let frontier = [root.resourceId];
   for (let depth = 1; depth <= maxDepth && frontier.length; depth++) {
     const edges = await store.edgesOf(frontier);
-    const inFrontier = new Set(frontier);
+    // The frontier is what was first reached one step before.
+    const inFrontier = (id: string) => seen.get(id) === depth - 1;
     const next: string[] = [];
     const reached = (t: string) => {
       if (seen.has(t)) return;
       seen.set(t, depth);
       next.push(t);
     };
-    for (const e of edges) {
+    for (let i = 0; i < edges.length; i++) {
+      const e = edges[i]!;
       const dir = IMPACT[e.type] ?? "both";
-      if (dir !== "forward" && inFrontier.has(e.toId)) reached(e.fromId);
-      if (dir !== "back" && inFrontier.has(e.fromId)) reached(e.toId);
+      if (dir !== "forward" && inFrontier(e.toId)) reached(e.fromId);
+      if (dir !== "back" && inFrontier(e.fromId)) reached(e.toId);
     }
     // In the order the edges gave them: the events read below are ordered by time and id, and
     // the result by distance and id.
