@@ -35,6 +35,9 @@ export const FAN_IN_TYPES: ReadonlySet<string> = new Set([
   "BINDS",
 ]);
 
+/** The blocked types of most arrivals, shared: only a non-empty set is ever narrowed. */
+const NOTHING_BLOCKED = new Set<string>();
+
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const byOtherThenType = (x: readonly [string, string], y: readonly [string, string]) =>
   cmp(x[0], y[0]) || cmp(x[1], y[1]);
@@ -66,28 +69,31 @@ export async function expandNeighborhood(
     if (expand.length === 0) break;
     const adj = await fetch(expand);
     const next = new Map<string, Set<string>>();
-    const visit = (from: string, other: string, type: string, blocked: Set<string>) => {
+    // An arrival along a fan-in type blocks leaving inwards by that type; any other blocks nothing.
+    const visit = (from: string, other: string, type: string, fanIn: boolean) => {
       const seen = out.get(other);
       if (seen && seen.hops < hop) return;
       if (!seen) {
         out.set(other, { hops: hop, path: [...out.get(from)!.path, type, other] });
-        next.set(other, blocked);
+        next.set(other, fanIn ? new Set([type]) : NOTHING_BLOCKED);
         return;
       }
       // Reached again at the same distance: it may expand wherever any of its arrivals allows.
       const cur = next.get(other);
-      if (cur) for (const t of [...cur]) if (!blocked.has(t)) cur.delete(t);
+      if (cur?.size) for (const t of [...cur]) if (!(fanIn && t === type)) cur.delete(t);
     };
     for (const id of expand) {
       const a = adj.get(id);
       if (!a) continue;
       const blocked = frontier.get(id)!;
-      for (const [other, type] of a.out) {
-        visit(id, other, type, FAN_IN_TYPES.has(type) ? new Set([type]) : new Set());
+      for (let k = 0; k < a.out.length; k++) {
+        const [other, type] = a.out[k]!;
+        visit(id, other, type, FAN_IN_TYPES.has(type));
       }
-      for (const [other, type] of a.in) {
+      for (let k = 0; k < a.in.length; k++) {
+        const [other, type] = a.in[k]!;
         if (blocked.has(type)) continue;
-        visit(id, other, type, new Set());
+        visit(id, other, type, false);
       }
     }
     frontier = next;

@@ -240,14 +240,38 @@ const UPSTREAM_FROM = new Set(["CONTROLS", "SCALES", "ISSUES", "GRANTS"]);
  * the node a pod runs on.
  */
 const UPSTREAM_TO = new Set(["MOUNTS", "BINDS", "REFERENCES", "DEPENDS_ON", "SELECTS", "RUNS_ON"]);
+/** Which end of an edge of each type is upstream, for a walk that asks once per edge. */
+const UPSTREAM = new Map<string, "from" | "to">([
+  ...[...UPSTREAM_FROM].map((t) => [t, "from"] as const),
+  ...[...UPSTREAM_TO].map((t) => [t, "to"] as const),
+]);
 /** How many levels of owners, configuration and dependencies beyond the hop limit are searched. */
 export const UPSTREAM_LEVELS = 3;
+
+/**
+ * Whether the path `base` + [type, up] joined comes before `other` joined, as strings: told by
+ * the first element they differ in unless one of the two is a prefix of the other (a comma then
+ * meets a character), which joining tells.
+ */
+function joinedBefore(base: readonly string[], type: string, up: string, other: readonly string[]): boolean {
+  const length = base.length + 2;
+  const n = Math.min(length, other.length);
+  for (let i = 0; i < n; i++) {
+    const x = i < base.length ? base[i]! : i === base.length ? type : up;
+    const y = other[i]!;
+    if (x === y) continue;
+    if (!x.startsWith(y) && !y.startsWith(x)) return x < y;
+    break;
+  }
+  return [...base, type, up].join() < other.join();
+}
 
 interface Collected {
   scored: Scored[];
   reach: Map<string, Reach>;
   resources: Map<string, StoredResource>;
-  edges: StoredEdge[];
+  /** The edges read around the effect, one list per read (a resource's edges may be in several). */
+  edges: StoredEdge[][];
 }
 
 async function collect(
@@ -258,32 +282,50 @@ async function collect(
 ): Promise<Collected> {
   if (!effect.resourceId) return { scored: [], reach: new Map(), resources: new Map(), edges: [] };
   const reach = await store.neighborhood(effect.resourceId, opts.maxHops);
-  let edges: StoredEdge[] = [];
+  const edges: StoredEdge[][] = [];
   if (expand) {
     // Causes of causes: the owners and configuration (Deployment, HPA, ConfigMap, Certificate...)
     // of resources near the effect may lie beyond the hop limit, yet explain what lies within it.
-    edges = await store.edgesOf([...reach.keys()]);
-    let frontier: string[] = [...reach.keys()];
-    for (let level = 1; level <= UPSTREAM_LEVELS && frontier.length; level++) {
-      const inFrontier = new Set(frontier);
+    // The frontier is the neighbourhood, then each level's additions. Nothing depends on the order
+    // resources enter `reach` in: every read of events orders them by time and id.
+    let frontier: ReadonlyMap<string, Reach> = reach;
+    // An edge that leads upstream of the frontier touches it: each level looks at the frontier's
+    // own edges only.
+    let frontierEdges = await store.edgesOf([...reach.keys()]);
+    edges.push(frontierEdges);
+    for (let level = 1; level <= UPSTREAM_LEVELS && frontier.size; level++) {
       const next = new Map<string, Reach>();
-      for (const e of edges) {
+      for (let i = 0; i < frontierEdges.length; i++) {
+        const e = frontierEdges[i]!;
+        const upstream = UPSTREAM.get(e.type);
         let up: string | undefined;
         let down: string | undefined;
-        if (UPSTREAM_FROM.has(e.type) && inFrontier.has(e.toId)) [up, down] = [e.fromId, e.toId];
-        else if (UPSTREAM_TO.has(e.type) && inFrontier.has(e.fromId)) [up, down] = [e.toId, e.fromId];
+        if (upstream === "from" && frontier.has(e.toId)) {
+          up = e.fromId;
+          down = e.toId;
+        } else if (upstream === "to" && frontier.has(e.fromId)) {
+          up = e.toId;
+          down = e.fromId;
+        }
         if (!up || !down || reach.has(up)) continue;
         const base = reach.get(down)!;
-        const cand = { hops: base.hops + 1, path: [...base.path, e.type, up] };
+        const hops = base.hops + 1;
         const cur = next.get(up);
-        if (!cur || cand.hops < cur.hops || (cand.hops === cur.hops && cand.path.join() < cur.path.join()))
-          next.set(up, cand);
+        // Equally near candidates are told apart by their joined paths.
+        if (cur && (hops > cur.hops || (hops === cur.hops && !joinedBefore(base.path, e.type, up, cur.path))))
+          continue;
+        next.set(up, { hops, path: [...base.path, e.type, up] });
       }
-      for (const [id, r] of [...next].sort((a, b) => a[0].localeCompare(b[0]))) reach.set(id, r);
-      frontier = [...next.keys()].sort();
-      if (frontier.length) edges = edges.concat(await store.edgesOf(frontier));
+      next.forEach((r, id) => {
+        reach.set(id, r);
+      });
+      frontier = next;
+      if (next.size) {
+        frontierEdges = await store.edgesOf([...next.keys()]);
+        edges.push(frontierEdges);
+      }
     }
-    edges = edges.concat(await coTenants(store, reach, opts));
+    await coTenants(store, reach, opts, edges);
   }
   const ids = [...reach.keys()];
   const lookback = lookbackFor(opts);
@@ -293,7 +335,7 @@ async function collect(
     // A deleted or changed Secret/ConfigMap/claim/binding bites only when its dependants next
     // start, which may be long after the change: such changes are looked for further back, and
     // scored as if at the edge of the window.
-    const latentIds = ids.filter((id) => LATENT_KINDS.has(parseResourceId(id)?.kind ?? ""));
+    const latentIds = ids.filter((id) => LATENT_KINDS.has(kindOf(id)));
     const from = effect.timeMs - LATENT_LOOKBACK_MS;
     const to = effect.timeMs - lookback - 1;
     const latent = latentIds.length && to > from ? await store.eventsOnResources(latentIds, from, to) : [];
@@ -305,8 +347,8 @@ async function collect(
     // Nothing near the effect went wrong: it is tied to its cause by what the graph cannot see (a
     // queue, an external name). The workloads of its namespace are the next best suspects.
     const more = await namespaceFallback(store, effect.resourceId, reach, opts);
-    if (more.length) {
-      edges = edges.concat(more);
+    if (more.some((read) => read.length)) {
+      edges.push(...more);
       const added = [...reach.keys()].filter((id) => !ids.includes(id));
       candidates = candidates.concat(
         await store.eventsOnResources(added, effect.timeMs - lookback, effect.timeMs + late),
@@ -456,33 +498,40 @@ export async function scorePairs(
 const CO_TENANT_NODE_HOPS = 2;
 /** At most this many pods sharing those nodes (nearest nodes first) are searched. */
 export const MAX_CO_TENANTS = 400;
-const isNode = (id: string): boolean => parseResourceId(id)?.kind.toLowerCase() === "node";
+const isNode = (id: string): boolean => kindOf(id).toLowerCase() === "node";
 
 /**
  * Pods sharing a node with the resources near the effect, and their controllers (ReplicaSet,
  * Deployment, DaemonSet, Job...): a node agent that crashed, a pod that hogs the node's memory, a
  * DaemonSet that took every node's pod slots or host ports. They are added to `reach` through
- * the node (a hub: only rules marked `through_node` score them undiscounted). Returns the edges read.
+ * the node (a hub: only rules marked `through_node` score them undiscounted). The edges read are
+ * appended to `out`.
  */
 async function coTenants(
   store: GraphReader,
   reach: Map<string, Reach>,
   opts: AnalyzeOptions,
-): Promise<StoredEdge[]> {
-  const nodes = [...reach]
-    .filter(
-      ([id, r]) => r.hops > 0 && r.hops <= Math.min(CO_TENANT_NODE_HOPS, opts.maxHops - 1) && isNode(id),
-    )
-    .sort((a, b) => a[1].hops - b[1].hops || a[0].localeCompare(b[0]));
-  if (nodes.length === 0) return [];
+  out: StoredEdge[][],
+): Promise<void> {
+  const nodes: Array<[string, Reach]> = [];
+  const maxNodeHops = Math.min(CO_TENANT_NODE_HOPS, opts.maxHops - 1);
+  reach.forEach((r, id) => {
+    if (r.hops > 0 && r.hops <= maxNodeHops && isNode(id)) nodes.push([id, r]);
+  });
+  nodes.sort((a, b) => a[1].hops - b[1].hops || a[0].localeCompare(b[0]));
+  if (nodes.length === 0) return;
   const nodeEdges = await store.edgesOf(nodes.map(([id]) => id));
-  const out: StoredEdge[] = [...nodeEdges];
+  out.push(nodeEdges);
+  const podsOn = new Map<string, string[]>();
+  for (const e of nodeEdges) {
+    if (e.type !== "RUNS_ON") continue;
+    const l = podsOn.get(e.toId);
+    if (l) l.push(e.fromId);
+    else podsOn.set(e.toId, [e.fromId]);
+  }
   const added: string[] = [];
   for (const [nodeId, r] of nodes) {
-    const pods = nodeEdges
-      .filter((e) => e.type === "RUNS_ON" && e.toId === nodeId && !reach.has(e.fromId))
-      .map((e) => e.fromId)
-      .sort();
+    const pods = (podsOn.get(nodeId) ?? []).filter((pod) => !reach.has(pod)).sort();
     for (const pod of pods) {
       if (added.length >= MAX_CO_TENANTS) break;
       if (reach.has(pod)) continue;
@@ -492,7 +541,6 @@ async function coTenants(
   }
   // Their controllers, two levels up (Pod <- ReplicaSet <- Deployment, Pod <- Job <- CronJob).
   await addControllers(store, reach, added, out);
-  return out;
 }
 
 /**
@@ -504,19 +552,22 @@ async function addControllers(
   store: GraphReader,
   reach: Map<string, Reach>,
   pods: readonly string[],
-  out: StoredEdge[],
+  out: StoredEdge[][],
 ): Promise<{ added: string[]; last: string[] }> {
   const added: string[] = [];
   let frontier = [...pods];
   for (let level = 0; level < 2 && frontier.length; level++) {
     const edges = await store.edgesOf(frontier);
-    out.push(...edges);
+    out.push(edges);
     const inFrontier = new Set(frontier);
     const next: string[] = [];
-    for (const e of [...edges].sort(
+    // Ordered by controller and what it controls, so that a controller of several is reached
+    // through the first of them; only the frontier's controls are worth ordering.
+    const controls = edges.filter((e) => e.type === "CONTROLS" && inFrontier.has(e.toId));
+    for (const e of controls.sort(
       (a, b) => a.fromId.localeCompare(b.fromId) || a.toId.localeCompare(b.toId),
     )) {
-      if (e.type !== "CONTROLS" || !inFrontier.has(e.toId) || reach.has(e.fromId)) continue;
+      if (reach.has(e.fromId)) continue;
       const base = reach.get(e.toId)!;
       reach.set(e.fromId, { hops: base.hops + 1, path: [...base.path, "CONTROLS", e.fromId] });
       next.push(e.fromId);
@@ -545,14 +596,15 @@ export const MAX_NAMESPACE_FALLBACK = 200;
 
 /**
  * Pods of the effect's namespace (and their controllers), reached through the Namespace, a hub:
- * the last resort when the effect's neighbourhood holds no warning at all. Returns the edges read.
+ * the last resort when the effect's neighbourhood holds no warning at all. Returns the edges read,
+ * one list per read.
  */
 async function namespaceFallback(
   store: GraphReader,
   effectId: string,
   reach: Map<string, Reach>,
   opts: AnalyzeOptions,
-): Promise<StoredEdge[]> {
+): Promise<StoredEdge[][]> {
   const p = parseResourceId(effectId);
   if (!p?.namespace) return [];
   const nsId = `${p.cluster}:namespace::${p.namespace}`;
@@ -565,28 +617,35 @@ async function namespaceFallback(
     .sort()
     .slice(0, MAX_NAMESPACE_FALLBACK);
   for (const pod of pods) reach.set(pod, { hops, path: [...nsReach.path, "IN_NAMESPACE", pod] });
-  const out: StoredEdge[] = [...nsEdges];
+  const out: StoredEdge[][] = [nsEdges];
   const controllers = await addControllers(store, reach, pods, out);
   const added = [...pods, ...controllers.added];
   const frontier = controllers.last;
   // What those workloads use or name (a quota their controller was refused by, a ConfigMap).
   const inAdded = new Set(added);
-  const edges = frontier.length ? out.concat(await store.edgesOf(frontier)) : out;
-  for (const e of [...edges].sort((a, b) => a.fromId.localeCompare(b.fromId) || a.toId.localeCompare(b.toId))) {
-    if (!UPSTREAM_TO.has(e.type) || e.type === "RUNS_ON" || !inAdded.has(e.fromId) || reach.has(e.toId)) continue;
+  if (frontier.length) out.push(await store.edgesOf(frontier));
+  const uses = out
+    .flat()
+    .filter((e) => UPSTREAM_TO.has(e.type) && e.type !== "RUNS_ON" && inAdded.has(e.fromId));
+  for (const e of uses.sort((a, b) => a.fromId.localeCompare(b.fromId) || a.toId.localeCompare(b.toId))) {
+    if (reach.has(e.toId)) continue;
     const base = reach.get(e.fromId)!;
     reach.set(e.toId, { hops: base.hops + 1, path: [...base.path, e.type, e.toId] });
   }
-  return edges;
+  return out;
 }
 
+/** Best first: by confidence, then time, then id (signs only: sorting many compares allocates no numbers). */
 const byScore = (
   a: { score: CauseScore; event: StoredEvent },
   b: { score: CauseScore; event: StoredEvent },
-) =>
-  b.score.confidence - a.score.confidence ||
-  a.event.timeMs - b.event.timeMs ||
-  a.event.id.localeCompare(b.event.id);
+): number => {
+  const confidence = b.score.confidence - a.score.confidence;
+  if (confidence) return confidence > 0 ? 1 : -1;
+  const time = a.event.timeMs - b.event.timeMs;
+  if (time) return time > 0 ? 1 : -1;
+  return a.event.id.localeCompare(b.event.id);
+};
 
 /** Ranks the causes of one event and derives its blast radius and timeline. */
 export async function analyze(
@@ -628,12 +687,7 @@ export async function analyze(
       if (causes.length >= limit) break;
     }
   } else {
-    const ranked = await rankByChains(store, effect, direct, edges, resources, opts);
-    for (const c of ranked) {
-      if (c.confidence < min) continue;
-      causes.push(c);
-      if (causes.length >= limit) break;
-    }
+    causes.push(...(await rankByChains(store, effect, direct, edges, resources, opts, min, limit)));
   }
   const blastRadius = causes[0]
     ? await blastRadiusOf(store, causes[0].event, effect, opts, causes[0].path)
@@ -717,7 +771,6 @@ interface Signal {
   readonly key: string;
   readonly resourceId: string;
   readonly first: StoredEvent;
-  readonly last: StoredEvent;
   readonly best: Scored;
   readonly ids: Set<string>;
   readonly target: ScoredEventLike;
@@ -733,17 +786,21 @@ function signalsOf(direct: readonly Scored[], resources: Map<string, StoredResou
   }
   const out: Signal[] = [];
   for (const [key, members] of groups) {
-    const byTime = [...members].sort(
-      (a, b) => a.event.timeMs - b.event.timeMs || a.event.id.localeCompare(b.event.id),
-    );
-    const best = [...members].sort(byScore)[0]!;
-    const first = byTime[0]!.event;
-    const level = members.reduce((m, c) => Math.max(m, severityLevel(c.event.level)), 0);
+    // The earliest (by time, then id) and the best scored; of equals, the first listed.
+    let first = members[0]!.event;
+    let best = members[0]!;
+    let level = 0;
+    for (const c of members) {
+      const e = c.event;
+      if (e.timeMs < first.timeMs || (e.timeMs === first.timeMs && e.id.localeCompare(first.id) < 0))
+        first = e;
+      if (byScore(c, best) < 0) best = c;
+      level = Math.max(level, severityLevel(e.level));
+    }
     out.push({
       key,
       resourceId: first.resourceId!,
       first,
-      last: byTime[byTime.length - 1]!.event,
       best,
       ids: new Set(members.map((m) => m.event.id)),
       target: { ...toScored(first, resources.get(first.resourceId!)), level: levelSeverity(level) },
@@ -763,7 +820,29 @@ function signalsOf(direct: readonly Scored[], resources: Map<string, StoredResou
  */
 const HUB_KINDS = new Set(["node", "networkpolicy", "namespace"]);
 const HUB_PENALTY = 0.5;
-const isHub = (id: string): boolean => HUB_KINDS.has(parseResourceId(id)?.kind.toLowerCase() ?? "");
+const kindMemo = new Map<string, string>();
+/** The kind of a resource id ("" if it is none), memoised: a query asks it of every resource near the effect. */
+const kindOf = (id: string): string => {
+  let k = kindMemo.get(id);
+  if (k === undefined) {
+    k = parseResourceId(id)?.kind ?? "";
+    if (kindMemo.size >= 200_000) kindMemo.clear();
+    kindMemo.set(id, k);
+  }
+  return k;
+};
+
+const hubMemo = new Map<string, boolean>();
+/** Whether a resource id names a hub kind (memoised: ranking asks it of every path and walk). */
+const isHub = (id: string): boolean => {
+  let h = hubMemo.get(id);
+  if (h === undefined) {
+    h = HUB_KINDS.has(parseResourceId(id)?.kind.toLowerCase() ?? "");
+    if (hubMemo.size >= 200_000) hubMemo.clear();
+    hubMemo.set(id, h);
+  }
+  return h;
+};
 /** Whether a path [start, type, id, type, id ...] passes through a hub (not just ends at one). */
 function throughHub(path: readonly string[]): boolean {
   for (let i = 2; i < path.length - 1; i += 2) if (isHub(path[i]!)) return true;
@@ -805,56 +884,219 @@ function throughNodeRules(rules: RuleSet): ReadonlySet<string> {
   return set;
 }
 
-/**
- * Shortest hop counts between resources over the given edges (undirected, in memory), not
- * through hubs unless `viaHubs`.
- */
-function hopsWithin(
-  edges: readonly StoredEdge[],
-  maxHops: number,
-  viaHubs = false,
-): (from: string, to: string) => number | undefined {
-  const adj = new Map<string, string[]>();
-  const add = (a: string, b: string) => {
-    const l = adj.get(a);
-    if (l) l.push(b);
-    else adj.set(a, [b]);
-  };
-  for (const e of edges) {
-    add(e.fromId, e.toId);
-    add(e.toId, e.fromId);
+const throughNodeFlagCache = new WeakMap<RuleSet, Uint8Array>();
+/** Per rule (by index): whether its name is one of `throughNodeRules`. */
+function throughNodeFlags(rules: RuleSet): Uint8Array {
+  let flags = throughNodeFlagCache.get(rules);
+  if (!flags) {
+    const names = throughNodeRules(rules);
+    flags = Uint8Array.from(rules.rules, (r) => (names.has(r.name) ? 1 : 0));
+    throughNodeFlagCache.set(rules, flags);
   }
-  const cache = new Map<string, Map<string, number>>();
-  // Every walk asks about the same few hundred resources: parse each id once.
-  const hubs = new Map<string, boolean>();
-  const hub = (id: string) => {
-    let h = hubs.get(id);
-    if (h === undefined) {
-      h = isHub(id);
-      hubs.set(id, h);
+  return flags;
+}
+
+/**
+ * Resource ids numbered for `HopGraph`, kept across queries with whether each is a hub: the ids
+ * are mostly the store's own string objects, so once the topology has been seen a number is a
+ * look-up, not an entry added to a map built per query.
+ */
+const hopNumbers = new Map<string, number>();
+const hopIds: string[] = [];
+const HOP_NUMBERS_MAX = 1_000_000;
+/**
+ * Arrays by node number and by adjacency slot, shared by every graph (grown as needed): a graph
+ * stamps the entries it sets with its own number, so none is cleared or allocated per query.
+ */
+const hopScratch = {
+  /** Per node: 0 not known yet, 1 a hub, 2 not a hub. */
+  hub: new Uint8Array(1024),
+  /** Per node: the graph whose adjacency `head` holds, the first slot of its list. */
+  headOf: new Int32Array(1024),
+  head: new Int32Array(1024),
+  /** Per node: the graph whose places `place` holds, the place it is (+1). */
+  placeOf: new Int32Array(1024),
+  place: new Int32Array(1024),
+  /** Per node: the walk that reached it last, at what distance; and the walk's queue. */
+  walkOf: new Int32Array(1024),
+  dist: new Int32Array(1024),
+  queue: new Int32Array(1024),
+  /** Per slot: the next slot of the same list, and the node it leads to. */
+  link: new Int32Array(4096),
+  to: new Int32Array(4096),
+  graphs: 0,
+  walks: 0,
+};
+
+const grown = <T extends Int32Array | Uint8Array>(a: T, size: number): T => {
+  if (a.length >= size) return a;
+  const b = new (a.constructor as new (n: number) => T)(Math.max(size, a.length * 2));
+  b.set(a);
+  return b;
+};
+
+/**
+ * The edges around the effect as an undirected graph, for hop counts between signals: the hubs'
+ * edges make it thousands of edges, walked from every signal, so nodes are numbers, adjacency
+ * lists are linked through shared arrays and a walk stamps the nodes it reaches instead of
+ * filling a map. A graph is valid until the next one is built: it is used synchronously.
+ */
+class HopGraph {
+  private readonly graph: number;
+
+  constructor(reads: readonly (readonly StoredEdge[])[]) {
+    const x = hopScratch;
+    if (hopNumbers.size > HOP_NUMBERS_MAX) {
+      hopNumbers.clear();
+      hopIds.length = 0;
+      x.hub.fill(0);
     }
-    return h;
-  };
-  return (from, to) => {
-    let dist = cache.get(from);
-    if (!dist) {
-      dist = new Map([[from, 0]]);
-      let frontier = [from];
-      for (let h = 1; h <= maxHops && frontier.length; h++) {
-        const next: string[] = [];
-        for (const id of frontier) {
-          if (id !== from && !viaHubs && hub(id)) continue;
-          for (const n of adj.get(id) ?? []) {
-            if (dist.has(n)) continue;
-            dist.set(n, h);
-            next.push(n);
-          }
-        }
-        frontier = next;
+    if (x.graphs === 0x7fffffff) {
+      x.headOf.fill(0);
+      x.placeOf.fill(0);
+      x.graphs = 0;
+    }
+    this.graph = ++x.graphs;
+    let slots = 0;
+    for (const edges of reads) slots += edges.length * 2;
+    x.link = grown(x.link, slots);
+    x.to = grown(x.to, slots);
+    const g = this.graph;
+    let k = 0;
+    const attach = (a: number, b: number) => {
+      if (x.headOf[a] !== g) {
+        x.headOf[a] = g;
+        x.head[a] = -1;
       }
-      cache.set(from, dist);
+      x.to[k] = b;
+      x.link[k] = x.head[a]!;
+      x.head[a] = k++;
+    };
+    for (let r = 0; r < reads.length; r++) {
+      const edges = reads[r]!;
+      for (let i = 0; i < edges.length; i++) {
+        const a = this.node(edges[i]!.fromId);
+        const b = this.node(edges[i]!.toId);
+        attach(a, b);
+        attach(b, a);
+      }
     }
-    return dist.get(to);
+  }
+
+  private node(id: string): number {
+    let i = hopNumbers.get(id);
+    if (i === undefined) {
+      i = hopIds.length;
+      hopNumbers.set(id, i);
+      hopIds.push(id);
+      const x = hopScratch;
+      if (i >= x.headOf.length) {
+        const n = i + 1;
+        x.hub = grown(x.hub, n);
+        x.headOf = grown(x.headOf, n);
+        x.head = grown(x.head, n);
+        x.placeOf = grown(x.placeOf, n);
+        x.place = grown(x.place, n);
+        x.walkOf = grown(x.walkOf, n);
+        x.dist = grown(x.dist, n);
+        x.queue = grown(x.queue, n);
+      }
+    }
+    return i;
+  }
+
+  private isHubNode(i: number): boolean {
+    let h = hopScratch.hub[i]!;
+    if (h === 0) {
+      h = isHub(hopIds[i]!) ? 1 : 2;
+      hopScratch.hub[i] = h;
+    }
+    return h === 1;
+  }
+
+  /**
+   * The places hop counts are asked between (distinct resource ids), as nodes (-1: no edges
+   * here). One set of places per graph.
+   */
+  setPlaces(ids: readonly string[]): Int32Array {
+    const x = hopScratch;
+    return Int32Array.from(ids, (id, p) => {
+      const i = hopNumbers.get(id);
+      if (i === undefined || x.headOf[i] !== this.graph) return -1;
+      x.placeOf[i] = this.graph;
+      x.place[i] = p + 1;
+      return i;
+    });
+  }
+
+  /**
+   * Shortest hop counts (at most `maxHops`, else -1) from place `from` to every place (`places`
+   * from `setPlaces`), not through hubs unless `viaHubs`: a breadth-first walk that stops once
+   * every place is reached.
+   */
+  distancesFrom(places: Int32Array, from: number, maxHops: number, viaHubs: boolean): Int32Array {
+    const x = hopScratch;
+    if (x.graphs !== this.graph) throw new Error("HopGraph used after another was built");
+    const out = new Int32Array(places.length).fill(-1);
+    out[from] = 0;
+    const start = places[from]!;
+    if (start < 0) return out;
+    let left = -1;
+    for (const i of places) if (i >= 0) left++;
+    if (x.walks === 0x7fffffff) {
+      x.walkOf.fill(0);
+      x.walks = 0;
+    }
+    const walk = ++x.walks;
+    const g = this.graph;
+    const { head, link, to, walkOf, dist, queue, placeOf, place } = x;
+    walkOf[start] = walk;
+    dist[start] = 0;
+    queue[0] = start;
+    let end = 1;
+    search: for (let q = 0; q < end && left > 0; q++) {
+      const u = queue[q]!;
+      const d = dist[u]!;
+      // The queue holds nodes in order of distance: the rest are at the limit too.
+      if (d >= maxHops) break;
+      if (u !== start && !viaHubs && this.isHubNode(u)) continue;
+      // Every node reached has edges in this graph: it was reached along one.
+      for (let k = head[u]!; k !== -1; k = link[k]!) {
+        const v = to[k]!;
+        if (walkOf[v] === walk) continue;
+        walkOf[v] = walk;
+        dist[v] = d + 1;
+        queue[end++] = v;
+        if (placeOf[v] === g && place[v]! > 0) {
+          out[place[v]! - 1] = d + 1;
+          if (--left === 0) break search;
+        }
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * Hop counts between places (distinct resource ids) over `graph`, by place index (see
+ * `HopGraph.distancesFrom`); the walk from a place is made when first asked for and serves every
+ * pair that starts there.
+ */
+function hopsBetween(
+  graph: HopGraph,
+  places: Int32Array,
+  maxHops: number,
+  viaHubs: boolean,
+): (from: number, to: number) => number | undefined {
+  const rows: Array<Int32Array | undefined> = new Array(places.length);
+  return (from, to) => {
+    let row = rows[from];
+    if (!row) {
+      row = graph.distancesFrom(places, from, maxHops, viaHubs);
+      rows[from] = row;
+    }
+    const h = row[to]!;
+    return h < 0 ? undefined : h;
   };
 }
 
@@ -865,14 +1107,17 @@ function hopsWithin(
  * of the best chain R -> C -> ... -> effect, and a signal that a specific rule explains by another
  * is discounted as an intermediate symptom. Anomalies that implicate a signal raise it a little.
  * Pair distances come from one read of the edges around the effect, not one query per candidate.
+ * Returns the causes to report: the first `limit` (at least one) of confidence `min` or more.
  */
 async function rankByChains(
   store: GraphReader,
   effect: StoredEvent,
   direct: readonly Scored[],
-  edges: readonly StoredEdge[],
+  edges: readonly (readonly StoredEdge[])[],
   resources: Map<string, StoredResource>,
   opts: AnalyzeOptions,
+  min: number,
+  limit: number,
 ): Promise<RankedCause[]> {
   // The best signals by direct score, plus changes (rollouts, edits, deletes): a change far from
   // the symptom scores low on its own yet is often the root of the chain.
@@ -888,43 +1133,67 @@ async function rankByChains(
   if (n === 0) return [];
   const rules = rulesFor(opts);
   const weights = weightsFor(opts);
-  const hops = hopsWithin(edges, opts.maxHops);
+  // Pair distances between the signals' resources, over the edges read around the effect.
+  const placeIndex = new Map<string, number>();
+  const placeOf = signals.map((s) => {
+    let p = placeIndex.get(s.resourceId);
+    if (p === undefined) {
+      p = placeIndex.size;
+      placeIndex.set(s.resourceId, p);
+    }
+    return p;
+  });
+  const graph = new HopGraph(edges);
+  const places = graph.setPlaces([...placeIndex.keys()]);
+  const hops = hopsBetween(graph, places, opts.maxHops, false);
   const nodeRules = throughNodeRules(rules);
-  const hopsViaNode = nodeRules.size ? hopsWithin(edges, opts.maxHops, true) : undefined;
+  const hopsViaNode = nodeRules.size ? hopsBetween(graph, places, opts.maxHops, true) : undefined;
   const table = matchTable(
     rules,
     signals.map((s) => s.target),
   );
+  const nodeRule = throughNodeFlags(rules);
+  // Whether a rule about trouble that travels through a node could link signal r to signal c:
+  // only then is the walk through hubs worth making.
+  const mayTravelThroughNode = (r: number, c: number): boolean => {
+    if (nodeRules.has("default")) return true;
+    const cause = table.vectors[r]!.cause;
+    const effectRules = table.vectors[c]!.effectRules;
+    for (let i = 0; i < effectRules.length; i++)
+      if (cause[effectRules[i]!] && nodeRule[effectRules[i]!]) return true;
+    return false;
+  };
   // pair[r][c]: how well signal r explains signal c.
   const pair: Array<Array<CauseScore | undefined>> = signals.map(() => new Array(n));
+  const lookback = lookbackFor(opts);
   for (let r = 0; r < n; r++) {
     const R = signals[r]!;
+    // An alert fires after its `for:` period, a node is marked NotReady after a grace period:
+    // the condition they report began earlier than their time stamp.
+    const lag =
+      R.first.etype === "prom.alert"
+        ? ALERT_ONSET_MS
+        : reportedLate(R.first, R.target.kind)
+          ? LATE_DETECTION_MS
+          : SKEW_MS;
     for (let c = 0; c < n; c++) {
       if (r === c) continue;
       const C = signals[c]!;
       const dt = C.first.timeMs - R.first.timeMs;
-      // An alert fires after its `for:` period, a node is marked NotReady after a grace period:
-      // the condition they report began earlier than their time stamp.
-      const lag =
-        R.first.etype === "prom.alert"
-          ? ALERT_ONSET_MS
-          : reportedLate(R.first, R.target.kind)
-            ? LATE_DETECTION_MS
-            : SKEW_MS;
       if (dt < -lag) continue;
-      let h = hops(R.resourceId, C.resourceId);
+      let h = hops(placeOf[r]!, placeOf[c]!);
       let domain: { score: number; rule: string } | undefined;
       if (h !== undefined) domain = domainScoreAt(rules, table, r, c, h);
-      else if (hopsViaNode) {
+      else if (hopsViaNode && mayTravelThroughNode(r, c)) {
         // Through a shared node: only a rule about trouble that travels that way links the two.
-        h = hopsViaNode(R.resourceId, C.resourceId);
+        h = hopsViaNode(placeOf[r]!, placeOf[c]!);
         if (h !== undefined) {
           const d = domainScoreAt(rules, table, r, c, h);
           if (nodeRules.has(d.rule)) domain = d;
         }
       }
       if (h === undefined || !domain) continue;
-      pair[r]![c] = combineScore(Math.max(0, dt), h, domain, lookbackFor(opts), weights);
+      pair[r]![c] = combineScore(Math.max(0, dt), h, domain, lookback, weights);
     }
   }
   // Generic rules (error -> error, the default) say two events are near, not that one explains the other.
@@ -1027,7 +1296,14 @@ async function rankByChains(
       );
     }
   }
-  return ranked.map(({ s, i, final }) => {
+  // Only the causes reported are explained.
+  const reported: typeof ranked = [];
+  for (const r of ranked) {
+    if (r.final < min) continue;
+    reported.push(r);
+    if (reported.length >= limit) break;
+  }
+  return reported.map(({ s, i, final }) => {
     const chain: string[] = [];
     const rulesOnChain: string[] = [];
     for (let k = i, guard = 0; via[k] !== undefined && guard < CHAIN_ROUNDS; guard++) {
@@ -1124,20 +1400,23 @@ export async function blastRadiusOf(
   let frontier = [root.resourceId];
   for (let depth = 1; depth <= maxDepth && frontier.length; depth++) {
     const edges = await store.edgesOf(frontier);
-    const inFrontier = new Set(frontier);
+    // The frontier is what was first reached one step before.
+    const inFrontier = (id: string) => seen.get(id) === depth - 1;
     const next: string[] = [];
-    for (const e of edges) {
+    const reached = (t: string) => {
+      if (seen.has(t)) return;
+      seen.set(t, depth);
+      next.push(t);
+    };
+    for (let i = 0; i < edges.length; i++) {
+      const e = edges[i]!;
       const dir = IMPACT[e.type] ?? "both";
-      const targets: string[] = [];
-      if (inFrontier.has(e.toId) && (dir === "back" || dir === "both")) targets.push(e.fromId);
-      if (inFrontier.has(e.fromId) && (dir === "forward" || dir === "both")) targets.push(e.toId);
-      for (const t of targets) {
-        if (seen.has(t)) continue;
-        seen.set(t, depth);
-        next.push(t);
-      }
+      if (dir !== "forward" && inFrontier(e.toId)) reached(e.fromId);
+      if (dir !== "back" && inFrontier(e.fromId)) reached(e.toId);
     }
-    frontier = next.sort();
+    // In the order the edges gave them: the events read below are ordered by time and id, and
+    // the result by distance and id.
+    frontier = next;
   }
   const ids = [...seen.keys()];
   // Symptoms: warnings, errors and alerts (whatever their severity) from the root cause until the

@@ -176,4 +176,81 @@ describe("hot events", () => {
       t.remove();
     }
   });
+
+  it("reads resources from memory as SQL gives them, through upserts, deletes and another process's commits", async () => {
+    const upsert = fc.record({
+      t: fc.constant("upsert" as const),
+      pod: fc.constantFrom(...PODS),
+      v: fc.integer({ min: 0, max: 3 }),
+      sec: fc.integer({ min: 0, max: 600 }),
+      uid: fc.boolean(),
+    });
+    const remove = fc.record({
+      t: fc.constant("delete" as const),
+      pod: fc.constantFrom(...PODS),
+      sec: fc.integer({ min: 0, max: 600 }),
+    });
+    // Events name resources too: an event on an unknown pod creates its row.
+    const events = fc.record({
+      t: fc.constant("event" as const),
+      pod: fc.constantFrom(...PODS, "e"),
+      i: fc.integer({ min: 0, max: 40 }),
+    });
+    const byWhom = fc.constantFrom("hot", "other");
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.oneof(upsert, remove, events), byWhom), { minLength: 1, maxLength: 12 }),
+        async (ops) => {
+          const t = tempDir("kgrca-hot-res-");
+          const hot = await open(t.dir, 1000);
+          const other = await open(t.dir);
+          const plain = await open(t.dir);
+          const all = [...PODS, "e", "none"].map(rid);
+          try {
+            for (const [o, who] of ops) {
+              const s = who === "hot" ? hot : other;
+              if (o.t === "upsert")
+                await s.applyBatch({
+                  ...batchOf([]),
+                  resources: [
+                    {
+                      cluster: C,
+                      kind: "Pod",
+                      namespace: "shop",
+                      name: o.pod,
+                      ...(o.uid ? { uid: `9c1f0000-0000-4000-8000-00000000000${PODS.indexOf(o.pod)}` } : {}),
+                      labels: { v: String(o.v) },
+                      props: { image: `app:${o.v}` },
+                      atMs: T0 + o.sec * 1000,
+                      deleted: false,
+                    },
+                  ],
+                });
+              else if (o.t === "delete")
+                await s.applyBatch({
+                  ...batchOf([]),
+                  resourceDeletes: [
+                    {
+                      ref: { cluster: C, kind: "Pod", namespace: "shop", name: o.pod },
+                      atMs: T0 + o.sec * 1000,
+                    },
+                  ],
+                });
+              else await s.applyBatch(batchOf([event(o.i, o.pod, o.i, "BackOff", "WARNING")]));
+              // Read all, then a few, in both orders: each read may fill the memory from the last.
+              for (const ids of [all, [all[1]!, all[0]!, all[1]!], [...all].reverse()])
+                expect(await hot.getResources(ids)).toEqual(await plain.getResources(ids));
+              for (const id of all) expect(await hot.getResource(id)).toEqual(await plain.getResource(id));
+            }
+          } finally {
+            await hot.close();
+            await other.close();
+            await plain.close();
+            t.remove();
+          }
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
 });

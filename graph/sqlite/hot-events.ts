@@ -117,11 +117,17 @@ export class HotEvents {
     const min = severityLevel(minLevel);
     const out: StoredEvent[] = [];
     let lists = 0;
-    for (const rid of new Set(resourceIds)) {
-      const list = this.byResource.get(rid);
+    // A resource named twice is read once. Only lists with events in the window need telling
+    // apart, and they are few: reads name thousands of resources, mostly quiet ones.
+    const read = new Set<StoredEvent[]>();
+    for (let i = 0; i < resourceIds.length; i++) {
+      const list = this.byResource.get(resourceIds[i]!);
       if (!list) continue;
+      const start = this.recentAtOrAfter(list, fromMs);
+      if (start === list.length || list[start]!.timeMs > toMs || read.has(list)) continue;
+      read.add(list);
       const before = out.length;
-      for (let k = this.firstAtOrAfter(list, fromMs); k < list.length && list[k]!.timeMs <= toMs; k++)
+      for (let k = start; k < list.length && list[k]!.timeMs <= toMs; k++)
         if (severityLevel(list[k]!.level) >= min) out.push(list[k]!);
       if (out.length > before) lists++;
     }
@@ -135,7 +141,7 @@ export class HotEvents {
     const list = this.byResource.get(resourceId);
     if (!list) return [];
     const out: StoredEvent[] = [];
-    for (let k = this.firstAtOrAfter(list, fromMs); k < list.length && list[k]!.timeMs <= toMs; k++)
+    for (let k = this.recentAtOrAfter(list, fromMs); k < list.length && list[k]!.timeMs <= toMs; k++)
       if (list[k]!.reason === reason) out.push(list[k]!);
     return out;
   }
@@ -188,9 +194,26 @@ export class HotEvents {
     return a;
   }
 
-  private firstAtOrAfter(list: readonly StoredEvent[], t: number): number {
-    let a = 0;
+  /**
+   * `firstAtOrAfter` searching from the newest end, in steps that double: reads ask about the
+   * last minutes of lists that span hours, and each probe of a binary search over the whole list
+   * is an event object fetched from memory.
+   */
+  private recentAtOrAfter(list: readonly StoredEvent[], t: number): number {
     let b = list.length;
+    let step = 1;
+    while (b > 0 && list[b - 1]!.timeMs >= t) {
+      const a = Math.max(0, b - 1 - step);
+      if (list[a]!.timeMs < t) return this.firstAtOrAfter(list, t, a + 1, b - 1);
+      b = a;
+      step *= 2;
+    }
+    return b;
+  }
+
+  private firstAtOrAfter(list: readonly StoredEvent[], t: number, from = 0, to = list.length): number {
+    let a = from;
+    let b = to;
     while (a < b) {
       const m = (a + b) >> 1;
       if (list[m]!.timeMs < t) a = m + 1;

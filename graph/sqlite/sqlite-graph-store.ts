@@ -100,6 +100,27 @@ const LINK_MEMO_MAX = 250_000;
 const NEIGHBOURHOOD_CACHE_MAX = 120_000;
 /** Another process's commits closer together than this turn the in-memory recent events off. */
 const HOT_RELOAD_MIN_MS = 10_000;
+const RESOURCE_MEMO_MAX = 200_000;
+const TOPOLOGY_STRINGS_MAX = 1_000_000;
+
+const WIDE_CHAR = /[\ud800-\uffff]/;
+/** SQLite's BINARY order of two strings (their UTF-8 bytes, i.e. code points). */
+function compareBinary(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    // UTF-16 puts surrogates (code points above U+FFFF) before U+E000..U+FFFF; code points do not.
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
+}
 
 const parseJson = <T>(s: unknown, fallback: T): T => {
   if (typeof s !== "string" || !s) return fallback;
@@ -137,6 +158,8 @@ export class SqliteGraphStore implements GraphStore {
         clear: Database.Statement;
         dataVersion: Database.Statement;
         newest: Database.Statement;
+        resDirty: Database.Statement;
+        resClear: Database.Statement;
       }
     | undefined;
   private adjCache: ReadonlyMap<string, Adjacency> | undefined;
@@ -151,8 +174,14 @@ export class SqliteGraphStore implements GraphStore {
     | undefined;
   private nbCacheSize = 0;
   /** Every edge row by each of its two ends, loaded on demand for one topology version. */
-  private edgeIndex: ReadonlyMap<string, readonly RankedEdge[]> | undefined;
+  private edgeIndex: EdgeIndex | undefined;
   private edgeIndexVersion = -1;
+  /**
+   * One string object per resource id and edge type in the topology caches: each row read
+   * makes its own copy, and every set and map a query fills with ids compares them, which is a
+   * pointer comparison when they are the same object and a character-by-character one otherwise.
+   */
+  private readonly topologyStrings = new Map<string, string>();
   /** Statements whose text is built at run time (filters, pages), prepared once per distinct text. */
   private readonly dynamic = new Map<string, Database.Statement>();
   /** Set by any edge insert or delete inside the current write transaction. */
@@ -165,6 +194,11 @@ export class SqliteGraphStore implements GraphStore {
   private hotOff = false;
   /** Cause links this process wrote (best known confidence and path), kept while `hot` is valid. */
   private readonly linkMemo = new Map<string, { confidence: number; pathHash: number }>();
+  /**
+   * Resource rows read (null: no such row), kept while `hot` is valid: each RCA query reads
+   * hundreds, two JSON documents each. This connection's changes to a row drop it.
+   */
+  private readonly resourceMemo = new Map<string, StoredResource | null>();
 
   constructor(private readonly options: SqliteGraphStoreOptions) {
     this.now = options.now ?? Date.now;
@@ -204,7 +238,14 @@ export class SqliteGraphStore implements GraphStore {
           CREATE TEMP TRIGGER IF NOT EXISTS hot_upd AFTER UPDATE ON main.events
             BEGIN INSERT INTO hot_dirty (id) VALUES (NEW.id); INSERT INTO hot_dirty (id) VALUES (OLD.id); END;
           CREATE TEMP TRIGGER IF NOT EXISTS hot_del AFTER DELETE ON main.events
-            BEGIN INSERT INTO hot_dirty (id) VALUES (OLD.id); END;`);
+            BEGIN INSERT INTO hot_dirty (id) VALUES (OLD.id); END;
+          CREATE TEMP TABLE IF NOT EXISTS res_dirty (id TEXT NOT NULL);
+          CREATE TEMP TRIGGER IF NOT EXISTS res_ins AFTER INSERT ON main.resources
+            BEGIN INSERT INTO res_dirty (id) VALUES (NEW.id); END;
+          CREATE TEMP TRIGGER IF NOT EXISTS res_upd AFTER UPDATE ON main.resources
+            BEGIN INSERT INTO res_dirty (id) VALUES (NEW.id); INSERT INTO res_dirty (id) VALUES (OLD.id); END;
+          CREATE TEMP TRIGGER IF NOT EXISTS res_del AFTER DELETE ON main.resources
+            BEGIN INSERT INTO res_dirty (id) VALUES (OLD.id); END;`);
         this.hotStmts = {
           dirty: this.db.prepare(
             "SELECT d.id AS dirty_id, e.* FROM (SELECT DISTINCT id FROM temp.hot_dirty) d LEFT JOIN main.events e ON e.id = d.id",
@@ -212,6 +253,8 @@ export class SqliteGraphStore implements GraphStore {
           clear: this.db.prepare("DELETE FROM temp.hot_dirty"),
           dataVersion: this.db.prepare("PRAGMA data_version").pluck(),
           newest: this.db.prepare("SELECT * FROM events ORDER BY time_ms DESC, id DESC LIMIT ?"),
+          resDirty: this.db.prepare("SELECT DISTINCT id FROM temp.res_dirty").pluck(),
+          resClear: this.db.prepare("DELETE FROM temp.res_dirty"),
         };
       }
     } catch (err) {
@@ -241,6 +284,7 @@ export class SqliteGraphStore implements GraphStore {
 
   private write<T>(fn: () => T): T {
     let changed: Row[] | undefined;
+    let changedResources: string[] | undefined;
     const out = this.run(() =>
       this.db
         .transaction(() => {
@@ -250,6 +294,8 @@ export class SqliteGraphStore implements GraphStore {
           if (this.hotStmts) {
             changed = this.hotStmts.dirty.all() as Row[];
             if (changed.length) this.hotStmts.clear.run();
+            changedResources = this.hotStmts.resDirty.all() as string[];
+            if (changedResources.length) this.hotStmts.resClear.run();
           }
           return out;
         })
@@ -261,6 +307,7 @@ export class SqliteGraphStore implements GraphStore {
         if (r.id === null || r.id === undefined) this.hot.drop(String(r.dirty_id));
         else this.hot.put(toEvent(r));
       }
+    if (changedResources) for (const id of changedResources) this.resourceMemo.delete(id);
     return out;
   }
 
@@ -277,11 +324,14 @@ export class SqliteGraphStore implements GraphStore {
       this.hotOff = true;
       hot.reset(Number.POSITIVE_INFINITY);
       this.linkMemo.clear();
+      this.resourceMemo.clear();
       return undefined;
     }
     this.hotLoadedMs = now;
-    // First use, or another process committed (it may have removed links): load the newest events again.
+    // First use, or another process committed (it may have removed links, changed resources):
+    // load the newest events again.
     this.linkMemo.clear();
+    this.resourceMemo.clear();
     const rows = this.hotStmts.newest.all(hot.maxEvents + 1) as Row[];
     // Capped: keep whole milliseconds only, so that every event at or after the floor is held.
     const floor =
@@ -1149,20 +1199,48 @@ export class SqliteGraphStore implements GraphStore {
 
   async getResource(id: string): Promise<StoredResource | undefined> {
     return this.run(() => {
+      const memo = this.hotEvents() ? this.resourceMemo : undefined;
+      const known = memo?.get(id);
+      if (known !== undefined) return known ?? undefined;
       const row = this.stmts.resById.get(id) as Row | undefined;
-      return row ? toResource(row) : undefined;
+      const r = row ? toResource(row) : undefined;
+      memo?.set(id, r ?? null);
+      return r;
     });
   }
 
   async getResources(ids: readonly string[]): Promise<StoredResource[]> {
     if (ids.length === 0) return [];
-    return this.run(() =>
-      (
-        this.sql("SELECT * FROM resources WHERE id IN (SELECT value FROM json_each(?))").all(
-          JSON.stringify(ids),
-        ) as Row[]
-      ).map(toResource),
-    );
+    return this.run(() => {
+      const read = (rest: readonly string[]) =>
+        (
+          this.sql("SELECT * FROM resources WHERE id IN (SELECT value FROM json_each(?))").all(
+            JSON.stringify(rest),
+          ) as Row[]
+        ).map(toResource);
+      if (!this.hotEvents()) return read(ids);
+      const memo = this.resourceMemo;
+      const found: StoredResource[] = [];
+      const missing: string[] = [];
+      for (const id of new Set(ids)) {
+        const r = memo.get(id);
+        if (r) found.push(r);
+        else if (r === undefined) missing.push(id);
+      }
+      if (missing.length) {
+        if (memo.size + missing.length > RESOURCE_MEMO_MAX) memo.clear();
+        for (const id of missing) memo.set(id, null);
+        for (const r of read(missing)) {
+          memo.set(r.id, r);
+          found.push(r);
+        }
+      }
+      // In the order the SQL read gives them (by id, as UTF-8 bytes: as UTF-16 code units too,
+      // unless some id holds a character above U+D7FF).
+      return found.some((r) => WIDE_CHAR.test(r.id))
+        ? found.sort((a, b) => compareBinary(a.id, b.id))
+        : found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    });
   }
 
   /**
@@ -1207,13 +1285,17 @@ export class SqliteGraphStore implements GraphStore {
       }
       return a;
     };
+    const one = this.topologyString();
     for (const r of this.stmts.allEdges.iterate() as Iterable<{
       from_id: string;
       type: string;
       to_id: string;
     }>) {
-      entry(r.from_id).out.push([r.to_id, r.type]);
-      entry(r.to_id).in.push([r.from_id, r.type]);
+      const from = one(r.from_id);
+      const to = one(r.to_id);
+      const type = one(r.type);
+      entry(from).out.push([to, type]);
+      entry(to).in.push([from, type]);
     }
     for (const a of map.values()) sortAdjacency(a);
     this.dropChangedNeighbourhoods(this.adjCache, map);
@@ -1252,6 +1334,19 @@ export class SqliteGraphStore implements GraphStore {
     }
     this.prevNb = old ? { adj: old, dropped } : undefined;
     this.adjGen++;
+  }
+
+  /** The shared copy of a string of the topology (see `topologyStrings`), for one reload. */
+  private topologyString(): (s: string) => string {
+    const pool = this.topologyStrings;
+    // Ids of removed resources would pile up: start afresh once it holds many more than a topology.
+    if (pool.size > TOPOLOGY_STRINGS_MAX) pool.clear();
+    return (s) => {
+      const known = pool.get(s);
+      if (known !== undefined) return known;
+      pool.set(s, s);
+      return s;
+    };
   }
 
   async eventsOnResources(
@@ -1307,39 +1402,73 @@ export class SqliteGraphStore implements GraphStore {
   async edgesOf(resourceIds: readonly string[]): Promise<StoredEdge[]> {
     if (resourceIds.length === 0) return [];
     const index = this.run(() => this.edgesByResource());
-    const found = new Set<RankedEdge>();
-    for (const id of resourceIds) for (const e of index.get(id) ?? []) found.add(e);
-    // The index's edge objects themselves: nothing changes an edge it was given.
-    return [...found].sort((a, b) => a.rank - b.rank).map(({ edge }) => edge);
+    const { edges, byResource, seen, found } = index;
+    // A read marks the positions it found with its own number, so an edge of two of the
+    // resources is taken once, without a set.
+    if (index.reads === 0x7fffffff) {
+      index.seen.fill(0);
+      index.reads = 0;
+    }
+    const read = ++index.reads;
+    let n = 0;
+    for (let i = 0; i < resourceIds.length; i++) {
+      const at = byResource.get(resourceIds[i]!);
+      if (!at) continue;
+      for (let k = 0; k < at.length; k++) {
+        const pos = at[k]!;
+        if (seen[pos] === read) continue;
+        seen[pos] = read;
+        found[n++] = pos;
+      }
+    }
+    // The index's edge objects themselves, in position order: nothing changes an edge it was given.
+    const out: StoredEdge[] = new Array(n);
+    if (n > edges.length >> 4) {
+      // Many: a pass over the marks is cheaper than sorting them.
+      let k = 0;
+      for (let pos = 0; pos < edges.length; pos++) if (seen[pos] === read) out[k++] = edges[pos]!;
+    } else {
+      const order = found.subarray(0, n).sort();
+      for (let k = 0; k < n; k++) out[k] = edges[order[k]!]!;
+    }
+    return out;
   }
 
-  private edgesByResource(): ReadonlyMap<string, readonly RankedEdge[]> {
+  private edgesByResource(): EdgeIndex {
     const version = Number((this.stmts.topologyVersion.get() as { value: number } | undefined)?.value ?? 0);
     if (this.edgeIndex && this.edgeIndexVersion === version) return this.edgeIndex;
-    const map = new Map<string, RankedEdge[]>();
-    const push = (id: string, e: RankedEdge) => {
-      const l = map.get(id);
-      if (l) l.push(e);
-      else map.set(id, [e]);
-    };
-    const all = (this.stmts.allEdgeRows.all() as Row[]).map(
+    const one = this.topologyString();
+    const edges = (this.stmts.allEdgeRows.all() as Row[]).map(
       (r): StoredEdge => ({
-        fromId: String(r.from_id),
-        toId: String(r.to_id),
-        type: String(r.type),
+        fromId: one(String(r.from_id)),
+        toId: one(String(r.to_id)),
+        type: one(String(r.type)),
         origin: r.origin as StoredEdge["origin"],
       }),
     );
-    // Sorted once here, so a look-up sorts by a number instead of comparing strings.
-    all.sort(byEdgeColumns);
-    all.forEach((edge, rank) => {
-      const e = { edge, rank };
-      push(edge.fromId, e);
-      if (edge.toId !== edge.fromId) push(edge.toId, e);
+    // Sorted once here, so a look-up orders by position instead of comparing strings.
+    edges.sort(byEdgeColumns);
+    const lists = new Map<string, number[]>();
+    const push = (id: string, pos: number) => {
+      const l = lists.get(id);
+      if (l) l.push(pos);
+      else lists.set(id, [pos]);
+    };
+    edges.forEach((edge, pos) => {
+      push(edge.fromId, pos);
+      if (edge.toId !== edge.fromId) push(edge.toId, pos);
     });
-    this.edgeIndex = map;
+    const byResource = new Map<string, Int32Array>();
+    for (const [id, l] of lists) byResource.set(id, Int32Array.from(l));
+    this.edgeIndex = {
+      edges,
+      byResource,
+      seen: new Int32Array(edges.length),
+      found: new Int32Array(edges.length),
+      reads: 0,
+    };
     this.edgeIndexVersion = version;
-    return map;
+    return this.edgeIndex;
   }
 
   async causeLinksTo(effectId: string): Promise<CauseLink[]> {
@@ -1539,10 +1668,15 @@ function toResource(r: Row): StoredResource {
   };
 }
 
-/** An edge and its position in the order of all edges. */
-interface RankedEdge {
-  readonly edge: StoredEdge;
-  readonly rank: number;
+/** Every edge row in `byEdgeColumns` order, and the positions of the rows touching each resource. */
+interface EdgeIndex {
+  readonly edges: readonly StoredEdge[];
+  readonly byResource: ReadonlyMap<string, Int32Array>;
+  /** Per position: the number of the last read that took it. */
+  readonly seen: Int32Array;
+  /** The positions a read took, in the order it found them (scratch space for one read). */
+  readonly found: Int32Array;
+  reads: number;
 }
 
 /** FNV-1a of a string (32 bits): tells a link's path apart from another's in the link memo. */
