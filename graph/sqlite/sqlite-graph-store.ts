@@ -186,6 +186,8 @@ export class SqliteGraphStore implements GraphStore {
   private readonly dynamic = new Map<string, Database.Statement>();
   /** Set by any edge insert or delete inside the current write transaction. */
   private topologyChanged = false;
+  /** Resources whose edges the current write changed. */
+  private readonly edgesChanged = new Set<string>();
   private readonly hot: HotEvents | undefined;
   /** `PRAGMA data_version` when `hot` was last known to match the database. */
   private hotVersion = -1;
@@ -283,14 +285,27 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   private write<T>(fn: () => T): T {
+    let patch: { version: number; adj: Map<string, Adjacency>; ids: string[] } | undefined;
     let changed: Row[] | undefined;
     let changedResources: string[] | undefined;
     const out = this.run(() =>
       this.db
         .transaction(() => {
           this.topologyChanged = false;
+          this.edgesChanged.clear();
           const out = fn();
-          if (this.topologyChanged) this.stmts.bumpTopology.run();
+          if (this.topologyChanged) {
+            // The topology in memory was the database's before this write: patch the resources
+            // whose edges changed instead of reading every edge again after it.
+            const current = this.adjCache !== undefined && this.adjVersion === this.topologyVersionNow();
+            this.stmts.bumpTopology.run();
+            if (current)
+              patch = {
+                version: this.topologyVersionNow(),
+                adj: this.patchedAdjacency(),
+                ids: [...this.edgesChanged],
+              };
+          }
           if (this.hotStmts) {
             changed = this.hotStmts.dirty.all() as Row[];
             if (changed.length) this.hotStmts.clear.run();
@@ -302,6 +317,11 @@ export class SqliteGraphStore implements GraphStore {
         .immediate(),
     );
     // Committed: mirror the changed rows (a rolled-back transaction took its dirty list with it).
+    if (patch) {
+      this.dropChangedNeighbourhoods(this.adjCache, patch.adj, patch.ids);
+      this.adjCache = patch.adj;
+      this.adjVersion = patch.version;
+    }
     if (changed?.length && this.hot)
       for (const r of changed) {
         if (r.id === null || r.id === undefined) this.hot.drop(String(r.dirty_id));
@@ -402,6 +422,8 @@ export class SqliteGraphStore implements GraphStore {
         "DELETE FROM edges WHERE origin = 'sent' AND from_id = ? AND type = ? AND to_id = ?",
       ),
       allEdges: d.prepare("SELECT DISTINCT from_id, type, to_id FROM edges"),
+      adjOut: d.prepare("SELECT DISTINCT to_id AS other, type FROM edges WHERE from_id = ?"),
+      adjIn: d.prepare("SELECT DISTINCT from_id AS other, type FROM edges WHERE to_id = ?"),
       topologyVersion: d.prepare("SELECT value FROM meta WHERE key = 'topology_version'"),
       bumpTopology: d.prepare(
         "INSERT INTO meta (key, value) VALUES ('topology_version', 1) ON CONFLICT(key) DO UPDATE SET value = value + 1",
@@ -570,6 +592,31 @@ export class SqliteGraphStore implements GraphStore {
     return { ...result, reachChanged };
   }
 
+  private edgeChanged(a: string, b: string): void {
+    this.topologyChanged = true;
+    this.edgesChanged.add(a);
+    this.edgesChanged.add(b);
+  }
+
+  /** The topology in memory with the adjacency of the resources whose edges changed read again. */
+  private patchedAdjacency(): Map<string, Adjacency> {
+    const map = new Map(this.adjCache);
+    const one = this.topologyString();
+    for (const id of this.edgesChanged) {
+      const a = {
+        out: (this.stmts.adjOut.all(id) as Array<{ other: string; type: string }>).map(
+          (r): [string, string] => [one(r.other), one(r.type)],
+        ),
+        in: (this.stmts.adjIn.all(id) as Array<{ other: string; type: string }>).map(
+          (r): [string, string] => [one(r.other), one(r.type)],
+        ),
+      };
+      if (a.out.length || a.in.length) map.set(one(id), sortAdjacency(a));
+      else map.delete(id);
+    }
+    return map;
+  }
+
   private topologyVersionNow(): number {
     return Number((this.stmts.topologyVersion.get() as { value: number } | undefined)?.value ?? 0);
   }
@@ -651,7 +698,7 @@ export class SqliteGraphStore implements GraphStore {
   ) {
     if (fromId === toId) return;
     if (this.stmts.edgeInsert.run(fromId, type, toId, origin, cluster).changes > 0) {
-      this.topologyChanged = true;
+      this.edgeChanged(fromId, toId);
       touched.add(fromId);
       touched.add(toId);
     }
@@ -834,7 +881,7 @@ export class SqliteGraphStore implements GraphStore {
       const key = `${e.from_id}\u0000${e.type}\u0000${e.to_id}`;
       if (wanted.has(key)) wanted.delete(key);
       else if (this.stmts.edgeDeleteOne.run(e.from_id, e.type, e.to_id, "derived").changes > 0)
-        this.topologyChanged = true;
+        this.edgeChanged(e.from_id, e.to_id);
     }
     for (const [from, type, to] of wanted.values())
       this.addEdge(from, type, to, "derived", r.cluster, touched);
@@ -949,7 +996,7 @@ export class SqliteGraphStore implements GraphStore {
     if (e.deleted) {
       for (const s of existing) {
         if (s.from_id && s.to_id && this.stmts.edgeDeleteSent.run(s.from_id, s.type, s.to_id).changes > 0)
-          this.topologyChanged = true;
+          this.edgeChanged(String(s.from_id), String(s.to_id));
         this.stmts.sentDelete.run(s.cluster, s.key);
       }
       return;
@@ -961,7 +1008,7 @@ export class SqliteGraphStore implements GraphStore {
       old.to_id &&
       this.stmts.edgeDeleteSent.run(old.from_id, old.type, old.to_id).changes > 0
     ) {
-      this.topologyChanged = true;
+      this.edgeChanged(String(old.from_id), String(old.to_id));
     }
     const dummy = new Set<string>();
     const fromId = this.ensureRef(e.from, touched, 0, dummy);
@@ -1312,6 +1359,7 @@ export class SqliteGraphStore implements GraphStore {
   private dropChangedNeighbourhoods(
     old: ReadonlyMap<string, Adjacency> | undefined,
     now: ReadonlyMap<string, Adjacency>,
+    changedIds?: readonly string[],
   ): void {
     const dropped = new Map<string, Map<string, Reach>>();
     if (!old) {
@@ -1319,12 +1367,14 @@ export class SqliteGraphStore implements GraphStore {
       this.nbCache = new Map();
       this.nbCacheSize = 0;
     } else {
-      const changed: string[] = [];
-      for (const [id, a] of now) {
-        const o = old.get(id);
-        if (!o || !sameEdges(o.out, a.out) || !sameEdges(o.in, a.in)) changed.push(id);
+      const changed: string[] = changedIds ? [...changedIds] : [];
+      if (!changedIds) {
+        for (const [id, a] of now) {
+          const o = old.get(id);
+          if (!o || !sameEdges(o.out, a.out) || !sameEdges(o.in, a.in)) changed.push(id);
+        }
+        for (const id of old.keys()) if (!now.has(id)) changed.push(id);
       }
-      for (const id of old.keys()) if (!now.has(id)) changed.push(id);
       for (const [k, { nb }] of this.nbCache) {
         if (!changed.some((id) => nb.has(id))) continue;
         dropped.set(k, nb);
