@@ -55,6 +55,12 @@ export interface GraphStore {
   /** Events in a cluster in [fromMs, toMs] (anomaly detection), newest last, at most `limit`. */
   eventsInCluster(cluster: string, fromMs: number, toMs: number, limit: number): Promise<StoredEvent[]>;
   edgesOf(resourceIds: readonly string[]): Promise<StoredEdge[]>;
+  /**
+   * A number that changes whenever any process changes the topology (adds or removes an edge),
+   * for callers that keep what they derive from neighbourhoods and edges. Optional: without it
+   * nothing derived is kept.
+   */
+  topologyVersion?(): Promise<number>;
   causeLinksTo(effectId: string): Promise<CauseLink[]>;
   causeLinksFrom(causeId: string): Promise<CauseLink[]>;
   getIncident(id: string): Promise<Incident | undefined>;

@@ -36,6 +36,7 @@ export type GraphReader = Pick<
   | "neighborhood"
   | "eventsOnResources"
   | "edgesOf"
+  | "topologyVersion"
   | "getIncident"
   | "listAnomalies"
 >;
@@ -274,6 +275,118 @@ interface Collected {
   edges: StoredEdge[][];
 }
 
+/** What `expansion` found around one resource. */
+interface Expansion {
+  readonly reach: ReadonlyMap<string, Reach>;
+  readonly edges: readonly StoredEdge[][];
+}
+
+/** How many expansions a reader keeps (the largest seen since its topology last changed). */
+const EXPANSIONS_KEPT = 16;
+
+/**
+ * The largest expansions of recent queries, kept for one topology version of a reader. A
+ * resource beside a service everything calls reaches thousands of others, and an incident's
+ * symptoms cluster on such resources: their expansions are the costliest part of a query and the
+ * likeliest to be asked for again, while small ones are cheap to find again.
+ */
+class KeptExpansions {
+  private readonly entries = new Map<string, { expansion: Expansion; size: number }>();
+
+  constructor(readonly version: number) {}
+
+  get(key: string): Expansion | undefined {
+    return this.entries.get(key)?.expansion;
+  }
+
+  keep(key: string, expansion: Expansion): void {
+    let size = expansion.reach.size;
+    for (const read of expansion.edges) size += read.length;
+    this.entries.set(key, { expansion, size });
+    if (this.entries.size <= EXPANSIONS_KEPT) return;
+    let smallest: string | undefined;
+    let least = Number.POSITIVE_INFINITY;
+    for (const [k, e] of this.entries)
+      if (e.size < least) {
+        least = e.size;
+        smallest = k;
+      }
+    this.entries.delete(smallest!);
+  }
+}
+const keptByReader = new WeakMap<GraphReader, KeptExpansions>();
+
+/** The reader's kept expansions for its current topology; none if it cannot tell its topology version. */
+async function keptExpansions(store: GraphReader): Promise<KeptExpansions | undefined> {
+  if (!store.topologyVersion) return undefined;
+  const version = await store.topologyVersion();
+  let kept = keptByReader.get(store);
+  if (kept?.version !== version) {
+    kept = new KeptExpansions(version);
+    keptByReader.set(store, kept);
+  }
+  return kept;
+}
+
+/**
+ * The neighbourhood of `start` expanded upstream and to its co-tenants: where `collect` looks
+ * for candidates, from the topology alone. The edges read are appended to `edges`, one list per
+ * read.
+ */
+async function expansion(
+  store: GraphReader,
+  start: string,
+  opts: AnalyzeOptions,
+  edges: StoredEdge[][],
+): Promise<Map<string, Reach>> {
+  const reach = await store.neighborhood(start, opts.maxHops);
+  // Causes of causes: the owners and configuration (Deployment, HPA, ConfigMap, Certificate...)
+  // of resources near the effect may lie beyond the hop limit, yet explain what lies within it.
+  // The frontier is the neighbourhood, then each level's additions. Nothing depends on the order
+  // resources enter `reach` in: every read of events orders them by time and id.
+  let frontier: ReadonlyMap<string, Reach> = reach;
+  // An edge that leads upstream of the frontier touches it: each level looks at the frontier's
+  // own edges only.
+  let frontierEdges = await store.edgesOf([...reach.keys()]);
+  edges.push(frontierEdges);
+  for (let level = 1; level <= UPSTREAM_LEVELS && frontier.size; level++) {
+    const next = new Map<string, Reach>();
+    for (let i = 0; i < frontierEdges.length; i++) {
+      const e = frontierEdges[i]!;
+      const upstream = UPSTREAM.get(e.type);
+      let up: string | undefined;
+      let down: string | undefined;
+      if (upstream === "from") {
+        up = e.fromId;
+        down = e.toId;
+      } else if (upstream === "to") {
+        up = e.toId;
+        down = e.fromId;
+      }
+      if (!up || !down) continue;
+      // The frontier's entries are its resources' entries in `reach`.
+      const base = frontier.get(down);
+      if (!base || reach.has(up)) continue;
+      const hops = base.hops + 1;
+      const cur = next.get(up);
+      // Equally near candidates are told apart by their joined paths.
+      if (cur && (hops > cur.hops || (hops === cur.hops && !joinedBefore(base.path, e.type, up, cur.path))))
+        continue;
+      next.set(up, { hops, path: [...base.path, e.type, up] });
+    }
+    next.forEach((r, id) => {
+      reach.set(id, r);
+    });
+    frontier = next;
+    if (next.size) {
+      frontierEdges = await store.edgesOf([...next.keys()]);
+      edges.push(frontierEdges);
+    }
+  }
+  await coTenants(store, reach, opts, edges);
+  return reach;
+}
+
 async function collect(
   store: GraphReader,
   effect: StoredEvent,
@@ -281,52 +394,22 @@ async function collect(
   expand = false,
 ): Promise<Collected> {
   if (!effect.resourceId) return { scored: [], reach: new Map(), resources: new Map(), edges: [] };
-  const reach = await store.neighborhood(effect.resourceId, opts.maxHops);
-  const edges: StoredEdge[][] = [];
+  let reach: Map<string, Reach>;
+  let edges: StoredEdge[][] = [];
   if (expand) {
-    // Causes of causes: the owners and configuration (Deployment, HPA, ConfigMap, Certificate...)
-    // of resources near the effect may lie beyond the hop limit, yet explain what lies within it.
-    // The frontier is the neighbourhood, then each level's additions. Nothing depends on the order
-    // resources enter `reach` in: every read of events orders them by time and id.
-    let frontier: ReadonlyMap<string, Reach> = reach;
-    // An edge that leads upstream of the frontier touches it: each level looks at the frontier's
-    // own edges only.
-    let frontierEdges = await store.edgesOf([...reach.keys()]);
-    edges.push(frontierEdges);
-    for (let level = 1; level <= UPSTREAM_LEVELS && frontier.size; level++) {
-      const next = new Map<string, Reach>();
-      for (let i = 0; i < frontierEdges.length; i++) {
-        const e = frontierEdges[i]!;
-        const upstream = UPSTREAM.get(e.type);
-        let up: string | undefined;
-        let down: string | undefined;
-        if (upstream === "from" && frontier.has(e.toId)) {
-          up = e.fromId;
-          down = e.toId;
-        } else if (upstream === "to" && frontier.has(e.fromId)) {
-          up = e.toId;
-          down = e.fromId;
-        }
-        if (!up || !down || reach.has(up)) continue;
-        const base = reach.get(down)!;
-        const hops = base.hops + 1;
-        const cur = next.get(up);
-        // Equally near candidates are told apart by their joined paths.
-        if (cur && (hops > cur.hops || (hops === cur.hops && !joinedBefore(base.path, e.type, up, cur.path))))
-          continue;
-        next.set(up, { hops, path: [...base.path, e.type, up] });
-      }
-      next.forEach((r, id) => {
-        reach.set(id, r);
-      });
-      frontier = next;
-      if (next.size) {
-        frontierEdges = await store.edgesOf([...next.keys()]);
-        edges.push(frontierEdges);
-      }
+    const kept = await keptExpansions(store);
+    const key = `${opts.maxHops}\u0000${effect.resourceId}`;
+    const known = kept?.get(key);
+    if (known) {
+      // Copies: the namespace fallback below may add to both.
+      reach = new Map(known.reach);
+      edges = [...known.edges];
+    } else {
+      reach = await expansion(store, effect.resourceId, opts, edges);
+      if (kept && (await store.topologyVersion!()) === kept.version)
+        kept.keep(key, { reach: new Map(reach), edges: [...edges] });
     }
-    await coTenants(store, reach, opts, edges);
-  }
+  } else reach = await store.neighborhood(effect.resourceId, opts.maxHops);
   const ids = [...reach.keys()];
   const lookback = lookbackFor(opts);
   const late = opts.mode === "seed" ? 0 : LATE_DETECTION_MS;

@@ -146,9 +146,19 @@ function compileMatcher(
 
 export function matches(m: CompiledMatcher, t: MatchTarget): boolean {
   if (m.reasons && !m.reasons.has(t.reason.toLowerCase())) return false;
+  return matchesBeyondReason(m, t, SEVERITIES.indexOf(t.level), t.kind?.toLowerCase());
+}
+
+/** `matches` but for the reason, with the target's level index and lower-case kind given. */
+function matchesBeyondReason(
+  m: CompiledMatcher,
+  t: MatchTarget,
+  level: number,
+  kind: string | undefined,
+): boolean {
   if (m.severities && !m.severities.has(t.level)) return false;
-  if (m.minLevel !== undefined && SEVERITIES.indexOf(t.level) < m.minLevel) return false;
-  if (m.kinds && !(t.kind && m.kinds.has(t.kind.toLowerCase()))) return false;
+  if (m.minLevel !== undefined && level < m.minLevel) return false;
+  if (m.kinds && !(t.kind && m.kinds.has(kind!))) return false;
   if (m.etypes && !m.etypes.has(t.etype)) return false;
   if (m.name && !(t.name && m.name.test(t.name))) return false;
   if (m.message && !m.message.test(t.message) && !m.message.test(t.reason)) return false;
@@ -262,16 +272,96 @@ export function ruleVectors(set: RuleSet, t: MatchTarget): RuleVectors {
   const key = `${t.reason}\u0000${t.level}\u0000${t.kind ?? "\u0001"}\u0000${t.etype}\u0000${t.name ?? "\u0001"}\u0000${t.message}`;
   let v = memo.get(key);
   if (v) return v;
-  const cause = new Uint8Array(set.rules.length);
-  const effect: number[] = [];
-  set.rules.forEach((r, k) => {
-    if (matches(r.cause, t)) cause[k] = 1;
-    if (matches(r.effect, t)) effect.push(k);
-  });
-  v = { cause, effectRules: Int32Array.from(effect) };
+  const index = matcherIndex(set);
+  const n = set.rules.length;
+  const cause = flagArray(n);
+  markMatching(set, index.cause, true, t, cause);
+  if (effectFlags.length < n) effectFlags = new Uint8Array(n);
+  effectFlags.fill(0, 0, n);
+  const effectRules = new Int32Array(markMatching(set, index.effect, false, t, effectFlags));
+  for (let k = 0, i = 0; k < n; k++) if (effectFlags[k]) effectRules[i++] = k;
+  v = { cause, effectRules };
   if (memo.size >= VECTOR_MEMO_MAX) memo.clear();
   memo.set(key, v);
   return v;
+}
+
+/**
+ * Cause flags (a byte per rule) are cut from shared slabs: a typed array of a hundred bytes is
+ * otherwise an allocation of its own outside the heap, costing more than the matching.
+ */
+let flagSlab = new Uint8Array(0);
+let flagSlabUsed = 0;
+function flagArray(n: number): Uint8Array {
+  if (flagSlabUsed + n > flagSlab.length) {
+    flagSlab = new Uint8Array(Math.max(1 << 16, n));
+    flagSlabUsed = 0;
+  }
+  flagSlabUsed += n;
+  return flagSlab.subarray(flagSlabUsed - n, flagSlabUsed);
+}
+/** Effect flags while a target's vectors are computed. */
+let effectFlags = new Uint8Array(0);
+
+/**
+ * Sets `flags[k]` for each rule k whose cause (or effect) matcher `t` satisfies; returns how
+ * many. Only the matchers the target's reason can satisfy are looked at: most require one of a
+ * few reasons.
+ */
+function markMatching(
+  set: RuleSet,
+  side: MatcherSide,
+  cause: boolean,
+  t: MatchTarget,
+  flags: Uint8Array,
+): number {
+  const level = SEVERITIES.indexOf(t.level);
+  const kind = t.kind?.toLowerCase();
+  let n = 0;
+  const check = (ks: readonly number[]) => {
+    for (let i = 0; i < ks.length; i++) {
+      const r = set.rules[ks[i]!]!;
+      if (matchesBeyondReason(cause ? r.cause : r.effect, t, level, kind)) {
+        flags[ks[i]!] = 1;
+        n++;
+      }
+    }
+  };
+  check(side.anyReason);
+  const some = side.byReason.get(t.reason.toLowerCase());
+  if (some) check(some);
+  return n;
+}
+
+/** A rule set's cause or effect matchers (by rule index): by each reason they require, and those requiring none. */
+interface MatcherSide {
+  readonly byReason: ReadonlyMap<string, readonly number[]>;
+  readonly anyReason: readonly number[];
+}
+
+const indexMemo = new WeakMap<RuleSet, { cause: MatcherSide; effect: MatcherSide }>();
+
+function matcherIndex(set: RuleSet): { cause: MatcherSide; effect: MatcherSide } {
+  let index = indexMemo.get(set);
+  if (index) return index;
+  const side = (pick: (r: Rule) => CompiledMatcher): MatcherSide => {
+    const byReason = new Map<string, number[]>();
+    const anyReason: number[] = [];
+    set.rules.forEach((r, k) => {
+      const reasons = pick(r).reasons;
+      if (!reasons) anyReason.push(k);
+      else
+        for (const reason of reasons) {
+          const l = byReason.get(reason);
+          if (l) l.push(k);
+          else byReason.set(reason, [k]);
+        }
+    });
+    return { byReason, anyReason };
+  };
+  index = { cause: side((r) => r.cause), effect: side((r) => r.effect) };
+  indexMemo.set(set, index);
+  return index;
 }
 
 /** `domainScore` from the targets' rule vectors (`ruleVectors`). */

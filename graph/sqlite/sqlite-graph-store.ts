@@ -1315,6 +1315,10 @@ export class SqliteGraphStore implements GraphStore {
     return new Map(nb);
   }
 
+  async topologyVersion(): Promise<number> {
+    return this.run(() => this.topologyVersionNow());
+  }
+
   /**
    * The whole topology in memory, reloaded when any process changed it (a version row bumped in
    * the same transaction as the change). Topology is small next to events and changes rarely, and
@@ -1485,7 +1489,7 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   private edgesByResource(): EdgeIndex {
-    const version = Number((this.stmts.topologyVersion.get() as { value: number } | undefined)?.value ?? 0);
+    const version = this.topologyVersionNow();
     if (this.edgeIndex && this.edgeIndexVersion === version) return this.edgeIndex;
     const one = this.topologyString();
     const edges = (this.stmts.allEdgeRows.all() as Row[]).map(

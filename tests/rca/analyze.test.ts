@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { SqliteGraphStore } from "../../graph/sqlite/index.js";
-import { type AnalyzeOptions, analyze } from "../../rca/analyze.js";
+import { type Analysis, type AnalyzeOptions, analyze, type GraphReader } from "../../rca/analyze.js";
 import type { WireMessage } from "../../rca/normalize.js";
 import { defaultRules } from "../../rca/rules.js";
 import { tempStore } from "../helpers.js";
@@ -230,6 +230,42 @@ describe("analyze", () => {
     const a = (await analyze(store, "fe-1", opts))!;
     expect(a.causes[0]!.event.reason).toBe("NodeNotReady");
     expect(a.causes[0]!.event.resourceId).toBe(id("Node", "", "node-2"));
+  });
+
+  it("answers a repeated query as a fresh one, also after the topology changed in between", async () => {
+    const report = (node: string, at: number) =>
+      resource({ kind: "Pod", namespace: "batch", name: "report-1", node, labels: { app: "report" } }, at);
+    const store = await build([
+      ...oomChain(),
+      report("node-9", 90),
+      event(
+        "report-oom",
+        95,
+        "OOMKilled",
+        { kind: "Pod", ns: "batch", name: "report-1" },
+        { severity: "FATAL", message: "Container report terminated with OOMKilled" },
+      ),
+    ]);
+    // A reader that cannot tell its topology version keeps nothing: each answer is found afresh.
+    const fresh: GraphReader = {
+      getEvent: (e) => store.getEvent(e),
+      getResources: (ids) => store.getResources(ids),
+      neighborhood: (r, hops) => store.neighborhood(r, hops),
+      eventsOnResources: (ids, from, to, min) => store.eventsOnResources(ids, from, to, min),
+      edgesOf: (ids) => store.edgesOf(ids),
+      getIncident: (i) => store.getIncident(i),
+      listAnomalies: (f) => store.listAnomalies(f),
+    };
+    const linked = (a: Analysis | undefined) => a!.links.map((l) => l.causeId);
+    const first = await analyze(store, "fe-2", opts);
+    expect(await analyze(store, "fe-2", opts)).toEqual(first);
+    expect(first).toEqual(await analyze(fresh, "fe-2", opts));
+    expect(linked(first)).not.toContain("report-oom");
+    // The report pod moves onto frontend's node: it is a co-tenant now.
+    await apply(store, [report("node-1", 150)]);
+    const moved = await analyze(store, "fe-2", opts);
+    expect(moved).toEqual(await analyze(fresh, "fe-2", opts));
+    expect(linked(moved)).toContain("report-oom");
   });
 
   it("seed mode reproduces the predecessor: no same-resource causes, seed pairs only", async () => {

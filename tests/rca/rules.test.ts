@@ -1,15 +1,18 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import type { Severity } from "../../rca/model.js";
+import { SEVERITIES, type Severity } from "../../rca/model.js";
 import {
   defaultRules,
   domainScore,
   domainScoreAt,
   loadRules,
   type MatchTarget,
+  matches,
   matchTable,
   RulesError,
+  ruleVectors,
   seedRules,
 } from "../../rca/rules.js";
 import { tempDir } from "../helpers.js";
@@ -329,6 +332,47 @@ describe("shipped rules", () => {
           expect(domainScoreAt(rules, table, i, j, hops)).toEqual(
             domainScore(rules, targets[i]!, targets[j]!, hops),
           );
+  });
+});
+
+describe("rule vectors", () => {
+  it("flag exactly the rules whose matchers accept the target", () => {
+    const rules = defaultRules();
+    // Reasons and messages the rules name, in any case, and others.
+    const reasons = [
+      ...new Set(rules.rules.flatMap((r) => [...(r.cause.reasons ?? []), ...(r.effect.reasons ?? [])])),
+    ];
+    const words = [
+      "connection refused",
+      "OOMKilled",
+      "x509",
+      "timeout",
+      "503",
+      "quota",
+      "no such host",
+      "api",
+    ];
+    const target = fc.record({
+      reason: fc.oneof(
+        fc.constantFrom(...reasons, "Whatever"),
+        fc.constantFrom(...reasons).map((r) => r.toUpperCase()),
+      ),
+      message: fc.array(fc.constantFrom(...words, "a", "service"), { maxLength: 4 }).map((w) => w.join(" ")),
+      level: fc.constantFrom(...SEVERITIES),
+      etype: fc.constantFrom("k8s.event", "k8s.change", "k8s.log", "prom.alert"),
+      kind: fc.option(fc.constantFrom("Pod", "node", "Deployment", "DaemonSet", "Service"), {
+        nil: undefined,
+      }),
+      name: fc.option(fc.constantFrom("p", "coredns-1", "kube-proxy-x"), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(target, (x) => {
+        const v = ruleVectors(rules, x);
+        expect([...v.cause]).toEqual(rules.rules.map((r) => (matches(r.cause, x) ? 1 : 0)));
+        expect([...v.effectRules]).toEqual(rules.rules.flatMap((r, k) => (matches(r.effect, x) ? [k] : [])));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
