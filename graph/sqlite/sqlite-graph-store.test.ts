@@ -140,6 +140,7 @@ describe("reaches a batch changed", () => {
         to: pod(to),
         type: "DEPENDS_ON",
         atMs: 1_000,
+        deleted: false,
       });
       const none = { resources: [], resourceDeletes: [], events: [] };
       await store.applyBatch({ ...none, edges: [edge("ab", "a", "b"), edge("cd", "c", "d")] });
