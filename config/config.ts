@@ -89,6 +89,7 @@ const envSchema = z.object({
   KG_RULES_FILE: z.string().optional(),
   KG_HOT_EVENTS: int(0, 10_000_000).default(100_000),
   KG_SQLITE_CACHE_MB: int(1, 65_536).default(16),
+  KG_SQLITE_CHECKPOINT_PAGES: int(100, 10_000_000).default(10_000),
 
   KG_WORKER_CONCURRENCY: int(1, 256).default(4),
   KG_JOB_ATTEMPTS: int(1, 100).default(6),
@@ -160,6 +161,8 @@ export interface Config {
     readonly hotEvents: number;
     /** The embedded store's page cache per connection, in MiB. */
     readonly sqliteCacheMb: number;
+    /** Write-ahead-log pages (4 KiB) between the embedded store's automatic checkpoints. */
+    readonly sqliteCheckpointPages: number;
   };
   readonly workers: {
     readonly concurrency: number;
@@ -318,6 +321,7 @@ export function loadConfig(env: RawEnv = process.env): Config {
       rulesFile: e.KG_RULES_FILE,
       hotEvents: e.KG_HOT_EVENTS,
       sqliteCacheMb: e.KG_SQLITE_CACHE_MB,
+      sqliteCheckpointPages: e.KG_SQLITE_CHECKPOINT_PAGES,
     },
     workers: {
       concurrency: e.KG_WORKER_CONCURRENCY,

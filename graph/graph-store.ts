@@ -50,6 +50,12 @@ export interface GraphStore {
     toMs: number,
     minLevel?: Severity,
   ): Promise<StoredEvent[]>;
+  /**
+   * The newest `limit` events on one resource at or above `minLevel`, newest first (by time
+   * descending, then id): `listEvents({ resourceId, minSeverity, limit }).items` without the total.
+   * Optional: callers fall back to `listEvents`.
+   */
+  recentEventsOn?(resourceId: string, minLevel: Severity, limit: number): Promise<StoredEvent[]>;
   /** Events of one reason on one resource in [fromMs, toMs] (escalation). */
   eventsByReason(resourceId: string, reason: string, fromMs: number, toMs: number): Promise<StoredEvent[]>;
   /** Events in a cluster in [fromMs, toMs] (anomaly detection), newest last, at most `limit`. */

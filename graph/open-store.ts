@@ -24,6 +24,7 @@ export async function openGraphStore(
     store = new SqliteGraphStore({
       path: join(config.dataDir, "kg-rca.sqlite"),
       cacheMb: config.rca.sqliteCacheMb,
+      checkpointPages: config.rca.sqliteCheckpointPages,
       reachHops: config.rca.maxHops,
       ...(singleWriter && config.rca.hotEvents > 0 ? { hotEvents: { maxEvents: config.rca.hotEvents } } : {}),
     });

@@ -42,14 +42,13 @@ export async function processRcaScore(
   // score, it had when the effect was scored.
   const limited = new Map<string, ReadonlySet<string>>();
   for (const rid of job.resourceIds) {
-    const recent = await store.listEvents({
-      resourceId: rid,
-      minSeverity: "WARNING",
-      limit: RESCORE_PER_RESOURCE,
-    });
+    const recent = store.recentEventsOn
+      ? await store.recentEventsOn(rid, "WARNING", RESCORE_PER_RESOURCE)
+      : (await store.listEvents({ resourceId: rid, minSeverity: "WARNING", limit: RESCORE_PER_RESOURCE }))
+          .items;
     const only = job.reachChanged?.[rid];
     const onlySet = only ? new Set(only) : undefined;
-    for (const e of recent.items) {
+    for (const e of recent) {
       if (events.has(e.id)) continue;
       events.set(e.id, e);
       if (onlySet) limited.set(e.id, onlySet);

@@ -60,7 +60,40 @@ async function open(dir: string, hot?: number) {
 }
 
 describe("hot events", () => {
-  it("answers every read as SQL does, through inserts, updates, escalations, incidents and eviction", async () => {
+  it("gives a resource's newest events as SQL orders them, ties at one time by id, held or not", async () => {
+    const a = tempDir("kgrca-hot-recent-a-");
+    const b = tempDir("kgrca-hot-recent-b-");
+    const plain = await open(a.dir);
+    const hot = await open(b.dir, 6);
+    try {
+      // Five events at one second (ids out of order), two older, one INFO; a cap of 6 puts the older below the floor.
+      const list = [
+        event(7, "a", 10, "BackOff", "WARNING"),
+        event(3, "a", 10, "BackOff", "ERROR"),
+        event(9, "a", 10, "BackOff", "WARNING"),
+        event(1, "a", 10, "OOMKilled", "ERROR"),
+        event(5, "a", 10, "BackOff", "WARNING"),
+        event(2, "a", 4, "BackOff", "WARNING"),
+        event(8, "a", 2, "BackOff", "ERROR"),
+        event(4, "a", 12, "BackOff", "INFO"),
+      ];
+      for (const s of [plain, hot]) await s.applyBatch(batchOf(list));
+      for (const limit of [1, 2, 3, 5, 6, 10])
+        for (const min of LEVELS) {
+          const listed = ids((await plain.listEvents({ resourceId: rid("a"), minSeverity: min, limit })).items);
+          expect(ids(await hot.recentEventsOn(rid("a"), min, limit))).toEqual(listed);
+          expect(ids(await plain.recentEventsOn(rid("a"), min, limit))).toEqual(listed);
+        }
+      expect(ids(await hot.recentEventsOn(rid("a"), "WARNING", 2))).toEqual(["e1@" + (T0 + 10_000) + "/ERROR/", "e3@" + (T0 + 10_000) + "/ERROR/"]);
+    } finally {
+      await plain.close();
+      await hot.close();
+      a.remove();
+      b.remove();
+    }
+  });
+
+  it("answers every read as SQL does (recent events on a resource too), through inserts, updates, escalations, incidents and eviction", async () => {
     const op = fc.oneof(
       fc.record({
         t: fc.constant("events" as const),
@@ -127,6 +160,13 @@ describe("hot events", () => {
                 const r = [rid("a"), "BackOff", T0 + from * 1000, T0 + to * 1000] as const;
                 expect(ids(await hot.eventsByReason(...r))).toEqual(ids(await plain.eventsByReason(...r)));
               }
+              for (const pod of PODS)
+                for (const min of LEVELS)
+                  for (const limit of [1, 3, 200]) {
+                    const listed = ids((await plain.listEvents({ resourceId: rid(pod), minSeverity: min, limit })).items);
+                    expect(ids(await hot.recentEventsOn(rid(pod), min, limit))).toEqual(listed);
+                    expect(ids(await plain.recentEventsOn(rid(pod), min, limit))).toEqual(listed);
+                  }
               for (const inc of ["inc-0", "inc-1", "inc-2"])
                 expect(ids(await hot.incidentEvents(inc, 1000))).toEqual(
                   ids(await plain.incidentEvents(inc, 1000)),

@@ -126,6 +126,52 @@ describe("neighbourhoods kept between topology changes", () => {
   });
 });
 
+describe("the topology version", () => {
+  it("is read again after another connection commits, and stays this connection's own otherwise", async () => {
+    const t = tempDir("kgrca-topo-");
+    const path = join(t.dir, "kg.sqlite");
+    const a = new SqliteGraphStore({ path });
+    const b = new SqliteGraphStore({ path });
+    await a.init();
+    await b.init();
+    const pod = (name: string) => ({ cluster: "c1", kind: "Pod", namespace: "ns", name });
+    const edge = (key: string, from: string, to: string) => ({
+      cluster: "c1",
+      key,
+      from: pod(from),
+      to: pod(to),
+      type: "DEPENDS_ON",
+      atMs: 1_000,
+      deleted: false,
+    });
+    const batch = (edges: ReturnType<typeof edge>[]) => ({ resources: [], resourceDeletes: [], edges, events: [] });
+    try {
+      await a.applyBatch(batch([edge("k1", "x", "y")]));
+      const v1 = await a.topologyVersion();
+      expect([...(await a.neighborhood("c1:pod:ns:x", 3)).keys()].sort()).toEqual(["c1:pod:ns:x", "c1:pod:ns:y"]);
+      // Another connection (as another process would) extends the topology: seen on the next read.
+      await b.applyBatch(batch([edge("k2", "y", "z")]));
+      expect(await a.topologyVersion()).toBe(v1 + 1);
+      expect([...(await a.neighborhood("c1:pod:ns:x", 3)).keys()].sort()).toEqual([
+        "c1:pod:ns:x",
+        "c1:pod:ns:y",
+        "c1:pod:ns:z",
+      ]);
+      // This connection's own change, then the other's again.
+      await a.applyBatch(batch([edge("k3", "z", "w")]));
+      expect(await a.topologyVersion()).toBe(v1 + 2);
+      expect(await b.topologyVersion()).toBe(v1 + 2);
+      await b.applyBatch(batch([{ ...edge("k1", "x", "y"), deleted: true }]));
+      expect(await a.topologyVersion()).toBe(v1 + 3);
+      expect([...(await a.neighborhood("c1:pod:ns:x", 3)).keys()]).toEqual(["c1:pod:ns:x"]);
+    } finally {
+      await a.close();
+      await b.close();
+      t.remove();
+    }
+  });
+});
+
 describe("reaches a batch changed", () => {
   it("are reported for each resource whose edges changed, against the topology before the batch", async () => {
     const t = tempDir("kgrca-reach-");

@@ -49,6 +49,10 @@ import type {
 import { StoreUnavailableError } from "../graph-store.js";
 import { type Adjacency, expandNeighborhood, sortAdjacency } from "../neighborhood.js";
 import { byTimeId, HotEvents } from "./hot-events.js";
+
+/** Order of `ORDER BY time_ms DESC, id`. */
+const byTimeDescId = (a: StoredEvent, b: StoredEvent): number =>
+  b.timeMs - a.timeMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 import { SCHEMA, SCHEMA_VERSION } from "./schema.js";
 
 export interface SqliteGraphStoreOptions {
@@ -61,6 +65,8 @@ export interface SqliteGraphStoreOptions {
    * memory already; a bigger cache mostly adds resident memory.
    */
   readonly cacheMb?: number;
+  /** Log pages between automatic checkpoints (SQLite `wal_autocheckpoint`; default 10,000 = 40 MiB). */
+  readonly checkpointPages?: number;
   readonly now?: () => number;
   /**
    * Keep the newest `maxEvents` events in memory (see `HotEvents`). For the process that does
@@ -156,7 +162,6 @@ export class SqliteGraphStore implements GraphStore {
     | {
         dirty: Database.Statement;
         clear: Database.Statement;
-        dataVersion: Database.Statement;
         newest: Database.Statement;
         resDirty: Database.Statement;
         resClear: Database.Statement;
@@ -194,6 +199,11 @@ export class SqliteGraphStore implements GraphStore {
   /** When `hot` was last (re)loaded, and whether foreign writes made this process give it up. */
   private hotLoadedMs = 0;
   private hotOff = false;
+  /** Nesting of `run`, and `PRAGMA data_version` as read in the current outermost one. */
+  private runDepth = 0;
+  private dataVersionRead: number | undefined;
+  /** The topology version row as last read or bumped here, and the data_version it was read at. */
+  private topologyKnown: { dataVersion: number; version: number } | undefined;
   /** Cause links this process wrote (best known confidence and path), kept while `hot` is valid. */
   private readonly linkMemo = new Map<string, { confidence: number; pathHash: number }>();
   /**
@@ -218,6 +228,12 @@ export class SqliteGraphStore implements GraphStore {
       this.db.pragma("journal_mode = WAL");
       this.db.pragma("synchronous = NORMAL");
       this.db.pragma("temp_store = MEMORY");
+      // Checkpoint (copy the log into the database file, with an fsync) every N log pages: at
+      // SQLite's default of 1,000 (4 MiB) a third of commit time went to checkpoints under load;
+      // fewer, larger ones write each often-changed page (index roots, the newest leaves) once.
+      this.db.pragma(`wal_autocheckpoint = ${Math.max(1, Math.floor(this.options.checkpointPages ?? 10_000))}`);
+      // After a checkpoint the log is reused from its start; cap what stays on disk.
+      this.db.pragma("journal_size_limit = 67108864");
       this.db.pragma(`cache_size = -${Math.round((this.options.cacheMb ?? 16) * 1024)}`);
       const current = this.db.pragma("user_version", { simple: true }) as number;
       if (current < SCHEMA_VERSION) {
@@ -253,7 +269,6 @@ export class SqliteGraphStore implements GraphStore {
             "SELECT d.id AS dirty_id, e.* FROM (SELECT DISTINCT id FROM temp.hot_dirty) d LEFT JOIN main.events e ON e.id = d.id",
           ),
           clear: this.db.prepare("DELETE FROM temp.hot_dirty"),
-          dataVersion: this.db.prepare("PRAGMA data_version").pluck(),
           newest: this.db.prepare("SELECT * FROM events ORDER BY time_ms DESC, id DESC LIMIT ?"),
           resDirty: this.db.prepare("SELECT DISTINCT id FROM temp.res_dirty").pluck(),
           resClear: this.db.prepare("DELETE FROM temp.res_dirty"),
@@ -274,17 +289,45 @@ export class SqliteGraphStore implements GraphStore {
     this.run(() => this.stmts.ping.get());
   }
 
-  /** Runs `fn`, turning lock/IO failures into the retryable `StoreUnavailableError`. */
+  /**
+   * Runs `fn`, turning lock/IO failures into the retryable `StoreUnavailableError`. One call of a
+   * store method is one `run`: `PRAGMA data_version` is read at most once in it (`dataVersionNow`).
+   */
   private run<T>(fn: () => T): T {
+    const outer = this.runDepth++ === 0;
     try {
       return fn();
     } catch (err) {
       if (isBusy(err)) throw new StoreUnavailableError(`sqlite: ${(err as Error).message}`, { cause: err });
       throw err;
+    } finally {
+      this.runDepth--;
+      if (outer) this.dataVersionRead = undefined;
     }
   }
 
+  /**
+   * `PRAGMA data_version`: it changes when another connection commits. Read once per store call
+   * (a call is synchronous, so a commit by another process lands before or after it, as it would
+   * between two reads of the same call); outside a call it is read every time.
+   */
+  private dataVersionNow(): number {
+    if (this.dataVersionRead !== undefined) return this.dataVersionRead;
+    const v = Number(this.stmts.dataVersion.get());
+    if (this.runDepth > 0) this.dataVersionRead = v;
+    return v;
+  }
+
   private write<T>(fn: () => T): T {
+    try {
+      return this.writeOnce(fn);
+    } catch (err) {
+      this.topologyKnown = undefined; // a bump may have been rolled back
+      throw err;
+    }
+  }
+
+  private writeOnce<T>(fn: () => T): T {
     let patch: { version: number; adj: Map<string, Adjacency>; ids: string[] } | undefined;
     let changed: Row[] | undefined;
     let changedResources: string[] | undefined;
@@ -298,6 +341,7 @@ export class SqliteGraphStore implements GraphStore {
             // The topology in memory was the database's before this write: patch the resources
             // whose edges changed instead of reading every edge again after it.
             const current = this.adjCache !== undefined && this.adjVersion === this.topologyVersionNow();
+            this.topologyKnown = undefined;
             this.stmts.bumpTopology.run();
             if (current)
               patch = {
@@ -335,7 +379,7 @@ export class SqliteGraphStore implements GraphStore {
   private hotEvents(): HotEvents | undefined {
     const hot = this.hot;
     if (!hot || !this.hotStmts || this.hotOff) return undefined;
-    const version = Number(this.hotStmts.dataVersion.get());
+    const version = this.dataVersionNow();
     if (version === this.hotVersion) return hot;
     // Other processes write here all the time (a `kgrca worker` beside `kgrca start`): reloading
     // after each of their commits would cost more than it saves, so this process reads SQL from now on.
@@ -375,6 +419,7 @@ export class SqliteGraphStore implements GraphStore {
     const d = this.db;
     return {
       ping: d.prepare("SELECT 1"),
+      dataVersion: d.prepare("PRAGMA data_version").pluck(),
       resById: d.prepare("SELECT * FROM resources WHERE id = ?"),
       resEnsure: d.prepare(
         "INSERT INTO resources (id, cluster, kind, namespace, name) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
@@ -485,6 +530,9 @@ export class SqliteGraphStore implements GraphStore {
       eventsOnResources: d.prepare(
         `SELECT * FROM events WHERE resource_id IN (SELECT value FROM json_each(?)) AND time_ms BETWEEN ? AND ? AND level >= ?
          ORDER BY time_ms, id`,
+      ),
+      eventsRecentOn: d.prepare(
+        "SELECT * FROM events WHERE resource_id = ? AND level >= ? ORDER BY time_ms DESC, id LIMIT ?",
       ),
       eventsByReason: d.prepare(
         "SELECT * FROM events WHERE resource_id = ? AND reason = ? AND time_ms BETWEEN ? AND ? ORDER BY time_ms, id",
@@ -617,8 +665,18 @@ export class SqliteGraphStore implements GraphStore {
     return map;
   }
 
+  /**
+   * The topology version row. This connection's own bumps are known (`write` forgets the value
+   * when it bumps or fails), so it is read again only when another connection has committed.
+   */
   private topologyVersionNow(): number {
-    return Number((this.stmts.topologyVersion.get() as { value: number } | undefined)?.value ?? 0);
+    const dv = this.dataVersionNow();
+    if (this.topologyKnown?.dataVersion === dv) return this.topologyKnown.version;
+    const version = Number(
+      (this.stmts.topologyVersion.get() as { value: number } | undefined)?.value ?? 0,
+    );
+    this.topologyKnown = { dataVersion: dv, version };
+    return version;
   }
 
   private resolveRef(ref: ResourceRef): string | undefined {
@@ -1420,6 +1478,23 @@ export class SqliteGraphStore implements GraphStore {
           toMs,
           severityLevel(minLevel),
         ) as Row[]
+      ).map(toEvent);
+    });
+  }
+
+  async recentEventsOn(resourceId: string, minLevel: Severity, limit: number): Promise<StoredEvent[]> {
+    const n = Math.max(0, Math.floor(limit));
+    return this.run(() => {
+      // Every event at or after the floor is held: the held ones are the newest, and they are all
+      // there is when there are at least `n` of them or nothing is below the floor.
+      const hot = this.hotEvents();
+      if (hot) {
+        const held = hot.onResources([resourceId], hot.floor, Number.POSITIVE_INFINITY, minLevel);
+        if (held.length >= n || hot.floor === Number.NEGATIVE_INFINITY)
+          return held.sort(byTimeDescId).slice(0, n);
+      }
+      return (
+        this.stmts.eventsRecentOn.all(resourceId, severityLevel(minLevel), n) as Row[]
       ).map(toEvent);
     });
   }
