@@ -1140,16 +1140,13 @@ export class SqliteGraphStore implements GraphStore {
     return this.write(() => {
       let n = 0;
       for (const l of links) {
-        const path = JSON.stringify(l.path);
         const key = `${l.effectId}\u0000${l.causeId}`;
-        const h = memo ? hashString(path) : 0;
         const known = memo?.get(key);
         // Skipped only when the stored link certainly wins: a higher confidence, or the same link.
-        if (
-          known &&
-          (known.confidence > l.confidence || (known.confidence === l.confidence && known.pathHash === h))
-        )
-          continue;
+        if (known && known.confidence > l.confidence) continue;
+        const path = JSON.stringify(l.path);
+        const h = memo ? hashString(path) : 0;
+        if (known && known.confidence === l.confidence && known.pathHash === h) continue;
         n += this.stmts.linkUpsert.run({ ...l, path }).changes;
         if (memo && (!known || l.confidence >= known.confidence)) {
           if (memo.size >= LINK_MEMO_MAX) memo.clear();
@@ -1162,7 +1159,11 @@ export class SqliteGraphStore implements GraphStore {
 
   async saveIncidents(incidents: readonly Incident[], removedIncidentIds: readonly string[]): Promise<void> {
     if (incidents.length === 0 && removedIncidentIds.length === 0) return;
+    // An incident is saved again each time it grows: the events already in it (as held in memory)
+    // are not updated again. `set`: events given an incident earlier in this call.
+    const set = new Set<string>();
     this.write(() => {
+      const hot = this.hotEvents(); // checked inside the transaction: no other commit can follow
       for (const id of removedIncidentIds) this.stmts.incidentDelete.run(id);
       for (const inc of incidents) {
         this.stmts.incidentUpsert.run({
@@ -1176,7 +1177,11 @@ export class SqliteGraphStore implements GraphStore {
           namespaces: `,${[...new Set(inc.resourceIds.map((r) => parseResourceId(r)?.namespace ?? ""))].sort().join(",")},`,
           root_event_id: inc.rootEventId ?? null,
         });
-        for (const e of inc.eventIds) this.stmts.eventSetIncident.run(inc.id, e, inc.id);
+        for (const e of inc.eventIds) {
+          if (!set.has(e) && hot?.get(e)?.incidentId === inc.id) continue;
+          set.add(e);
+          this.stmts.eventSetIncident.run(inc.id, e, inc.id);
+        }
       }
     });
   }
