@@ -50,6 +50,9 @@ import { StoreUnavailableError } from "../graph-store.js";
 import { type Adjacency, expandNeighborhood, sortAdjacency } from "../neighborhood.js";
 import { byTimeId, HotEvents } from "./hot-events.js";
 
+/** Beyond this many known resource rows the set starts again (it only saves statements). */
+const KNOWN_ROWS_MAX = 500_000;
+
 /** Order of `ORDER BY time_ms DESC, id`. */
 const byTimeDescId = (a: StoredEvent, b: StoredEvent): number =>
   b.timeMs - a.timeMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -202,6 +205,17 @@ export class SqliteGraphStore implements GraphStore {
   /** Nesting of `run`, and `PRAGMA data_version` as read in the current outermost one. */
   private runDepth = 0;
   private dataVersionRead: number | undefined;
+  /**
+   * Resource rows and uid mappings known to be committed (written or found by this connection's
+   * writes), so that events naming a known resource skip the row's insert-if-missing and the uid
+   * lookup. Rows and mappings are never deleted; a mapping can move, and then it is written here.
+   * Cleared when another connection commits (`knownDataVersion`). `pendingKnown`: the current
+   * write's, known once it commits.
+   */
+  private readonly knownResources = new Set<string>();
+  private readonly knownUids = new Map<string, string>();
+  private knownDataVersion = -1;
+  private pendingKnown: { resources: string[]; uids: Array<[string, string]> } | undefined;
   /** The topology version row as last read or bumped here, and the data_version it was read at. */
   private topologyKnown: { dataVersion: number; version: number } | undefined;
   /** Cause links this process wrote (best known confidence and path), kept while `hot` is valid. */
@@ -322,12 +336,14 @@ export class SqliteGraphStore implements GraphStore {
     try {
       return this.writeOnce(fn);
     } catch (err) {
+      this.pendingKnown = undefined; // rolled back: nothing of it is known committed
       this.topologyKnown = undefined; // a bump may have been rolled back
       throw err;
     }
   }
 
   private writeOnce<T>(fn: () => T): T {
+    const outer = this.pendingKnown === undefined; // a write inside a write is part of it
     let patch: { version: number; adj: Map<string, Adjacency>; ids: string[] } | undefined;
     let changed: Row[] | undefined;
     let changedResources: string[] | undefined;
@@ -336,6 +352,16 @@ export class SqliteGraphStore implements GraphStore {
         .transaction(() => {
           this.topologyChanged = false;
           this.edgesChanged.clear();
+          // What is known committed holds until another connection commits.
+          if (outer) {
+            const dv = this.dataVersionNow();
+            if (dv !== this.knownDataVersion || this.knownResources.size > KNOWN_ROWS_MAX) {
+              this.knownResources.clear();
+              this.knownUids.clear();
+              this.knownDataVersion = dv;
+            }
+            this.pendingKnown = { resources: [], uids: [] };
+          }
           const out = fn();
           if (this.topologyChanged) {
             // The topology in memory was the database's before this write: patch the resources
@@ -361,6 +387,12 @@ export class SqliteGraphStore implements GraphStore {
         .immediate(),
     );
     // Committed: mirror the changed rows (a rolled-back transaction took its dirty list with it).
+    const known = outer ? this.pendingKnown : undefined;
+    if (outer) this.pendingKnown = undefined;
+    if (known) {
+      for (const id of known.resources) this.knownResources.add(id);
+      for (const [k, id] of known.uids) this.knownUids.set(k, id);
+    }
     if (patch) {
       this.dropChangedNeighbourhoods(this.adjCache, patch.adj, patch.ids);
       this.adjCache = patch.adj;
@@ -698,6 +730,7 @@ export class SqliteGraphStore implements GraphStore {
     const byName = refToId(ref);
     if (byName) {
       const created =
+        !this.knownResources.has(byName) &&
         this.stmts.resEnsure.run(
           byName,
           ref.cluster,
@@ -705,6 +738,7 @@ export class SqliteGraphStore implements GraphStore {
           isClusterScoped(ref.kind) ? "" : (ref.namespace ?? ""),
           ref.name!,
         ).changes > 0;
+      this.pendingKnown?.resources.push(byName);
       if (ref.uid) this.registerUid(ref.cluster, ref.uid, byName, touched, ingestedMs, events);
       if (created) touched.add(byName);
       return byName;
@@ -720,6 +754,9 @@ export class SqliteGraphStore implements GraphStore {
     ingestedMs: number,
     events: Set<string>,
   ) {
+    const key = `${cluster}\u0000${uid}`;
+    if (this.knownUids.get(key) === id) return;
+    this.pendingKnown?.uids.push([key, id]);
     const existing = this.stmts.uidGet.get(cluster, uid) as { resource_id: string } | undefined;
     if (existing?.resource_id === id) return;
     this.stmts.uidPut.run(cluster, uid, id);
@@ -770,7 +807,9 @@ export class SqliteGraphStore implements GraphStore {
     counts: ApplyResult["counts"],
   ) {
     const id = resourceId(r.cluster, r.kind, r.namespace, r.name);
-    if (this.stmts.resEnsure.run(id, r.cluster, r.kind, r.namespace, r.name).changes > 0) touched.add(id);
+    if (!this.knownResources.has(id) && this.stmts.resEnsure.run(id, r.cluster, r.kind, r.namespace, r.name).changes > 0)
+      touched.add(id);
+    this.pendingKnown?.resources.push(id);
     if (r.uid) this.registerUid(r.cluster, r.uid, id, touched, ingestedMs, touchedEvents);
 
     // Version history -> change events, independent of arrival order.
