@@ -123,7 +123,10 @@ export async function processIngest(
   return { messages: job.messages.length, invalid, ...totals };
 }
 
-function anomalyWindows(events: IngestBatch["events"]): Array<{ cluster: string; bucket: number }> {
+/** The anomaly jobs (cluster, 15-minute bucket) that events fall in. */
+export function anomalyWindows(
+  events: ReadonlyArray<{ readonly cluster: string; readonly timeMs: number }>,
+): Array<{ cluster: string; bucket: number }> {
   const seen = new Map<string, { cluster: string; bucket: number }>();
   for (const e of events) {
     const bucket = Math.floor(e.timeMs / ANOMALY_BUCKET_MS) * ANOMALY_BUCKET_MS;

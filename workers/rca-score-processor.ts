@@ -11,6 +11,7 @@ import { escalate } from "../rca/escalation.js";
 import { backgroundPause } from "../rca/time-slice.js";
 import { severityLevel } from "../rca/model.js";
 import { cachedReader } from "./cached-reader.js";
+import { anomalyWindows, enqueueAnomaly } from "./ingest-processor.js";
 import { chunks, type WorkerContext } from "./context.js";
 
 /**
@@ -73,11 +74,16 @@ export async function processRcaScore(
   }
   const escalated = await store.setEventLevels(raised);
   if (escalated) ctx.metrics.severityEscalations.inc(escalated);
-  if (raised.length)
-    for (const e of await store.getEvents(raised.map((r) => r.eventId))) {
+  if (raised.length) {
+    const now = await store.getEvents(raised.map((r) => r.eventId));
+    for (const e of now) {
       events.set(e.id, e);
       limited.delete(e.id); // a new level: every pair anew
     }
+    // Error spikes count effective levels: their windows are looked at again, or whether a raise
+    // counted would depend on whether it landed before the window's last detection.
+    if (escalated) await Promise.all(anomalyWindows(now).map((w) => enqueueAnomaly(ctx, w.cluster, w.bucket)));
+  }
 
   // Effects: the events themselves (looking back over their whole window).
   const effects = new Map<string, StoredEvent>();
