@@ -83,19 +83,29 @@ export function withCircuitBreaker(
   breaker: CircuitBreaker,
   opts: { readonly foreground?: boolean } = {},
 ): GraphStore {
+  // One wrapper per method (made on first use): a store is called hundreds of thousands of times.
+  const wrapped = new Map<PropertyKey, { of: unknown; fn: unknown }>();
   return new Proxy(store, {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver);
       if (typeof v !== "function") return v;
-      if (prop === "init" || prop === "close") return v.bind(target);
-      return async (...args: unknown[]) => {
-        // The embedded store works synchronously, and awaiting it resumes as a microtask: a job
-        // making thousands of calls (scoring, clustering) would never let timers run, BullMQ could
-        // not renew the locks of the jobs in flight, and other replicas took them over as stalled
-        // (found by tests/faults).
-        if (!opts.foreground) await backgroundPause();
-        return breaker.call(() => (v as (...a: unknown[]) => Promise<unknown>).apply(target, args));
-      };
+      const known = wrapped.get(prop);
+      if (known && known.of === v) return known.fn;
+      const fn = wrap(target, prop, v as (...a: unknown[]) => unknown);
+      wrapped.set(prop, { of: v, fn });
+      return fn;
     },
   });
+
+  function wrap(target: GraphStore, prop: PropertyKey, v: (...a: unknown[]) => unknown): unknown {
+    if (prop === "init" || prop === "close") return v.bind(target);
+    return async (...args: unknown[]) => {
+      // The embedded store works synchronously, and awaiting it resumes as a microtask: a job
+      // making thousands of calls (scoring, clustering) would never let timers run, BullMQ could
+      // not renew the locks of the jobs in flight, and other replicas took them over as stalled
+      // (found by tests/faults).
+      if (!opts.foreground) await backgroundPause();
+      return breaker.call(() => v.apply(target, args) as Promise<unknown>);
+    };
+  }
 }

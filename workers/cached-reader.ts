@@ -29,11 +29,18 @@ export function cachedReader(store: GraphStore): GraphStore {
       return ids.map((id) => resources.get(id)).filter((r): r is StoredResource => !!r);
     },
   };
+  const bound = new Map<PropertyKey, unknown>();
   return new Proxy(store, {
     get(target, prop, receiver) {
       if (prop in view) return view[prop as keyof GraphStore];
       const v = Reflect.get(target, prop, receiver);
-      return typeof v === "function" ? v.bind(target) : v;
+      if (typeof v !== "function") return v;
+      let fn = bound.get(prop);
+      if (!fn) {
+        fn = v.bind(target);
+        bound.set(prop, fn);
+      }
+      return fn;
     },
   });
 }
@@ -41,26 +48,29 @@ export function cachedReader(store: GraphStore): GraphStore {
 /**
  * Event reads over resource sets within one job: a read of a wide time range, made once up front
  * with `prefetch`, answers every later read of the same resources and level inside that range
- * (a time slice of a list ordered by time and id is the narrower read). Anything else goes to the store.
+ * (a time slice of a list ordered by time and id is the narrower read). Anything else goes to the
+ * store. A resource set is named by the caller (`set`: e.g. the resource whose neighbourhood it
+ * is): the same name must mean the same resources within the job.
  */
 export function windowedEvents(store: GraphStore) {
   const reads = new Map<string, Array<{ lo: number; hi: number; events: StoredEvent[] }>>();
-  const keyOf = (ids: readonly string[], minLevel: Severity) => `${minLevel}\u0001${ids.join("\u0000")}`;
+  const keyOf = (set: string, minLevel: Severity) => `${minLevel}\u0001${set}`;
   return {
-    async prefetch(ids: readonly string[], lo: number, hi: number, minLevel: Severity): Promise<void> {
-      const key = keyOf(ids, minLevel);
+    async prefetch(set: string, ids: readonly string[], lo: number, hi: number, minLevel: Severity): Promise<void> {
+      const key = keyOf(set, minLevel);
       const events = await store.eventsOnResources(ids, lo, hi, minLevel);
       const list = reads.get(key);
       if (list) list.push({ lo, hi, events });
       else reads.set(key, [{ lo, hi, events }]);
     },
     async eventsOnResources(
+      set: string,
       ids: readonly string[],
       fromMs: number,
       toMs: number,
       minLevel: Severity = "INFO",
     ): Promise<StoredEvent[]> {
-      const hit = reads.get(keyOf(ids, minLevel))?.find((r) => r.lo <= fromMs && toMs <= r.hi);
+      const hit = reads.get(keyOf(set, minLevel))?.find((r) => r.lo <= fromMs && toMs <= r.hi);
       if (!hit) return store.eventsOnResources(ids, fromMs, toMs, minLevel);
       const ev = hit.events;
       let a = 0;

@@ -51,7 +51,11 @@ export async function processCluster(
 ): Promise<{ incidents: number }> {
   const events = (await ctx.store.getEvents(job.eventIds)).filter(isIncidentWorthy);
   const byCluster = new Map<string, StoredEvent[]>();
-  for (const e of events) byCluster.set(e.cluster, [...(byCluster.get(e.cluster) ?? []), e]);
+  for (const e of events) {
+    const list = byCluster.get(e.cluster);
+    if (list) list.push(e);
+    else byCluster.set(e.cluster, [e]);
+  }
   let saved = 0;
   for (const [cluster, list] of byCluster) {
     const lockKey = `${lockPrefix}:lock:cluster:${cluster}`;
@@ -133,7 +137,7 @@ async function clusterEvents(ctx: WorkerContext, cluster: string, events: Stored
       let j = i + 1;
       while (j < list.length && list[j]!.timeMs - list[j - 1]!.timeMs <= 2 * windowMs) j++;
       if (j - i > 1)
-        await reads.prefetch(ids, list[i]!.timeMs - windowMs, list[j - 1]!.timeMs + windowMs, "ERROR");
+        await reads.prefetch(rid, ids, list[i]!.timeMs - windowMs, list[j - 1]!.timeMs + windowMs, "ERROR");
       i = j;
     }
   }
@@ -147,7 +151,9 @@ async function clusterEvents(ctx: WorkerContext, cluster: string, events: Stored
     if (expanded.has(e.id)) continue;
     expanded.add(e.id);
     const near = await store.neighborhood(e.resourceId!, maxHops);
+    // Named by the resource: its neighbourhood is the same read all job long (`cachedReader`).
     const neighbours = await reads.eventsOnResources(
+      e.resourceId!,
       [...near.keys()],
       e.timeMs - windowMs,
       e.timeMs + windowMs,
