@@ -47,7 +47,7 @@ import type {
   StoredResource,
 } from "../graph-store.js";
 import { StoreUnavailableError } from "../graph-store.js";
-import { type Adjacency, expandNeighborhood, sortAdjacency } from "../neighborhood.js";
+import { type Adjacency, expandNeighborhood, isHub, sortAdjacency } from "../neighborhood.js";
 import { byTimeId, HotEvents } from "./hot-events.js";
 
 /** Beyond this many known resource rows the set starts again (it only saves statements). */
@@ -105,6 +105,12 @@ function reachDiff(a: ReadonlyMap<string, Reach>, b: ReadonlyMap<string, Reach>)
 const DERIVED_OUT = DERIVED_OUT_TYPES;
 const MAX_PAGE = 1000;
 const LINK_MEMO_MAX = 250_000;
+/** Whether the walk that gave `nb` read the adjacency of `id` (see `expandNeighborhood`). */
+function expands(nb: ReadonlyMap<string, Reach>, id: string, maxHops: number): boolean {
+  const r = nb.get(id);
+  return r !== undefined && r.hops < maxHops && (r.hops === 0 || !isHub(id));
+}
+
 /** Resources reached, summed over the neighbourhoods kept (~35 MB of paths at most). */
 const NEIGHBOURHOOD_CACHE_MAX = 120_000;
 /** Another process's commits closer together than this turn the in-memory recent events off. */
@@ -174,7 +180,7 @@ export class SqliteGraphStore implements GraphStore {
   private adjVersion = -1;
   /** Neighbourhoods of the topology in `adjCache`, by hop limit and start; dropped with it. */
   /** `gen`: the topology generation it was walked in (kept through changes that do not touch it). */
-  private nbCache = new Map<string, { nb: Map<string, Reach>; gen: number }>();
+  private nbCache = new Map<string, { nb: Map<string, Reach>; gen: number; maxHops: number }>();
   private adjGen = 0;
   /** The topology before the last change and the kept neighbourhoods it changed, as they were. */
   private prevNb:
@@ -1410,7 +1416,7 @@ export class SqliteGraphStore implements GraphStore {
           this.nbCache.delete(k);
           this.nbCacheSize -= v.nb.size;
         }
-        this.nbCache.set(key, { nb, gen: this.adjGen });
+        this.nbCache.set(key, { nb, gen: this.adjGen, maxHops });
         this.nbCacheSize += nb.size;
       }
     }
@@ -1458,9 +1464,11 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   /**
-   * A walk reads only the adjacency of the resources it reaches, so a kept neighbourhood that
-   * reaches no resource whose edges changed is still right; the others are dropped, and kept
-   * aside as they were (`prevNb`) for the reach diff of the batch that changed them.
+   * A walk reads only the adjacency of the resources it expands: those it reaches in fewer than
+   * its hop limit, hubs excepted (`expandNeighborhood`); what it gives is a function of those
+   * lists alone. So a kept neighbourhood that expands no resource whose edges changed is still
+   * right (a changed edge it would now cross has an end it expands); the others are dropped, and
+   * kept aside as they were (`prevNb`) for the reach diff of the batch that changed them.
    */
   private dropChangedNeighbourhoods(
     old: ReadonlyMap<string, Adjacency> | undefined,
@@ -1481,8 +1489,8 @@ export class SqliteGraphStore implements GraphStore {
         }
         for (const id of old.keys()) if (!now.has(id)) changed.push(id);
       }
-      for (const [k, { nb }] of this.nbCache) {
-        if (!changed.some((id) => nb.has(id))) continue;
+      for (const [k, { nb, maxHops }] of this.nbCache) {
+        if (!changed.some((id) => expands(nb, id, maxHops))) continue;
         dropped.set(k, nb);
         this.nbCache.delete(k);
         this.nbCacheSize -= nb.size;
