@@ -90,6 +90,7 @@ const envSchema = z.object({
   KG_HOT_EVENTS: int(0, 10_000_000).default(100_000),
   KG_SQLITE_CACHE_MB: int(1, 65_536).default(16),
   KG_SQLITE_CHECKPOINT_PAGES: int(100, 10_000_000).default(10_000),
+  KG_SQLITE_CHECKPOINT_THREAD: bool.default(true),
 
   KG_WORKER_CONCURRENCY: int(1, 256).default(4),
   KG_JOB_ATTEMPTS: int(1, 100).default(6),
@@ -163,6 +164,8 @@ export interface Config {
     readonly sqliteCacheMb: number;
     /** Write-ahead-log pages (4 KiB) between the embedded store's automatic checkpoints. */
     readonly sqliteCheckpointPages: number;
+    /** Checkpoint the embedded store from a worker thread every second (~9 MB of memory). */
+    readonly sqliteCheckpointThread: boolean;
   };
   readonly workers: {
     readonly concurrency: number;
@@ -322,6 +325,7 @@ export function loadConfig(env: RawEnv = process.env): Config {
       hotEvents: e.KG_HOT_EVENTS,
       sqliteCacheMb: e.KG_SQLITE_CACHE_MB,
       sqliteCheckpointPages: e.KG_SQLITE_CHECKPOINT_PAGES,
+      sqliteCheckpointThread: e.KG_SQLITE_CHECKPOINT_THREAD,
     },
     workers: {
       concurrency: e.KG_WORKER_CONCURRENCY,

@@ -25,6 +25,9 @@ export async function openGraphStore(
       path: join(config.dataDir, "kg-rca.sqlite"),
       cacheMb: config.rca.sqliteCacheMb,
       checkpointPages: config.rca.sqliteCheckpointPages,
+      backgroundCheckpoint: config.rca.sqliteCheckpointThread,
+      onCheckpointError: (err) =>
+        process.emitWarning(`the SQLite checkpoint thread stopped (commits checkpoint instead): ${err.message}`),
       reachHops: config.rca.maxHops,
       ...(singleWriter && config.rca.hotEvents > 0 ? { hotEvents: { maxEvents: config.rca.hotEvents } } : {}),
     });

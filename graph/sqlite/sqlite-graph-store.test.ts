@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
@@ -198,6 +199,46 @@ describe("reaches a batch changed", () => {
       // The same edge again changes no reach.
       const again = await store.applyBatch({ ...none, edges: [edge("bc", "b", "c")] });
       for (const id of again.resourceIds) expect(again.reachChanged?.[id]).toEqual([]);
+    } finally {
+      await store.close();
+      t.remove();
+    }
+  });
+});
+
+describe("the background checkpoint", () => {
+  it("copies the log into the database file from a worker thread, and stops with the store", async () => {
+    const t = tempDir("kgrca-ckpt-");
+    const path = join(t.dir, "kg.sqlite");
+    // SQLite's own automatic checkpoint is out of reach: only the thread writes the database file.
+    const store = new SqliteGraphStore({ path, backgroundCheckpoint: true, checkpointPages: 1_000_000 });
+    await store.init();
+    try {
+      const before = statSync(path).size;
+      for (let b = 0; b < 20; b++)
+        await store.applyBatch({
+          resources: [],
+          resourceDeletes: [],
+          edges: [],
+          events: Array.from({ length: 200 }, (_, i) => ({
+            id: `e-${b}-${i}`,
+            baseId: `e-${b}-${i}`,
+            cluster: "c1",
+            etype: "k8s.event" as const,
+            severity: "WARNING" as const,
+            reason: "BackOff",
+            message: `back-off restarting failed container ${"x".repeat(200)}`,
+            timeMs: 1_000 + b * 1_000 + i,
+            count: 1,
+            subject: { cluster: "c1", kind: "Pod", namespace: "ns", name: `p${i % 20}` },
+          })),
+        });
+      expect(statSync(`${path}-wal`).size).toBeGreaterThan(1_000_000);
+      const deadline = Date.now() + 10_000;
+      while (statSync(path).size <= before + 500_000 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(statSync(path).size).toBeGreaterThan(before + 500_000);
+      expect((await store.listEvents({ limit: 1 })).total).toBe(4_000);
     } finally {
       await store.close();
       t.remove();

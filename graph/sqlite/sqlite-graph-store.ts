@@ -48,6 +48,7 @@ import type {
 } from "../graph-store.js";
 import { StoreUnavailableError } from "../graph-store.js";
 import { type Adjacency, expandNeighborhood, isHub, sortAdjacency } from "../neighborhood.js";
+import { BackgroundCheckpointer } from "./checkpointer.js";
 import { byTimeId, HotEvents } from "./hot-events.js";
 
 /** Beyond this many known resource rows the set starts again (it only saves statements). */
@@ -70,6 +71,13 @@ export interface SqliteGraphStoreOptions {
   readonly cacheMb?: number;
   /** Log pages between automatic checkpoints (SQLite `wal_autocheckpoint`; default 10,000 = 40 MiB). */
   readonly checkpointPages?: number;
+  /**
+   * Checkpoint from a worker thread every second (`BackgroundCheckpointer`); the automatic
+   * checkpoint above stays as the safety net. For the long-running processes; off by default.
+   */
+  readonly backgroundCheckpoint?: boolean;
+  /** The checkpoint thread failed (SQLite's automatic checkpoint carries on alone). */
+  readonly onCheckpointError?: (err: Error) => void;
   readonly now?: () => number;
   /**
    * Keep the newest `maxEvents` events in memory (see `HotEvents`). For the process that does
@@ -203,6 +211,7 @@ export class SqliteGraphStore implements GraphStore {
   /** Resources whose edges the current write changed. */
   private readonly edgesChanged = new Set<string>();
   private readonly hot: HotEvents | undefined;
+  private checkpointer: BackgroundCheckpointer | undefined;
   /** `PRAGMA data_version` when `hot` was last known to match the database. */
   private hotVersion = -1;
   /** When `hot` was last (re)loaded, and whether foreign writes made this process give it up. */
@@ -265,6 +274,11 @@ export class SqliteGraphStore implements GraphStore {
           .immediate();
       }
       this.stmts = this.prepare();
+      if (this.options.backgroundCheckpoint && this.options.path !== ":memory:")
+        this.checkpointer = new BackgroundCheckpointer(this.options.path, (err) => {
+          this.checkpointer = undefined;
+          this.options.onCheckpointError?.(err);
+        });
       if (this.hot) {
         // This connection's changes to event rows, collected per transaction to mirror them in
         // memory after commit. Temp triggers belong to this connection only; other processes'
@@ -302,6 +316,8 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
+    this.checkpointer = undefined;
     if (this.db?.open) this.db.close();
   }
 
