@@ -76,13 +76,16 @@ export async function processRcaScore(
   if (escalated) ctx.metrics.severityEscalations.inc(escalated);
   if (raised.length) {
     const now = await store.getEvents(raised.map((r) => r.eventId));
+    // Error spikes count effective levels from ERROR up: the windows of events raised to it are
+    // looked at again, or whether a raise counted would depend on whether it landed before the
+    // window's last detection. (Events not read by this job before: their old level is unknown.)
+    const nowError = now.filter((e) => severityLevel(e.level) >= 2 && severityLevel(events.get(e.id)?.level ?? "INFO") < 2);
     for (const e of now) {
       events.set(e.id, e);
       limited.delete(e.id); // a new level: every pair anew
     }
-    // Error spikes count effective levels: their windows are looked at again, or whether a raise
-    // counted would depend on whether it landed before the window's last detection.
-    if (escalated) await Promise.all(anomalyWindows(now).map((w) => enqueueAnomaly(ctx, w.cluster, w.bucket)));
+    if (escalated && nowError.length)
+      await Promise.all(anomalyWindows(nowError).map((w) => enqueueAnomaly(ctx, w.cluster, w.bucket)));
   }
 
   // Effects: the events themselves (looking back over their whole window).
