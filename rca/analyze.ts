@@ -261,7 +261,9 @@ function joinedBefore(base: readonly string[], type: string, up: string, other: 
     const x = i < base.length ? base[i]! : i === base.length ? type : up;
     const y = other[i]!;
     if (x === y) continue;
-    if (!x.startsWith(y) && !y.startsWith(x)) return x < y;
+    // Only the shorter of two different strings can be a prefix of the other.
+    const before = x < y;
+    if (before ? !y.startsWith(x) : !x.startsWith(y)) return before;
     break;
   }
   return [...base, type, up].join() < other.join();
@@ -396,18 +398,23 @@ async function collect(
   if (!effect.resourceId) return { scored: [], reach: new Map(), resources: new Map(), edges: [] };
   let reach: Map<string, Reach>;
   let edges: StoredEdge[][] = [];
+  // Whether `reach` and `edges` are a kept expansion's own (read-only here).
+  let shared = false;
   if (expand) {
     const kept = await keptExpansions(store);
     const key = `${opts.maxHops}\u0000${effect.resourceId}`;
     const known = kept?.get(key);
     if (known) {
-      // Copies: the namespace fallback below may add to both.
-      reach = new Map(known.reach);
-      edges = [...known.edges];
+      // Shared with the kept expansion: the namespace fallback below copies before adding.
+      reach = known.reach as Map<string, Reach>;
+      edges = known.edges as StoredEdge[][];
+      shared = true;
     } else {
       reach = await expansion(store, effect.resourceId, opts, edges);
-      if (kept && (await store.topologyVersion!()) === kept.version)
-        kept.keep(key, { reach: new Map(reach), edges: [...edges] });
+      if (kept && (await store.topologyVersion!()) === kept.version) {
+        kept.keep(key, { reach, edges });
+        shared = true;
+      }
     }
   } else reach = await store.neighborhood(effect.resourceId, opts.maxHops);
   const ids = [...reach.keys()];
@@ -429,10 +436,13 @@ async function collect(
   if (expand && !candidates.some((c) => c.resourceId !== effect.resourceId && severityLevel(c.level) >= 1)) {
     // Nothing near the effect went wrong: it is tied to its cause by what the graph cannot see (a
     // queue, an external name). The workloads of its namespace are the next best suspects.
+    if (shared) reach = new Map(reach);
     const more = await namespaceFallback(store, effect.resourceId, reach, opts);
     if (more.some((read) => read.length)) {
+      if (shared) edges = [...edges];
       edges.push(...more);
-      const added = [...reach.keys()].filter((id) => !ids.includes(id));
+      // The fallback only adds resources, after those already there.
+      const added = [...reach.keys()].slice(ids.length);
       candidates = candidates.concat(
         await store.eventsOnResources(added, effect.timeMs - lookback, effect.timeMs + late),
       );
@@ -1055,11 +1065,24 @@ class HopGraph {
       x.link[k] = x.head[a]!;
       x.head[a] = k++;
     };
+    // A read lists the edges of a resource together (by source, then target): the number of the
+    // last source and target seen is reused instead of looked up again.
+    let lastFrom = "";
+    let lastTo = "";
+    let a = -1;
+    let b = -1;
     for (let r = 0; r < reads.length; r++) {
       const edges = reads[r]!;
       for (let i = 0; i < edges.length; i++) {
-        const a = this.node(edges[i]!.fromId);
-        const b = this.node(edges[i]!.toId);
+        const e = edges[i]!;
+        if (e.fromId !== lastFrom || a < 0) {
+          lastFrom = e.fromId;
+          a = this.node(lastFrom);
+        }
+        if (e.toId !== lastTo || b < 0) {
+          lastTo = e.toId;
+          b = this.node(lastTo);
+        }
         attach(a, b);
         attach(b, a);
       }
