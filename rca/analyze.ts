@@ -269,18 +269,31 @@ function joinedBefore(base: readonly string[], type: string, up: string, other: 
   return [...base, type, up].join() < other.join();
 }
 
+/** One read of edges: every edge that touches one of `ids`. */
+interface EdgeRead {
+  readonly ids: readonly string[];
+  readonly edges: readonly StoredEdge[];
+}
+
+/** Reads the edges of `ids` and appends the read to `out`; returns the edges. */
+async function readEdges(store: GraphReader, ids: readonly string[], out: EdgeRead[]): Promise<StoredEdge[]> {
+  const edges = await store.edgesOf(ids);
+  out.push({ ids, edges });
+  return edges;
+}
+
 interface Collected {
   scored: Scored[];
   reach: Map<string, Reach>;
   resources: Map<string, StoredResource>;
-  /** The edges read around the effect, one list per read (a resource's edges may be in several). */
-  edges: StoredEdge[][];
+  /** The edges read around the effect, one entry per read (a resource's edges may be in several). */
+  edges: EdgeRead[];
 }
 
 /** What `expansion` found around one resource. */
 interface Expansion {
   readonly reach: ReadonlyMap<string, Reach>;
-  readonly edges: readonly StoredEdge[][];
+  readonly edges: readonly EdgeRead[];
 }
 
 /** How many expansions a reader keeps (the largest seen since its topology last changed). */
@@ -303,7 +316,7 @@ class KeptExpansions {
 
   keep(key: string, expansion: Expansion): void {
     let size = expansion.reach.size;
-    for (const read of expansion.edges) size += read.length;
+    for (const read of expansion.edges) size += read.edges.length;
     this.entries.set(key, { expansion, size });
     if (this.entries.size <= EXPANSIONS_KEPT) return;
     let smallest: string | undefined;
@@ -339,7 +352,7 @@ async function expansion(
   store: GraphReader,
   start: string,
   opts: AnalyzeOptions,
-  edges: StoredEdge[][],
+  edges: EdgeRead[],
 ): Promise<Map<string, Reach>> {
   const reach = await store.neighborhood(start, opts.maxHops);
   // Causes of causes: the owners and configuration (Deployment, HPA, ConfigMap, Certificate...)
@@ -349,8 +362,7 @@ async function expansion(
   let frontier: ReadonlyMap<string, Reach> = reach;
   // An edge that leads upstream of the frontier touches it: each level looks at the frontier's
   // own edges only.
-  let frontierEdges = await store.edgesOf([...reach.keys()]);
-  edges.push(frontierEdges);
+  let frontierEdges = await readEdges(store, [...reach.keys()], edges);
   for (let level = 1; level <= UPSTREAM_LEVELS && frontier.size; level++) {
     const next = new Map<string, Reach>();
     for (let i = 0; i < frontierEdges.length; i++) {
@@ -380,10 +392,7 @@ async function expansion(
       reach.set(id, r);
     });
     frontier = next;
-    if (next.size) {
-      frontierEdges = await store.edgesOf([...next.keys()]);
-      edges.push(frontierEdges);
-    }
+    if (next.size) frontierEdges = await readEdges(store, [...next.keys()], edges);
   }
   await coTenants(store, reach, opts, edges);
   return reach;
@@ -397,7 +406,7 @@ async function collect(
 ): Promise<Collected> {
   if (!effect.resourceId) return { scored: [], reach: new Map(), resources: new Map(), edges: [] };
   let reach: Map<string, Reach>;
-  let edges: StoredEdge[][] = [];
+  let edges: EdgeRead[] = [];
   // Whether `reach` and `edges` are a kept expansion's own (read-only here).
   let shared = false;
   if (expand) {
@@ -407,7 +416,7 @@ async function collect(
     if (known) {
       // Shared with the kept expansion: the namespace fallback below copies before adding.
       reach = known.reach as Map<string, Reach>;
-      edges = known.edges as StoredEdge[][];
+      edges = known.edges as EdgeRead[];
       shared = true;
     } else {
       reach = await expansion(store, effect.resourceId, opts, edges);
@@ -438,7 +447,7 @@ async function collect(
     // queue, an external name). The workloads of its namespace are the next best suspects.
     if (shared) reach = new Map(reach);
     const more = await namespaceFallback(store, effect.resourceId, reach, opts);
-    if (more.some((read) => read.length)) {
+    if (more.some((read) => read.edges.length)) {
       if (shared) edges = [...edges];
       edges.push(...more);
       // The fallback only adds resources, after those already there.
@@ -604,7 +613,7 @@ async function coTenants(
   store: GraphReader,
   reach: Map<string, Reach>,
   opts: AnalyzeOptions,
-  out: StoredEdge[][],
+  out: EdgeRead[],
 ): Promise<void> {
   const nodes: Array<[string, Reach]> = [];
   const maxNodeHops = Math.min(CO_TENANT_NODE_HOPS, opts.maxHops - 1);
@@ -613,8 +622,11 @@ async function coTenants(
   });
   nodes.sort((a, b) => a[1].hops - b[1].hops || a[0].localeCompare(b[0]));
   if (nodes.length === 0) return;
-  const nodeEdges = await store.edgesOf(nodes.map(([id]) => id));
-  out.push(nodeEdges);
+  const nodeEdges = await readEdges(
+    store,
+    nodes.map(([id]) => id),
+    out,
+  );
   const podsOn = new Map<string, string[]>();
   for (const e of nodeEdges) {
     if (e.type !== "RUNS_ON") continue;
@@ -645,13 +657,12 @@ async function addControllers(
   store: GraphReader,
   reach: Map<string, Reach>,
   pods: readonly string[],
-  out: StoredEdge[][],
+  out: EdgeRead[],
 ): Promise<{ added: string[]; last: string[] }> {
   const added: string[] = [];
   let frontier = [...pods];
   for (let level = 0; level < 2 && frontier.length; level++) {
-    const edges = await store.edgesOf(frontier);
-    out.push(edges);
+    const edges = await readEdges(store, frontier, out);
     const inFrontier = new Set(frontier);
     const next: string[] = [];
     // Ordered by controller and what it controls, so that a controller of several is reached
@@ -697,11 +708,12 @@ async function namespaceFallback(
   effectId: string,
   reach: Map<string, Reach>,
   opts: AnalyzeOptions,
-): Promise<StoredEdge[][]> {
+): Promise<EdgeRead[]> {
   const p = parseResourceId(effectId);
   if (!p?.namespace) return [];
   const nsId = `${p.cluster}:namespace::${p.namespace}`;
-  const nsEdges = await store.edgesOf([nsId]);
+  const out: EdgeRead[] = [];
+  const nsEdges = await readEdges(store, [nsId], out);
   const nsReach: Reach = reach.get(nsId) ?? { hops: 1, path: [effectId, "IN_NAMESPACE", nsId] };
   const hops = Math.max(nsReach.hops + 1, opts.maxHops);
   const pods = nsEdges
@@ -710,15 +722,14 @@ async function namespaceFallback(
     .sort()
     .slice(0, MAX_NAMESPACE_FALLBACK);
   for (const pod of pods) reach.set(pod, { hops, path: [...nsReach.path, "IN_NAMESPACE", pod] });
-  const out: StoredEdge[][] = [nsEdges];
   const controllers = await addControllers(store, reach, pods, out);
   const added = [...pods, ...controllers.added];
   const frontier = controllers.last;
   // What those workloads use or name (a quota their controller was refused by, a ConfigMap).
   const inAdded = new Set(added);
-  if (frontier.length) out.push(await store.edgesOf(frontier));
+  if (frontier.length) await readEdges(store, frontier, out);
   const uses = out
-    .flat()
+    .flatMap((read) => read.edges)
     .filter((e) => UPSTREAM_TO.has(e.type) && e.type !== "RUNS_ON" && inAdded.has(e.fromId));
   for (const e of uses.sort((a, b) => a.fromId.localeCompare(b.fromId) || a.toId.localeCompare(b.toId))) {
     if (reach.has(e.toId)) continue;
@@ -748,7 +759,12 @@ export async function analyze(
 ): Promise<Analysis | undefined> {
   const effect = await store.getEvent(effectId);
   if (!effect) return undefined;
-  const { scored: direct, resources, edges } = await collect(store, effect, opts, opts.mode !== "seed");
+  // The topology version before and after the reads: when it is the same, every edge read was
+  // read at it, and hop counts can use what earlier queries read at that version.
+  const full = opts.mode !== "seed";
+  const before = full && store.topologyVersion ? await store.topologyVersion() : undefined;
+  const { scored: direct, resources, edges } = await collect(store, effect, opts, full);
+  const version = before !== undefined && (await store.topologyVersion!()) === before ? before : undefined;
   direct.sort(byScore);
   const links: CauseLink[] = direct.map((c) => ({
     causeId: c.event.id,
@@ -780,7 +796,7 @@ export async function analyze(
       if (causes.length >= limit) break;
     }
   } else {
-    causes.push(...(await rankByChains(store, effect, direct, edges, resources, opts, min, limit)));
+    causes.push(...(await rankByChains(store, effect, direct, edges, resources, opts, min, limit, version)));
   }
   const blastRadius = causes[0]
     ? await blastRadiusOf(store, causes[0].event, effect, opts, causes[0].path)
@@ -1028,16 +1044,27 @@ const grown = <T extends Int32Array | Uint8Array>(a: T, size: number): T => {
   return b;
 };
 
+/** Hop counts between places (distinct resource ids) over the edges read around an effect. */
+interface HopCounter {
+  /** The places, as nodes (-1: not in the graph). One set of places per graph. */
+  setPlaces(ids: readonly string[]): Int32Array;
+  /**
+   * Shortest hop counts (at most `maxHops`, else -1) from place `from` to every place, not through
+   * hubs unless `viaHubs`.
+   */
+  distancesFrom(places: Int32Array, from: number, maxHops: number, viaHubs: boolean): Int32Array;
+}
+
 /**
  * The edges around the effect as an undirected graph, for hop counts between signals: the hubs'
  * edges make it thousands of edges, walked from every signal, so nodes are numbers, adjacency
  * lists are linked through shared arrays and a walk stamps the nodes it reaches instead of
  * filling a map. A graph is valid until the next one is built: it is used synchronously.
  */
-class HopGraph {
+class HopGraph implements HopCounter {
   private readonly graph: number;
 
-  constructor(reads: readonly (readonly StoredEdge[])[]) {
+  constructor(reads: readonly EdgeRead[]) {
     const x = hopScratch;
     if (hopNumbers.size > HOP_NUMBERS_MAX) {
       hopNumbers.clear();
@@ -1051,7 +1078,7 @@ class HopGraph {
     }
     this.graph = ++x.graphs;
     let slots = 0;
-    for (const edges of reads) slots += edges.length * 2;
+    for (const read of reads) slots += read.edges.length * 2;
     x.link = grown(x.link, slots);
     x.to = grown(x.to, slots);
     const g = this.graph;
@@ -1072,7 +1099,7 @@ class HopGraph {
     let a = -1;
     let b = -1;
     for (let r = 0; r < reads.length; r++) {
-      const edges = reads[r]!;
+      const edges = reads[r]!.edges;
       for (let i = 0; i < edges.length; i++) {
         const e = edges[i]!;
         if (e.fromId !== lastFrom || a < 0) {
@@ -1183,13 +1210,231 @@ class HopGraph {
   }
 }
 
+/** Above this many resources a mirror starts afresh (ids of removed resources would pile up). */
+const MIRROR_MAX = 1_000_000;
+
+/**
+ * The edges of the topology read so far, by resource number, for one topology version of a
+ * reader. A read of the edges of some resources gives every edge of each of them: from then on
+ * their adjacency is known (`full`), and the resources at the other ends know those edges
+ * (`partial`, until their own are read). The edges read around an effect are then the known
+ * edges with an end among the resources read (`S`): a query marks those resources instead of
+ * building a graph of the thousands of edges around the hubs it passes, which most queries read
+ * again (every pod's node and namespace). Only a read that has a resource not known yet is looked
+ * at edge by edge.
+ */
+class TopologyMirror {
+  private readonly numbers = new Map<string, number>();
+  private readonly ids: string[] = [];
+  /** Per node: the other end of each of its edges, once they were read. */
+  private readonly full: Array<Int32Array | undefined> = [];
+  /** Per node whose edges were not read: the other ends of its edges to nodes whose edges were. */
+  private readonly partial: Array<number[] | undefined> = [];
+  /** Per node: 0 not known yet, 1 a hub, 2 not a hub. */
+  private hub = new Uint8Array(1024);
+  /** Per node: the query whose read resources (`S`) include it. */
+  private inS = new Int32Array(1024);
+  /** Per node: the query whose places `place` holds, the place it is (+1). */
+  private placeOf = new Int32Array(1024);
+  private place = new Int32Array(1024);
+  /** Per node: the walk that reached it last, at what distance; and the walk's queue. */
+  private walkOf = new Int32Array(1024);
+  private dist = new Int32Array(1024);
+  private queue = new Int32Array(1024);
+  private queries = 0;
+  private walks = 0;
+
+  constructor(readonly version: number) {}
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  private node(id: string): number {
+    let i = this.numbers.get(id);
+    if (i === undefined) {
+      i = this.ids.length;
+      this.numbers.set(id, i);
+      this.ids.push(id);
+      this.full.push(undefined);
+      this.partial.push(undefined);
+      if (i >= this.hub.length) {
+        const n = i + 1;
+        this.hub = grown(this.hub, n);
+        this.inS = grown(this.inS, n);
+        this.placeOf = grown(this.placeOf, n);
+        this.place = grown(this.place, n);
+        this.walkOf = grown(this.walkOf, n);
+        this.dist = grown(this.dist, n);
+        this.queue = grown(this.queue, n);
+      }
+    }
+    return i;
+  }
+
+  /** Takes in the edges of the resources of `read` whose edges are not known yet. */
+  private learn(read: EdgeRead): void {
+    const lists = new Map<number, number[]>();
+    for (const id of read.ids) {
+      const i = this.node(id);
+      if (!this.full[i] && !lists.has(i)) lists.set(i, []);
+    }
+    let lastFrom = "";
+    let lastTo = "";
+    let a = -1;
+    let b = -1;
+    for (let k = 0; k < read.edges.length; k++) {
+      const e = read.edges[k]!;
+      if (e.fromId !== lastFrom || a < 0) {
+        lastFrom = e.fromId;
+        a = this.node(lastFrom);
+      }
+      if (e.toId !== lastTo || b < 0) {
+        lastTo = e.toId;
+        b = this.node(lastTo);
+      }
+      lists.get(a)?.push(b);
+      lists.get(b)?.push(a);
+    }
+    for (const [i, list] of lists) {
+      this.full[i] = Int32Array.from(list);
+      this.partial[i] = undefined;
+      for (const w of list) {
+        if (this.full[w]) continue;
+        const p = this.partial[w];
+        if (p) p.push(i);
+        else this.partial[w] = [i];
+      }
+    }
+  }
+
+  /** The graph of the edges `reads` read (all made at this mirror's version). */
+  graph(reads: readonly EdgeRead[]): HopCounter {
+    if (this.queries === 0x7fffffff) {
+      this.inS.fill(0);
+      this.placeOf.fill(0);
+      this.queries = 0;
+    }
+    const q = ++this.queries;
+    for (const read of reads) {
+      let unknown = false;
+      for (const id of read.ids) {
+        const i = this.node(id);
+        this.inS[i] = q;
+        if (!this.full[i]) unknown = true;
+      }
+      if (unknown) this.learn(read);
+    }
+    return {
+      setPlaces: (ids) => this.setPlaces(q, ids),
+      distancesFrom: (places, from, maxHops, viaHubs) =>
+        this.distancesFrom(q, places, from, maxHops, viaHubs),
+    };
+  }
+
+  /** Whether node `i` has an edge read by query `q` (an end among the resources read). */
+  private inGraph(q: number, i: number): boolean {
+    const f = this.full[i];
+    if (f) {
+      if (f.length && this.inS[i] === q) return true;
+      for (let k = 0; k < f.length; k++) if (this.inS[f[k]!] === q) return true;
+      return false;
+    }
+    const p = this.partial[i];
+    if (p) for (let k = 0; k < p.length; k++) if (this.inS[p[k]!] === q) return true;
+    return false;
+  }
+
+  private setPlaces(q: number, ids: readonly string[]): Int32Array {
+    if (this.queries !== q) throw new Error("hop graph used after another was built");
+    return Int32Array.from(ids, (id, p) => {
+      const i = this.numbers.get(id);
+      if (i === undefined || !this.inGraph(q, i)) return -1;
+      this.placeOf[i] = q;
+      this.place[i] = p + 1;
+      return i;
+    });
+  }
+
+  private isHubNode(i: number): boolean {
+    let h = this.hub[i]!;
+    if (h === 0) {
+      h = isHub(this.ids[i]!) ? 1 : 2;
+      this.hub[i] = h;
+    }
+    return h === 1;
+  }
+
+  /** As `HopGraph.distancesFrom`, over the edges with an end among query `q`'s resources read. */
+  private distancesFrom(
+    q: number,
+    places: Int32Array,
+    from: number,
+    maxHops: number,
+    viaHubs: boolean,
+  ): Int32Array {
+    if (this.queries !== q) throw new Error("hop graph used after another was built");
+    const out = new Int32Array(places.length).fill(-1);
+    out[from] = 0;
+    const start = places[from]!;
+    if (start < 0) return out;
+    let left = -1;
+    for (const i of places) if (i >= 0) left++;
+    if (this.walks === 0x7fffffff) {
+      this.walkOf.fill(0);
+      this.walks = 0;
+    }
+    const walk = ++this.walks;
+    const { full, partial, inS, walkOf, dist, queue, placeOf, place } = this;
+    walkOf[start] = walk;
+    dist[start] = 0;
+    queue[0] = start;
+    let end = 1;
+    search: for (let h = 0; h < end && left > 0; h++) {
+      const u = queue[h]!;
+      const d = dist[u]!;
+      // The queue holds nodes in order of distance: the rest are at the limit too.
+      if (d >= maxHops) break;
+      if (u !== start && !viaHubs && this.isHubNode(u)) continue;
+      // A node whose edges were read passes along all of them; any other, along its edges to one.
+      const f = full[u];
+      const all = f !== undefined && inS[u] === q;
+      const next = f ?? partial[u];
+      if (!next) continue;
+      for (let k = 0; k < next.length; k++) {
+        const v = next[k]!;
+        if (walkOf[v] === walk || (!all && inS[v] !== q)) continue;
+        walkOf[v] = walk;
+        dist[v] = d + 1;
+        queue[end++] = v;
+        if (placeOf[v] === q && place[v]! > 0) {
+          out[place[v]! - 1] = d + 1;
+          if (--left === 0) break search;
+        }
+      }
+    }
+    return out;
+  }
+}
+const mirrors = new WeakMap<GraphReader, TopologyMirror>();
+
+/** The reader's mirror for topology `version` (a new one when its topology changed). */
+function mirrorOf(store: GraphReader, version: number): TopologyMirror {
+  let m = mirrors.get(store);
+  if (m?.version !== version || m.size > MIRROR_MAX) {
+    m = new TopologyMirror(version);
+    mirrors.set(store, m);
+  }
+  return m;
+}
+
 /**
  * Hop counts between places (distinct resource ids) over `graph`, by place index (see
  * `HopGraph.distancesFrom`); the walk from a place is made when first asked for and serves every
  * pair that starts there.
  */
 function hopsBetween(
-  graph: HopGraph,
+  graph: HopCounter,
   places: Int32Array,
   maxHops: number,
   viaHubs: boolean,
@@ -1219,11 +1464,13 @@ async function rankByChains(
   store: GraphReader,
   effect: StoredEvent,
   direct: readonly Scored[],
-  edges: readonly (readonly StoredEdge[])[],
+  edges: readonly EdgeRead[],
   resources: Map<string, StoredResource>,
   opts: AnalyzeOptions,
   min: number,
   limit: number,
+  /** The reader's topology version, when every read of `edges` was made at it. */
+  version?: number,
 ): Promise<RankedCause[]> {
   // The best signals by direct score, plus changes (rollouts, edits, deletes): a change far from
   // the symptom scores low on its own yet is often the root of the chain.
@@ -1249,7 +1496,7 @@ async function rankByChains(
     }
     return p;
   });
-  const graph = new HopGraph(edges);
+  const graph = version === undefined ? new HopGraph(edges) : mirrorOf(store, version).graph(edges);
   const places = graph.setPlaces([...placeIndex.keys()]);
   const hops = hopsBetween(graph, places, opts.maxHops, false);
   const nodeRules = throughNodeRules(rules);
