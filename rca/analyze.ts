@@ -275,9 +275,19 @@ interface EdgeRead {
   readonly edges: readonly StoredEdge[];
 }
 
-/** Reads the edges of `ids` and appends the read to `out`; returns the edges. */
-async function readEdges(store: GraphReader, ids: readonly string[], out: EdgeRead[]): Promise<StoredEdge[]> {
-  const edges = await store.edgesOf(ids);
+/**
+ * Reads the edges of `ids` and appends the read to `out`; returns the edges. From `mirror` when it
+ * knows the edges of every one of them (the same edges as the store's read, not in its order:
+ * nothing that reads edges depends on their order), else from the store.
+ */
+async function readEdges(
+  store: GraphReader,
+  ids: readonly string[],
+  out: EdgeRead[],
+  mirror?: TopologyMirror,
+): Promise<StoredEdge[]> {
+  const known = mirror?.known(ids);
+  const edges = known ? mirror!.edgesOf(known) : await store.edgesOf(ids);
   out.push({ ids, edges });
   return edges;
 }
@@ -353,6 +363,7 @@ async function expansion(
   start: string,
   opts: AnalyzeOptions,
   edges: EdgeRead[],
+  mirror?: TopologyMirror,
 ): Promise<Map<string, Reach>> {
   const reach = await store.neighborhood(start, opts.maxHops);
   // Causes of causes: the owners and configuration (Deployment, HPA, ConfigMap, Certificate...)
@@ -362,7 +373,7 @@ async function expansion(
   let frontier: ReadonlyMap<string, Reach> = reach;
   // An edge that leads upstream of the frontier touches it: each level looks at the frontier's
   // own edges only.
-  let frontierEdges = await readEdges(store, [...reach.keys()], edges);
+  let frontierEdges = await readEdges(store, [...reach.keys()], edges, mirror);
   for (let level = 1; level <= UPSTREAM_LEVELS && frontier.size; level++) {
     const next = new Map<string, Reach>();
     for (let i = 0; i < frontierEdges.length; i++) {
@@ -392,9 +403,9 @@ async function expansion(
       reach.set(id, r);
     });
     frontier = next;
-    if (next.size) frontierEdges = await readEdges(store, [...next.keys()], edges);
+    if (next.size) frontierEdges = await readEdges(store, [...next.keys()], edges, mirror);
   }
-  await coTenants(store, reach, opts, edges);
+  await coTenants(store, reach, opts, edges, mirror);
   return reach;
 }
 
@@ -403,6 +414,7 @@ async function collect(
   effect: StoredEvent,
   opts: AnalyzeOptions,
   expand = false,
+  mirror?: TopologyMirror,
 ): Promise<Collected> {
   if (!effect.resourceId) return { scored: [], reach: new Map(), resources: new Map(), edges: [] };
   let reach: Map<string, Reach>;
@@ -411,6 +423,8 @@ async function collect(
   let shared = false;
   if (expand) {
     const kept = await keptExpansions(store);
+    // A kept expansion is read at its version: the mirror answers only for the same one.
+    if (mirror && kept?.version !== mirror.version) mirror = undefined;
     const key = `${opts.maxHops}\u0000${effect.resourceId}`;
     const known = kept?.get(key);
     if (known) {
@@ -419,7 +433,7 @@ async function collect(
       edges = known.edges as EdgeRead[];
       shared = true;
     } else {
-      reach = await expansion(store, effect.resourceId, opts, edges);
+      reach = await expansion(store, effect.resourceId, opts, edges, mirror);
       if (kept && (await store.topologyVersion!()) === kept.version) {
         kept.keep(key, { reach, edges });
         shared = true;
@@ -446,7 +460,7 @@ async function collect(
     // Nothing near the effect went wrong: it is tied to its cause by what the graph cannot see (a
     // queue, an external name). The workloads of its namespace are the next best suspects.
     if (shared) reach = new Map(reach);
-    const more = await namespaceFallback(store, effect.resourceId, reach, opts);
+    const more = await namespaceFallback(store, effect.resourceId, reach, opts, mirror);
     if (more.some((read) => read.edges.length)) {
       if (shared) edges = [...edges];
       edges.push(...more);
@@ -614,6 +628,7 @@ async function coTenants(
   reach: Map<string, Reach>,
   opts: AnalyzeOptions,
   out: EdgeRead[],
+  mirror?: TopologyMirror,
 ): Promise<void> {
   const nodes: Array<[string, Reach]> = [];
   const maxNodeHops = Math.min(CO_TENANT_NODE_HOPS, opts.maxHops - 1);
@@ -626,6 +641,7 @@ async function coTenants(
     store,
     nodes.map(([id]) => id),
     out,
+    mirror,
   );
   const podsOn = new Map<string, string[]>();
   for (const e of nodeEdges) {
@@ -645,7 +661,7 @@ async function coTenants(
     }
   }
   // Their controllers, two levels up (Pod <- ReplicaSet <- Deployment, Pod <- Job <- CronJob).
-  await addControllers(store, reach, added, out);
+  await addControllers(store, reach, added, out, mirror);
 }
 
 /**
@@ -658,11 +674,12 @@ async function addControllers(
   reach: Map<string, Reach>,
   pods: readonly string[],
   out: EdgeRead[],
+  mirror?: TopologyMirror,
 ): Promise<{ added: string[]; last: string[] }> {
   const added: string[] = [];
   let frontier = [...pods];
   for (let level = 0; level < 2 && frontier.length; level++) {
-    const edges = await readEdges(store, frontier, out);
+    const edges = await readEdges(store, frontier, out, mirror);
     const inFrontier = new Set(frontier);
     const next: string[] = [];
     // Ordered by controller and what it controls, so that a controller of several is reached
@@ -708,12 +725,13 @@ async function namespaceFallback(
   effectId: string,
   reach: Map<string, Reach>,
   opts: AnalyzeOptions,
+  mirror?: TopologyMirror,
 ): Promise<EdgeRead[]> {
   const p = parseResourceId(effectId);
   if (!p?.namespace) return [];
   const nsId = `${p.cluster}:namespace::${p.namespace}`;
   const out: EdgeRead[] = [];
-  const nsEdges = await readEdges(store, [nsId], out);
+  const nsEdges = await readEdges(store, [nsId], out, mirror);
   const nsReach: Reach = reach.get(nsId) ?? { hops: 1, path: [effectId, "IN_NAMESPACE", nsId] };
   const hops = Math.max(nsReach.hops + 1, opts.maxHops);
   const pods = nsEdges
@@ -722,12 +740,12 @@ async function namespaceFallback(
     .sort()
     .slice(0, MAX_NAMESPACE_FALLBACK);
   for (const pod of pods) reach.set(pod, { hops, path: [...nsReach.path, "IN_NAMESPACE", pod] });
-  const controllers = await addControllers(store, reach, pods, out);
+  const controllers = await addControllers(store, reach, pods, out, mirror);
   const added = [...pods, ...controllers.added];
   const frontier = controllers.last;
   // What those workloads use or name (a quota their controller was refused by, a ConfigMap).
   const inAdded = new Set(added);
-  if (frontier.length) await readEdges(store, frontier, out);
+  if (frontier.length) await readEdges(store, frontier, out, mirror);
   const uses = out
     .flatMap((read) => read.edges)
     .filter((e) => UPSTREAM_TO.has(e.type) && e.type !== "RUNS_ON" && inAdded.has(e.fromId));
@@ -763,8 +781,13 @@ export async function analyze(
   // read at it, and hop counts can use what earlier queries read at that version.
   const full = opts.mode !== "seed";
   const before = full && store.topologyVersion ? await store.topologyVersion() : undefined;
-  const { scored: direct, resources, edges } = await collect(store, effect, opts, full);
+  const mirror = before !== undefined ? mirrorOf(store, before) : undefined;
+  let collected = await collect(store, effect, opts, full, mirror);
   const version = before !== undefined && (await store.topologyVersion!()) === before ? before : undefined;
+  // The topology changed while it was read: what the mirror answered may be older than what the
+  // store would have. All of it is read from the store again.
+  if (mirror && version === undefined) collected = await collect(store, effect, opts, full);
+  const { scored: direct, resources, edges } = collected;
   direct.sort(byScore);
   const links: CauseLink[] = direct.map((c) => ({
     causeId: c.event.id,
@@ -799,7 +822,14 @@ export async function analyze(
     causes.push(...(await rankByChains(store, effect, direct, edges, resources, opts, min, limit, version)));
   }
   const blastRadius = causes[0]
-    ? await blastRadiusOf(store, causes[0].event, effect, opts, causes[0].path)
+    ? await blastRadiusOf(
+        store,
+        causes[0].event,
+        effect,
+        opts,
+        causes[0].path,
+        version !== undefined ? mirrorOf(store, version) : undefined,
+      )
     : [];
   const timeline = await timelineOf(store, effect, causes, opts);
   return { effect, causes, links, blastRadius, timeline };
@@ -1228,6 +1258,8 @@ class TopologyMirror {
   private readonly ids: string[] = [];
   /** Per node: the other end of each of its edges, once they were read. */
   private readonly full: Array<Int32Array | undefined> = [];
+  /** Per node: its edges, once they were read (the other end of `edges[k]` is `full[k]`). */
+  private readonly edges: Array<StoredEdge[] | undefined> = [];
   /** Per node whose edges were not read: the other ends of its edges to nodes whose edges were. */
   private readonly partial: Array<number[] | undefined> = [];
   /** Per node: 0 not known yet, 1 a hub, 2 not a hub. */
@@ -1257,6 +1289,7 @@ class TopologyMirror {
       this.numbers.set(id, i);
       this.ids.push(id);
       this.full.push(undefined);
+      this.edges.push(undefined);
       this.partial.push(undefined);
       if (i >= this.hub.length) {
         const n = i + 1;
@@ -1267,17 +1300,63 @@ class TopologyMirror {
         this.walkOf = grown(this.walkOf, n);
         this.dist = grown(this.dist, n);
         this.queue = grown(this.queue, n);
+        this.readOf = grown(this.readOf, n);
       }
     }
     return i;
   }
 
+  /** Per node: the last edge read (`edgesOf`) that named it, and that took its edges. */
+  private readOf = new Int32Array(1024);
+  private edgeReads = 0;
+
+  /** The nodes of `ids` if the edges of every one of them are known, else undefined. */
+  known(ids: readonly string[]): Int32Array | undefined {
+    const out = new Int32Array(ids.length);
+    for (let k = 0; k < ids.length; k++) {
+      const i = this.numbers.get(ids[k]!);
+      if (i === undefined || !this.edges[i]) return undefined;
+      out[k] = i;
+    }
+    return out;
+  }
+
+  /**
+   * Every edge that touches one of `nodes` (all known), once: as a store's read gives them, but
+   * in the order of the nodes and of their edges.
+   */
+  edgesOf(nodes: Int32Array): StoredEdge[] {
+    if (this.edgeReads >= 0x7ffffffd) {
+      this.readOf.fill(0);
+      this.edgeReads = 0;
+    }
+    // Named: `read`; edges taken: `read + 1`.
+    this.edgeReads += 2;
+    const read = this.edgeReads - 1;
+    const { readOf, full, edges } = this;
+    for (let k = 0; k < nodes.length; k++) readOf[nodes[k]!] = read;
+    const out: StoredEdge[] = [];
+    for (let k = 0; k < nodes.length; k++) {
+      const i = nodes[k]!;
+      if (readOf[i] !== read) continue;
+      readOf[i] = read + 1;
+      const other = full[i]!;
+      const list = edges[i]!;
+      // An edge between two of the nodes is taken from the first of them to be taken.
+      for (let e = 0; e < list.length; e++) {
+        const o = other[e]!;
+        if (o === i || readOf[o] !== read + 1) out.push(list[e]!);
+      }
+    }
+    return out;
+  }
+
   /** Takes in the edges of the resources of `read` whose edges are not known yet. */
   private learn(read: EdgeRead): void {
-    const lists = new Map<number, number[]>();
+    const lists = new Map<number, { other: number[]; edges: StoredEdge[] }>();
     for (const id of read.ids) {
       const i = this.node(id);
-      if (!this.full[i] && !lists.has(i)) lists.set(i, []);
+      if (!this.full[i] && !lists.has(i)) lists.set(i, { other: [], edges: [] });
     }
     let lastFrom = "";
     let lastTo = "";
@@ -1293,17 +1372,39 @@ class TopologyMirror {
         lastTo = e.toId;
         b = this.node(lastTo);
       }
-      lists.get(a)?.push(b);
-      lists.get(b)?.push(a);
+      const la = lists.get(a);
+      if (la) {
+        la.other.push(b);
+        la.edges.push(e);
+      }
+      const lb = b === a ? undefined : lists.get(b);
+      if (lb) {
+        lb.other.push(a);
+        lb.edges.push(e);
+      }
     }
     for (const [i, list] of lists) {
-      this.full[i] = Int32Array.from(list);
+      this.full[i] = Int32Array.from(list.other);
+      this.edges[i] = list.edges;
       this.partial[i] = undefined;
-      for (const w of list) {
+      for (const w of list.other) {
         if (this.full[w]) continue;
         const p = this.partial[w];
         if (p) p.push(i);
         else this.partial[w] = [i];
+      }
+    }
+  }
+
+  /** Takes in the edges of the resources of `reads` (made at this mirror's version) not known yet. */
+  learnReads(reads: readonly EdgeRead[]): void {
+    for (const read of reads) {
+      for (const id of read.ids) {
+        const i = this.numbers.get(id);
+        if (i === undefined || !this.full[i]) {
+          this.learn(read);
+          break;
+        }
       }
     }
   }
@@ -1746,13 +1847,17 @@ export async function blastRadiusOf(
   opts: AnalyzeOptions,
   /** The graph path from the effect to the root (resources the failure travelled through). */
   via: readonly string[] = [],
+  /** Answers reads of edges it knows (see `readEdges`), at the reader's current topology version. */
+  mirror?: TopologyMirror,
 ): Promise<StoredResource[]> {
   if (!root.resourceId) return [];
+  const reads: EdgeRead[] = [];
+  const edgesOf = (ids: readonly string[]) => readEdges(store, ids, reads, mirror);
   const maxDepth = opts.maxHops + 2;
   const seen = new Map<string, number>([[root.resourceId, 0]]);
   let frontier = [root.resourceId];
   for (let depth = 1; depth <= maxDepth && frontier.length; depth++) {
-    const edges = await store.edgesOf(frontier);
+    const edges = await edgesOf(frontier);
     // The frontier is what was first reached one step before.
     const inFrontier = (id: string) => seen.get(id) === depth - 1;
     const next: string[] = [];
@@ -1791,7 +1896,7 @@ export async function blastRadiusOf(
   // Aggregators (Services, Ingresses, workload owners) of symptomatic resources are hit too.
   const keep = new Set<string>();
   for (const id of symptomatic) if (seen.has(id)) keep.add(id);
-  const edges = await store.edgesOf([...keep]);
+  const edges = await edgesOf([...keep]);
   for (const e of edges) {
     if (
       keep.has(e.toId) &&
@@ -1801,9 +1906,16 @@ export async function blastRadiusOf(
       keep.add(e.fromId);
     }
   }
-  for (const e of await store.edgesOf([...keep])) {
+  for (const e of await edgesOf([...keep])) {
     if (keep.has(e.toId) && seen.has(e.fromId) && (e.type === "ROUTES_TO" || e.type === "CONTROLS"))
       keep.add(e.fromId);
+  }
+  if (mirror) {
+    // Read at the mirror's version: what the store gave is known from now on. Else the topology
+    // changed meanwhile, and what the mirror answered may be older: all is read again.
+    if ((await store.topologyVersion!()) !== mirror.version)
+      return blastRadiusOf(store, root, effect, opts, via);
+    mirror.learnReads(reads);
   }
   keep.delete(root.resourceId);
   const resources = await store.getResources([...keep]);
