@@ -273,6 +273,8 @@ function joinedBefore(base: readonly string[], type: string, up: string, other: 
 interface EdgeRead {
   readonly ids: readonly string[];
   readonly edges: readonly StoredEdge[];
+  /** When a mirror answered the read: its nodes for `ids`. */
+  readonly nodes?: Int32Array;
 }
 
 /**
@@ -286,8 +288,13 @@ async function readEdges(
   out: EdgeRead[],
   mirror?: TopologyMirror,
 ): Promise<StoredEdge[]> {
-  const known = mirror?.known(ids);
-  const edges = known ? mirror!.edgesOf(known) : await store.edgesOf(ids);
+  const nodes = mirror?.known(ids);
+  if (nodes) {
+    const edges = mirror!.edgesOf(nodes);
+    out.push({ ids, edges, nodes });
+    return edges;
+  }
+  const edges = await store.edgesOf(ids);
   out.push({ ids, edges });
   return edges;
 }
@@ -1396,9 +1403,59 @@ class TopologyMirror {
     }
   }
 
+  /**
+   * The walk of `blastRadiusOf` from `start` (at most `maxDepth` steps, along the way trouble
+   * travels over each edge): the resources reached, first the start, and the step each was first
+   * reached at. Undefined when it would pass a resource whose edges are not known.
+   */
+  impactWalk(
+    start: string,
+    maxDepth: number,
+  ): { ids: string[]; depth: (id: string) => number | undefined } | undefined {
+    const s = this.numbers.get(start);
+    if (s === undefined) return undefined;
+    const { full, edges, ids, numbers } = this;
+    // Per node: the step it was first reached at, plus one (0: not reached).
+    const reached = new Int32Array(ids.length);
+    reached[s] = 1;
+    const order = [start];
+    let frontier = [s];
+    for (let depth = 1; depth <= maxDepth && frontier.length; depth++) {
+      const next: number[] = [];
+      for (const f of frontier) {
+        const list = edges[f];
+        if (!list) return undefined;
+        const other = full[f]!;
+        const id = ids[f]!;
+        for (let k = 0; k < list.length; k++) {
+          const o = other[k]!;
+          if (reached[o]) continue;
+          const e = list[k]!;
+          const dir = IMPACT[e.type] ?? "both";
+          // From the target back to the source, or from the source forward to the target.
+          if (e.toId === id ? dir !== "forward" : dir !== "back") {
+            reached[o] = depth + 1;
+            next.push(o);
+            order.push(ids[o]!);
+          }
+        }
+      }
+      frontier = next;
+    }
+    return {
+      ids: order,
+      depth: (id) => {
+        const i = numbers.get(id);
+        const d = i === undefined || i >= reached.length ? 0 : reached[i]!;
+        return d ? d - 1 : undefined;
+      },
+    };
+  }
+
   /** Takes in the edges of the resources of `reads` (made at this mirror's version) not known yet. */
   learnReads(reads: readonly EdgeRead[]): void {
     for (const read of reads) {
+      if (read.nodes) continue;
       for (const id of read.ids) {
         const i = this.numbers.get(id);
         if (i === undefined || !this.full[i]) {
@@ -1418,6 +1475,10 @@ class TopologyMirror {
     }
     const q = ++this.queries;
     for (const read of reads) {
+      if (read.nodes) {
+        for (let k = 0; k < read.nodes.length; k++) this.inS[read.nodes[k]!] = q;
+        continue;
+      }
       let unknown = false;
       for (const id of read.ids) {
         const i = this.node(id);
@@ -1835,6 +1896,37 @@ const IMPACT: Record<string, "back" | "forward" | "both"> = {
   CONTROLS: "both",
 };
 
+/** The walk of `blastRadiusOf` from `start` over the edges `edgesOf` reads (see `TopologyMirror.impactWalk`). */
+async function impactWalk(
+  start: string,
+  maxDepth: number,
+  edgesOf: (ids: readonly string[]) => Promise<readonly StoredEdge[]>,
+): Promise<{ ids: string[]; depth: (id: string) => number | undefined }> {
+  const seen = new Map<string, number>([[start, 0]]);
+  let frontier = [start];
+  for (let depth = 1; depth <= maxDepth && frontier.length; depth++) {
+    const edges = await edgesOf(frontier);
+    // The frontier is what was first reached one step before.
+    const inFrontier = (id: string) => seen.get(id) === depth - 1;
+    const next: string[] = [];
+    const reached = (t: string) => {
+      if (seen.has(t)) return;
+      seen.set(t, depth);
+      next.push(t);
+    };
+    for (let i = 0; i < edges.length; i++) {
+      const e = edges[i]!;
+      const dir = IMPACT[e.type] ?? "both";
+      if (dir !== "forward" && inFrontier(e.toId)) reached(e.fromId);
+      if (dir !== "back" && inFrontier(e.fromId)) reached(e.toId);
+    }
+    // In the order the edges gave them: the events read on them are ordered by time and id, and
+    // the blast radius by distance and id.
+    frontier = next;
+  }
+  return { ids: [...seen.keys()], depth: (id) => seen.get(id) };
+}
+
 /**
  * Resources downstream of the root cause that show symptoms: walk from the root's resource in the
  * direction trouble travels, keep resources with WARNING+ events after the root cause within the
@@ -1854,29 +1946,16 @@ export async function blastRadiusOf(
   const reads: EdgeRead[] = [];
   const edgesOf = (ids: readonly string[]) => readEdges(store, ids, reads, mirror);
   const maxDepth = opts.maxHops + 2;
-  const seen = new Map<string, number>([[root.resourceId, 0]]);
-  let frontier = [root.resourceId];
-  for (let depth = 1; depth <= maxDepth && frontier.length; depth++) {
-    const edges = await edgesOf(frontier);
-    // The frontier is what was first reached one step before.
-    const inFrontier = (id: string) => seen.get(id) === depth - 1;
-    const next: string[] = [];
-    const reached = (t: string) => {
-      if (seen.has(t)) return;
-      seen.set(t, depth);
-      next.push(t);
-    };
-    for (let i = 0; i < edges.length; i++) {
-      const e = edges[i]!;
-      const dir = IMPACT[e.type] ?? "both";
-      if (dir !== "forward" && inFrontier(e.toId)) reached(e.fromId);
-      if (dir !== "back" && inFrontier(e.fromId)) reached(e.toId);
-    }
-    // In the order the edges gave them: the events read below are ordered by time and id, and
-    // the result by distance and id.
-    frontier = next;
-  }
-  const ids = [...seen.keys()];
+  const walk =
+    mirror?.impactWalk(root.resourceId, maxDepth) ?? (await impactWalk(root.resourceId, maxDepth, edgesOf));
+  const ids = walk.ids;
+  // The resources reached (by the step they were first reached at), and those of `via` below.
+  const added = new Map<string, number>();
+  const seen = {
+    has: (id: string) => added.has(id) || walk.depth(id) !== undefined,
+    get: (id: string) => walk.depth(id) ?? added.get(id),
+    set: (id: string, depth: number) => added.set(id, depth),
+  };
   // Symptoms: warnings, errors and alerts (whatever their severity) from the root cause until the
   // symptom asked about, or one window after the root if that is later.
   const until = Math.max(root.timeMs + opts.windowMs, effect.timeMs) + LATE_DETECTION_MS;
