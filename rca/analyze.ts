@@ -1308,6 +1308,8 @@ class TopologyMirror {
         this.dist = grown(this.dist, n);
         this.queue = grown(this.queue, n);
         this.readOf = grown(this.readOf, n);
+        this.learnOf = grown(this.learnOf, n);
+        this.count = grown(this.count, n);
       }
     }
     return i;
@@ -1360,16 +1362,27 @@ class TopologyMirror {
 
   /** Takes in the edges of the resources of `read` whose edges are not known yet. */
   private learn(read: EdgeRead): void {
-    const lists = new Map<number, { other: number[]; edges: StoredEdge[] }>();
+    if (this.learns === 0x7fffffff) {
+      this.learnOf.fill(0);
+      this.learns = 0;
+    }
+    const stamp = ++this.learns;
+    // The resources learnt (stamped), then each edge's ends by number, counting their edges.
+    const owners: number[] = [];
     for (const id of read.ids) {
       const i = this.node(id);
-      if (!this.full[i] && !lists.has(i)) lists.set(i, { other: [], edges: [] });
+      if (this.full[i] || this.learnOf[i] === stamp) continue;
+      this.learnOf[i] = stamp;
+      this.count[i] = 0;
+      owners.push(i);
     }
+    const n = read.edges.length;
+    this.ends = grown(this.ends, 2 * n);
     let lastFrom = "";
     let lastTo = "";
     let a = -1;
     let b = -1;
-    for (let k = 0; k < read.edges.length; k++) {
+    for (let k = 0; k < n; k++) {
       const e = read.edges[k]!;
       if (e.fromId !== lastFrom || a < 0) {
         lastFrom = e.fromId;
@@ -1379,29 +1392,50 @@ class TopologyMirror {
         lastTo = e.toId;
         b = this.node(lastTo);
       }
-      const la = lists.get(a);
-      if (la) {
-        la.other.push(b);
-        la.edges.push(e);
+      this.ends[2 * k] = a;
+      this.ends[2 * k + 1] = b;
+      if (this.learnOf[a] === stamp) this.count[a]!++;
+      if (b !== a && this.learnOf[b] === stamp) this.count[b]!++;
+    }
+    const { ends, learnOf, count, full, edges } = this;
+    const lists: StoredEdge[][] = [];
+    for (const i of owners) {
+      full[i] = new Int32Array(count[i]!);
+      lists[i] = edges[i] = new Array(count[i]!);
+      count[i] = 0;
+    }
+    for (let k = 0; k < n; k++) {
+      const x = ends[2 * k]!;
+      const y = ends[2 * k + 1]!;
+      if (learnOf[x] === stamp) {
+        full[x]![count[x]!] = y;
+        lists[x]![count[x]!++] = read.edges[k]!;
       }
-      const lb = b === a ? undefined : lists.get(b);
-      if (lb) {
-        lb.other.push(a);
-        lb.edges.push(e);
+      if (y !== x && learnOf[y] === stamp) {
+        full[y]![count[y]!] = x;
+        lists[y]![count[y]!++] = read.edges[k]!;
       }
     }
-    for (const [i, list] of lists) {
-      this.full[i] = Int32Array.from(list.other);
-      this.edges[i] = list.edges;
+    // The other ends whose own edges are not known learn these edges of theirs.
+    for (const i of owners) {
       this.partial[i] = undefined;
-      for (const w of list.other) {
-        if (this.full[w]) continue;
+      const other = full[i]!;
+      for (let k = 0; k < other.length; k++) {
+        const w = other[k]!;
+        if (full[w]) continue;
         const p = this.partial[w];
         if (p) p.push(i);
         else this.partial[w] = [i];
       }
     }
   }
+
+  /** Per node: the learning (`learn`) that takes its edges, and how many it has taken. */
+  private learnOf = new Int32Array(1024);
+  private count = new Int32Array(1024);
+  private learns = 0;
+  /** The two ends (nodes) of each edge of the read being learnt. */
+  private ends = new Int32Array(4096);
 
   /**
    * The walk of `blastRadiusOf` from `start` (at most `maxDepth` steps, along the way trouble
