@@ -261,24 +261,56 @@ function joinedBefore(base: readonly string[], type: string, up: string, other: 
     const x = i < base.length ? base[i]! : i === base.length ? type : up;
     const y = other[i]!;
     if (x === y) continue;
-    if (!x.startsWith(y) && !y.startsWith(x)) return x < y;
+    // Only the shorter of two different strings can be a prefix of the other.
+    const before = x < y;
+    if (before ? !y.startsWith(x) : !x.startsWith(y)) return before;
     break;
   }
   return [...base, type, up].join() < other.join();
+}
+
+/** One read of edges: every edge that touches one of `ids`. */
+interface EdgeRead {
+  readonly ids: readonly string[];
+  readonly edges: readonly StoredEdge[];
+  /** When a mirror answered the read: its nodes for `ids`. */
+  readonly nodes?: Int32Array;
+}
+
+/**
+ * Reads the edges of `ids` and appends the read to `out`; returns the edges. From `mirror` when it
+ * knows the edges of every one of them (the same edges as the store's read, not in its order:
+ * nothing that reads edges depends on their order), else from the store.
+ */
+async function readEdges(
+  store: GraphReader,
+  ids: readonly string[],
+  out: EdgeRead[],
+  mirror?: TopologyMirror,
+): Promise<StoredEdge[]> {
+  const nodes = mirror?.known(ids);
+  if (nodes) {
+    const edges = mirror!.edgesOf(nodes);
+    out.push({ ids, edges, nodes });
+    return edges;
+  }
+  const edges = await store.edgesOf(ids);
+  out.push({ ids, edges });
+  return edges;
 }
 
 interface Collected {
   scored: Scored[];
   reach: Map<string, Reach>;
   resources: Map<string, StoredResource>;
-  /** The edges read around the effect, one list per read (a resource's edges may be in several). */
-  edges: StoredEdge[][];
+  /** The edges read around the effect, one entry per read (a resource's edges may be in several). */
+  edges: EdgeRead[];
 }
 
 /** What `expansion` found around one resource. */
 interface Expansion {
   readonly reach: ReadonlyMap<string, Reach>;
-  readonly edges: readonly StoredEdge[][];
+  readonly edges: readonly EdgeRead[];
 }
 
 /** How many expansions a reader keeps (the largest seen since its topology last changed). */
@@ -301,7 +333,7 @@ class KeptExpansions {
 
   keep(key: string, expansion: Expansion): void {
     let size = expansion.reach.size;
-    for (const read of expansion.edges) size += read.length;
+    for (const read of expansion.edges) size += read.edges.length;
     this.entries.set(key, { expansion, size });
     if (this.entries.size <= EXPANSIONS_KEPT) return;
     let smallest: string | undefined;
@@ -337,7 +369,8 @@ async function expansion(
   store: GraphReader,
   start: string,
   opts: AnalyzeOptions,
-  edges: StoredEdge[][],
+  edges: EdgeRead[],
+  mirror?: TopologyMirror,
 ): Promise<Map<string, Reach>> {
   const reach = await store.neighborhood(start, opts.maxHops);
   // Causes of causes: the owners and configuration (Deployment, HPA, ConfigMap, Certificate...)
@@ -347,8 +380,7 @@ async function expansion(
   let frontier: ReadonlyMap<string, Reach> = reach;
   // An edge that leads upstream of the frontier touches it: each level looks at the frontier's
   // own edges only.
-  let frontierEdges = await store.edgesOf([...reach.keys()]);
-  edges.push(frontierEdges);
+  let frontierEdges = await readEdges(store, [...reach.keys()], edges, mirror);
   for (let level = 1; level <= UPSTREAM_LEVELS && frontier.size; level++) {
     const next = new Map<string, Reach>();
     for (let i = 0; i < frontierEdges.length; i++) {
@@ -378,12 +410,9 @@ async function expansion(
       reach.set(id, r);
     });
     frontier = next;
-    if (next.size) {
-      frontierEdges = await store.edgesOf([...next.keys()]);
-      edges.push(frontierEdges);
-    }
+    if (next.size) frontierEdges = await readEdges(store, [...next.keys()], edges, mirror);
   }
-  await coTenants(store, reach, opts, edges);
+  await coTenants(store, reach, opts, edges, mirror);
   return reach;
 }
 
@@ -392,22 +421,30 @@ async function collect(
   effect: StoredEvent,
   opts: AnalyzeOptions,
   expand = false,
+  mirror?: TopologyMirror,
 ): Promise<Collected> {
   if (!effect.resourceId) return { scored: [], reach: new Map(), resources: new Map(), edges: [] };
   let reach: Map<string, Reach>;
-  let edges: StoredEdge[][] = [];
+  let edges: EdgeRead[] = [];
+  // Whether `reach` and `edges` are a kept expansion's own (read-only here).
+  let shared = false;
   if (expand) {
     const kept = await keptExpansions(store);
+    // A kept expansion is read at its version: the mirror answers only for the same one.
+    if (mirror && kept?.version !== mirror.version) mirror = undefined;
     const key = `${opts.maxHops}\u0000${effect.resourceId}`;
     const known = kept?.get(key);
     if (known) {
-      // Copies: the namespace fallback below may add to both.
-      reach = new Map(known.reach);
-      edges = [...known.edges];
+      // Shared with the kept expansion: the namespace fallback below copies before adding.
+      reach = known.reach as Map<string, Reach>;
+      edges = known.edges as EdgeRead[];
+      shared = true;
     } else {
-      reach = await expansion(store, effect.resourceId, opts, edges);
-      if (kept && (await store.topologyVersion!()) === kept.version)
-        kept.keep(key, { reach: new Map(reach), edges: [...edges] });
+      reach = await expansion(store, effect.resourceId, opts, edges, mirror);
+      if (kept && (await store.topologyVersion!()) === kept.version) {
+        kept.keep(key, { reach, edges });
+        shared = true;
+      }
     }
   } else reach = await store.neighborhood(effect.resourceId, opts.maxHops);
   const ids = [...reach.keys()];
@@ -429,10 +466,13 @@ async function collect(
   if (expand && !candidates.some((c) => c.resourceId !== effect.resourceId && severityLevel(c.level) >= 1)) {
     // Nothing near the effect went wrong: it is tied to its cause by what the graph cannot see (a
     // queue, an external name). The workloads of its namespace are the next best suspects.
-    const more = await namespaceFallback(store, effect.resourceId, reach, opts);
-    if (more.some((read) => read.length)) {
+    if (shared) reach = new Map(reach);
+    const more = await namespaceFallback(store, effect.resourceId, reach, opts, mirror);
+    if (more.some((read) => read.edges.length)) {
+      if (shared) edges = [...edges];
       edges.push(...more);
-      const added = [...reach.keys()].filter((id) => !ids.includes(id));
+      // The fallback only adds resources, after those already there.
+      const added = [...reach.keys()].slice(ids.length);
       candidates = candidates.concat(
         await store.eventsOnResources(added, effect.timeMs - lookback, effect.timeMs + late),
       );
@@ -594,7 +634,8 @@ async function coTenants(
   store: GraphReader,
   reach: Map<string, Reach>,
   opts: AnalyzeOptions,
-  out: StoredEdge[][],
+  out: EdgeRead[],
+  mirror?: TopologyMirror,
 ): Promise<void> {
   const nodes: Array<[string, Reach]> = [];
   const maxNodeHops = Math.min(CO_TENANT_NODE_HOPS, opts.maxHops - 1);
@@ -603,8 +644,12 @@ async function coTenants(
   });
   nodes.sort((a, b) => a[1].hops - b[1].hops || a[0].localeCompare(b[0]));
   if (nodes.length === 0) return;
-  const nodeEdges = await store.edgesOf(nodes.map(([id]) => id));
-  out.push(nodeEdges);
+  const nodeEdges = await readEdges(
+    store,
+    nodes.map(([id]) => id),
+    out,
+    mirror,
+  );
   const podsOn = new Map<string, string[]>();
   for (const e of nodeEdges) {
     if (e.type !== "RUNS_ON") continue;
@@ -623,7 +668,7 @@ async function coTenants(
     }
   }
   // Their controllers, two levels up (Pod <- ReplicaSet <- Deployment, Pod <- Job <- CronJob).
-  await addControllers(store, reach, added, out);
+  await addControllers(store, reach, added, out, mirror);
 }
 
 /**
@@ -635,13 +680,13 @@ async function addControllers(
   store: GraphReader,
   reach: Map<string, Reach>,
   pods: readonly string[],
-  out: StoredEdge[][],
+  out: EdgeRead[],
+  mirror?: TopologyMirror,
 ): Promise<{ added: string[]; last: string[] }> {
   const added: string[] = [];
   let frontier = [...pods];
   for (let level = 0; level < 2 && frontier.length; level++) {
-    const edges = await store.edgesOf(frontier);
-    out.push(edges);
+    const edges = await readEdges(store, frontier, out, mirror);
     const inFrontier = new Set(frontier);
     const next: string[] = [];
     // Ordered by controller and what it controls, so that a controller of several is reached
@@ -687,11 +732,13 @@ async function namespaceFallback(
   effectId: string,
   reach: Map<string, Reach>,
   opts: AnalyzeOptions,
-): Promise<StoredEdge[][]> {
+  mirror?: TopologyMirror,
+): Promise<EdgeRead[]> {
   const p = parseResourceId(effectId);
   if (!p?.namespace) return [];
   const nsId = `${p.cluster}:namespace::${p.namespace}`;
-  const nsEdges = await store.edgesOf([nsId]);
+  const out: EdgeRead[] = [];
+  const nsEdges = await readEdges(store, [nsId], out, mirror);
   const nsReach: Reach = reach.get(nsId) ?? { hops: 1, path: [effectId, "IN_NAMESPACE", nsId] };
   const hops = Math.max(nsReach.hops + 1, opts.maxHops);
   const pods = nsEdges
@@ -700,15 +747,14 @@ async function namespaceFallback(
     .sort()
     .slice(0, MAX_NAMESPACE_FALLBACK);
   for (const pod of pods) reach.set(pod, { hops, path: [...nsReach.path, "IN_NAMESPACE", pod] });
-  const out: StoredEdge[][] = [nsEdges];
-  const controllers = await addControllers(store, reach, pods, out);
+  const controllers = await addControllers(store, reach, pods, out, mirror);
   const added = [...pods, ...controllers.added];
   const frontier = controllers.last;
   // What those workloads use or name (a quota their controller was refused by, a ConfigMap).
   const inAdded = new Set(added);
-  if (frontier.length) out.push(await store.edgesOf(frontier));
+  if (frontier.length) await readEdges(store, frontier, out, mirror);
   const uses = out
-    .flat()
+    .flatMap((read) => read.edges)
     .filter((e) => UPSTREAM_TO.has(e.type) && e.type !== "RUNS_ON" && inAdded.has(e.fromId));
   for (const e of uses.sort((a, b) => a.fromId.localeCompare(b.fromId) || a.toId.localeCompare(b.toId))) {
     if (reach.has(e.toId)) continue;
@@ -738,7 +784,17 @@ export async function analyze(
 ): Promise<Analysis | undefined> {
   const effect = await store.getEvent(effectId);
   if (!effect) return undefined;
-  const { scored: direct, resources, edges } = await collect(store, effect, opts, opts.mode !== "seed");
+  // The topology version before and after the reads: when it is the same, every edge read was
+  // read at it, and hop counts can use what earlier queries read at that version.
+  const full = opts.mode !== "seed";
+  const before = full && store.topologyVersion ? await store.topologyVersion() : undefined;
+  const mirror = before !== undefined ? mirrorOf(store, before) : undefined;
+  let collected = await collect(store, effect, opts, full, mirror);
+  const version = before !== undefined && (await store.topologyVersion!()) === before ? before : undefined;
+  // The topology changed while it was read: what the mirror answered may be older than what the
+  // store would have. All of it is read from the store again.
+  if (mirror && version === undefined) collected = await collect(store, effect, opts, full);
+  const { scored: direct, resources, edges } = collected;
   direct.sort(byScore);
   const links: CauseLink[] = direct.map((c) => ({
     causeId: c.event.id,
@@ -770,10 +826,17 @@ export async function analyze(
       if (causes.length >= limit) break;
     }
   } else {
-    causes.push(...(await rankByChains(store, effect, direct, edges, resources, opts, min, limit)));
+    causes.push(...(await rankByChains(store, effect, direct, edges, resources, opts, min, limit, version)));
   }
   const blastRadius = causes[0]
-    ? await blastRadiusOf(store, causes[0].event, effect, opts, causes[0].path)
+    ? await blastRadiusOf(
+        store,
+        causes[0].event,
+        effect,
+        opts,
+        causes[0].path,
+        version !== undefined ? mirrorOf(store, version) : undefined,
+      )
     : [];
   const timeline = await timelineOf(store, effect, causes, opts);
   return { effect, causes, links, blastRadius, timeline };
@@ -1018,16 +1081,27 @@ const grown = <T extends Int32Array | Uint8Array>(a: T, size: number): T => {
   return b;
 };
 
+/** Hop counts between places (distinct resource ids) over the edges read around an effect. */
+interface HopCounter {
+  /** The places, as nodes (-1: not in the graph). One set of places per graph. */
+  setPlaces(ids: readonly string[]): Int32Array;
+  /**
+   * Shortest hop counts (at most `maxHops`, else -1) from place `from` to every place, not through
+   * hubs unless `viaHubs`.
+   */
+  distancesFrom(places: Int32Array, from: number, maxHops: number, viaHubs: boolean): Int32Array;
+}
+
 /**
  * The edges around the effect as an undirected graph, for hop counts between signals: the hubs'
  * edges make it thousands of edges, walked from every signal, so nodes are numbers, adjacency
  * lists are linked through shared arrays and a walk stamps the nodes it reaches instead of
  * filling a map. A graph is valid until the next one is built: it is used synchronously.
  */
-class HopGraph {
+class HopGraph implements HopCounter {
   private readonly graph: number;
 
-  constructor(reads: readonly (readonly StoredEdge[])[]) {
+  constructor(reads: readonly EdgeRead[]) {
     const x = hopScratch;
     if (hopNumbers.size > HOP_NUMBERS_MAX) {
       hopNumbers.clear();
@@ -1041,7 +1115,7 @@ class HopGraph {
     }
     this.graph = ++x.graphs;
     let slots = 0;
-    for (const edges of reads) slots += edges.length * 2;
+    for (const read of reads) slots += read.edges.length * 2;
     x.link = grown(x.link, slots);
     x.to = grown(x.to, slots);
     const g = this.graph;
@@ -1055,11 +1129,24 @@ class HopGraph {
       x.link[k] = x.head[a]!;
       x.head[a] = k++;
     };
+    // A read lists the edges of a resource together (by source, then target): the number of the
+    // last source and target seen is reused instead of looked up again.
+    let lastFrom = "";
+    let lastTo = "";
+    let a = -1;
+    let b = -1;
     for (let r = 0; r < reads.length; r++) {
-      const edges = reads[r]!;
+      const edges = reads[r]!.edges;
       for (let i = 0; i < edges.length; i++) {
-        const a = this.node(edges[i]!.fromId);
-        const b = this.node(edges[i]!.toId);
+        const e = edges[i]!;
+        if (e.fromId !== lastFrom || a < 0) {
+          lastFrom = e.fromId;
+          a = this.node(lastFrom);
+        }
+        if (e.toId !== lastTo || b < 0) {
+          lastTo = e.toId;
+          b = this.node(lastTo);
+        }
         attach(a, b);
         attach(b, a);
       }
@@ -1160,13 +1247,390 @@ class HopGraph {
   }
 }
 
+/** Above this many resources a mirror starts afresh (ids of removed resources would pile up). */
+const MIRROR_MAX = 1_000_000;
+
+/**
+ * The edges of the topology read so far, by resource number, for one topology version of a
+ * reader. A read of the edges of some resources gives every edge of each of them: from then on
+ * their adjacency is known (`full`), and the resources at the other ends know those edges
+ * (`partial`, until their own are read). The edges read around an effect are then the known
+ * edges with an end among the resources read (`S`): a query marks those resources instead of
+ * building a graph of the thousands of edges around the hubs it passes, which most queries read
+ * again (every pod's node and namespace). Only a read that has a resource not known yet is looked
+ * at edge by edge.
+ */
+class TopologyMirror {
+  private readonly numbers = new Map<string, number>();
+  private readonly ids: string[] = [];
+  /** Per node: the other end of each of its edges, once they were read. */
+  private readonly full: Array<Int32Array | undefined> = [];
+  /** Per node: its edges, once they were read (the other end of `edges[k]` is `full[k]`). */
+  private readonly edges: Array<StoredEdge[] | undefined> = [];
+  /** Per node whose edges were not read: the other ends of its edges to nodes whose edges were. */
+  private readonly partial: Array<number[] | undefined> = [];
+  /** Per node: 0 not known yet, 1 a hub, 2 not a hub. */
+  private hub = new Uint8Array(1024);
+  /** Per node: the query whose read resources (`S`) include it. */
+  private inS = new Int32Array(1024);
+  /** Per node: the query whose places `place` holds, the place it is (+1). */
+  private placeOf = new Int32Array(1024);
+  private place = new Int32Array(1024);
+  /** Per node: the walk that reached it last, at what distance; and the walk's queue. */
+  private walkOf = new Int32Array(1024);
+  private dist = new Int32Array(1024);
+  private queue = new Int32Array(1024);
+  private queries = 0;
+  private walks = 0;
+
+  constructor(readonly version: number) {}
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  private node(id: string): number {
+    let i = this.numbers.get(id);
+    if (i === undefined) {
+      i = this.ids.length;
+      this.numbers.set(id, i);
+      this.ids.push(id);
+      this.full.push(undefined);
+      this.edges.push(undefined);
+      this.partial.push(undefined);
+      if (i >= this.hub.length) {
+        const n = i + 1;
+        this.hub = grown(this.hub, n);
+        this.inS = grown(this.inS, n);
+        this.placeOf = grown(this.placeOf, n);
+        this.place = grown(this.place, n);
+        this.walkOf = grown(this.walkOf, n);
+        this.dist = grown(this.dist, n);
+        this.queue = grown(this.queue, n);
+        this.readOf = grown(this.readOf, n);
+        this.learnOf = grown(this.learnOf, n);
+        this.count = grown(this.count, n);
+      }
+    }
+    return i;
+  }
+
+  /** Per node: the last edge read (`edgesOf`) that named it, and that took its edges. */
+  private readOf = new Int32Array(1024);
+  private edgeReads = 0;
+
+  /** The nodes of `ids` if the edges of every one of them are known, else undefined. */
+  known(ids: readonly string[]): Int32Array | undefined {
+    const out = new Int32Array(ids.length);
+    for (let k = 0; k < ids.length; k++) {
+      const i = this.numbers.get(ids[k]!);
+      if (i === undefined || !this.edges[i]) return undefined;
+      out[k] = i;
+    }
+    return out;
+  }
+
+  /**
+   * Every edge that touches one of `nodes` (all known), once: as a store's read gives them, but
+   * in the order of the nodes and of their edges.
+   */
+  edgesOf(nodes: Int32Array): StoredEdge[] {
+    if (this.edgeReads >= 0x7ffffffd) {
+      this.readOf.fill(0);
+      this.edgeReads = 0;
+    }
+    // Named: `read`; edges taken: `read + 1`.
+    this.edgeReads += 2;
+    const read = this.edgeReads - 1;
+    const { readOf, full, edges } = this;
+    for (let k = 0; k < nodes.length; k++) readOf[nodes[k]!] = read;
+    const out: StoredEdge[] = [];
+    for (let k = 0; k < nodes.length; k++) {
+      const i = nodes[k]!;
+      if (readOf[i] !== read) continue;
+      readOf[i] = read + 1;
+      const other = full[i]!;
+      const list = edges[i]!;
+      // An edge between two of the nodes is taken from the first of them to be taken.
+      for (let e = 0; e < list.length; e++) {
+        const o = other[e]!;
+        if (o === i || readOf[o] !== read + 1) out.push(list[e]!);
+      }
+    }
+    return out;
+  }
+
+  /** Takes in the edges of the resources of `read` whose edges are not known yet. */
+  private learn(read: EdgeRead): void {
+    if (this.learns === 0x7fffffff) {
+      this.learnOf.fill(0);
+      this.learns = 0;
+    }
+    const stamp = ++this.learns;
+    // The resources learnt (stamped), then each edge's ends by number, counting their edges.
+    const owners: number[] = [];
+    for (const id of read.ids) {
+      const i = this.node(id);
+      if (this.full[i] || this.learnOf[i] === stamp) continue;
+      this.learnOf[i] = stamp;
+      this.count[i] = 0;
+      owners.push(i);
+    }
+    const n = read.edges.length;
+    this.ends = grown(this.ends, 2 * n);
+    let lastFrom = "";
+    let lastTo = "";
+    let a = -1;
+    let b = -1;
+    for (let k = 0; k < n; k++) {
+      const e = read.edges[k]!;
+      if (e.fromId !== lastFrom || a < 0) {
+        lastFrom = e.fromId;
+        a = this.node(lastFrom);
+      }
+      if (e.toId !== lastTo || b < 0) {
+        lastTo = e.toId;
+        b = this.node(lastTo);
+      }
+      this.ends[2 * k] = a;
+      this.ends[2 * k + 1] = b;
+      if (this.learnOf[a] === stamp) this.count[a]!++;
+      if (b !== a && this.learnOf[b] === stamp) this.count[b]!++;
+    }
+    const { ends, learnOf, count, full, edges } = this;
+    const lists: StoredEdge[][] = [];
+    for (const i of owners) {
+      full[i] = new Int32Array(count[i]!);
+      lists[i] = edges[i] = new Array(count[i]!);
+      count[i] = 0;
+    }
+    for (let k = 0; k < n; k++) {
+      const x = ends[2 * k]!;
+      const y = ends[2 * k + 1]!;
+      if (learnOf[x] === stamp) {
+        full[x]![count[x]!] = y;
+        lists[x]![count[x]!++] = read.edges[k]!;
+      }
+      if (y !== x && learnOf[y] === stamp) {
+        full[y]![count[y]!] = x;
+        lists[y]![count[y]!++] = read.edges[k]!;
+      }
+    }
+    // The other ends whose own edges are not known learn these edges of theirs.
+    for (const i of owners) {
+      this.partial[i] = undefined;
+      const other = full[i]!;
+      for (let k = 0; k < other.length; k++) {
+        const w = other[k]!;
+        if (full[w]) continue;
+        const p = this.partial[w];
+        if (p) p.push(i);
+        else this.partial[w] = [i];
+      }
+    }
+  }
+
+  /** Per node: the learning (`learn`) that takes its edges, and how many it has taken. */
+  private learnOf = new Int32Array(1024);
+  private count = new Int32Array(1024);
+  private learns = 0;
+  /** The two ends (nodes) of each edge of the read being learnt. */
+  private ends = new Int32Array(4096);
+
+  /**
+   * The walk of `blastRadiusOf` from `start` (at most `maxDepth` steps, along the way trouble
+   * travels over each edge): the resources reached, first the start, and the step each was first
+   * reached at. Undefined when it would pass a resource whose edges are not known.
+   */
+  impactWalk(
+    start: string,
+    maxDepth: number,
+  ): { ids: string[]; depth: (id: string) => number | undefined } | undefined {
+    const s = this.numbers.get(start);
+    if (s === undefined) return undefined;
+    const { full, edges, ids, numbers } = this;
+    // Per node: the step it was first reached at, plus one (0: not reached).
+    const reached = new Int32Array(ids.length);
+    reached[s] = 1;
+    const order = [start];
+    let frontier = [s];
+    for (let depth = 1; depth <= maxDepth && frontier.length; depth++) {
+      const next: number[] = [];
+      for (const f of frontier) {
+        const list = edges[f];
+        if (!list) return undefined;
+        const other = full[f]!;
+        const id = ids[f]!;
+        for (let k = 0; k < list.length; k++) {
+          const o = other[k]!;
+          if (reached[o]) continue;
+          const e = list[k]!;
+          const dir = IMPACT[e.type] ?? "both";
+          // From the target back to the source, or from the source forward to the target.
+          if (e.toId === id ? dir !== "forward" : dir !== "back") {
+            reached[o] = depth + 1;
+            next.push(o);
+            order.push(ids[o]!);
+          }
+        }
+      }
+      frontier = next;
+    }
+    return {
+      ids: order,
+      depth: (id) => {
+        const i = numbers.get(id);
+        const d = i === undefined || i >= reached.length ? 0 : reached[i]!;
+        return d ? d - 1 : undefined;
+      },
+    };
+  }
+
+  /** Takes in the edges of the resources of `reads` (made at this mirror's version) not known yet. */
+  learnReads(reads: readonly EdgeRead[]): void {
+    for (const read of reads) {
+      if (read.nodes) continue;
+      for (const id of read.ids) {
+        const i = this.numbers.get(id);
+        if (i === undefined || !this.full[i]) {
+          this.learn(read);
+          break;
+        }
+      }
+    }
+  }
+
+  /** The graph of the edges `reads` read (all made at this mirror's version). */
+  graph(reads: readonly EdgeRead[]): HopCounter {
+    if (this.queries === 0x7fffffff) {
+      this.inS.fill(0);
+      this.placeOf.fill(0);
+      this.queries = 0;
+    }
+    const q = ++this.queries;
+    for (const read of reads) {
+      if (read.nodes) {
+        for (let k = 0; k < read.nodes.length; k++) this.inS[read.nodes[k]!] = q;
+        continue;
+      }
+      let unknown = false;
+      for (const id of read.ids) {
+        const i = this.node(id);
+        this.inS[i] = q;
+        if (!this.full[i]) unknown = true;
+      }
+      if (unknown) this.learn(read);
+    }
+    return {
+      setPlaces: (ids) => this.setPlaces(q, ids),
+      distancesFrom: (places, from, maxHops, viaHubs) =>
+        this.distancesFrom(q, places, from, maxHops, viaHubs),
+    };
+  }
+
+  /** Whether node `i` has an edge read by query `q` (an end among the resources read). */
+  private inGraph(q: number, i: number): boolean {
+    const f = this.full[i];
+    if (f) {
+      if (f.length && this.inS[i] === q) return true;
+      for (let k = 0; k < f.length; k++) if (this.inS[f[k]!] === q) return true;
+      return false;
+    }
+    const p = this.partial[i];
+    if (p) for (let k = 0; k < p.length; k++) if (this.inS[p[k]!] === q) return true;
+    return false;
+  }
+
+  private setPlaces(q: number, ids: readonly string[]): Int32Array {
+    if (this.queries !== q) throw new Error("hop graph used after another was built");
+    return Int32Array.from(ids, (id, p) => {
+      const i = this.numbers.get(id);
+      if (i === undefined || !this.inGraph(q, i)) return -1;
+      this.placeOf[i] = q;
+      this.place[i] = p + 1;
+      return i;
+    });
+  }
+
+  private isHubNode(i: number): boolean {
+    let h = this.hub[i]!;
+    if (h === 0) {
+      h = isHub(this.ids[i]!) ? 1 : 2;
+      this.hub[i] = h;
+    }
+    return h === 1;
+  }
+
+  /** As `HopGraph.distancesFrom`, over the edges with an end among query `q`'s resources read. */
+  private distancesFrom(
+    q: number,
+    places: Int32Array,
+    from: number,
+    maxHops: number,
+    viaHubs: boolean,
+  ): Int32Array {
+    if (this.queries !== q) throw new Error("hop graph used after another was built");
+    const out = new Int32Array(places.length).fill(-1);
+    out[from] = 0;
+    const start = places[from]!;
+    if (start < 0) return out;
+    let left = -1;
+    for (const i of places) if (i >= 0) left++;
+    if (this.walks === 0x7fffffff) {
+      this.walkOf.fill(0);
+      this.walks = 0;
+    }
+    const walk = ++this.walks;
+    const { full, partial, inS, walkOf, dist, queue, placeOf, place } = this;
+    walkOf[start] = walk;
+    dist[start] = 0;
+    queue[0] = start;
+    let end = 1;
+    search: for (let h = 0; h < end && left > 0; h++) {
+      const u = queue[h]!;
+      const d = dist[u]!;
+      // The queue holds nodes in order of distance: the rest are at the limit too.
+      if (d >= maxHops) break;
+      if (u !== start && !viaHubs && this.isHubNode(u)) continue;
+      // A node whose edges were read passes along all of them; any other, along its edges to one.
+      const f = full[u];
+      const all = f !== undefined && inS[u] === q;
+      const next = f ?? partial[u];
+      if (!next) continue;
+      for (let k = 0; k < next.length; k++) {
+        const v = next[k]!;
+        if (walkOf[v] === walk || (!all && inS[v] !== q)) continue;
+        walkOf[v] = walk;
+        dist[v] = d + 1;
+        queue[end++] = v;
+        if (placeOf[v] === q && place[v]! > 0) {
+          out[place[v]! - 1] = d + 1;
+          if (--left === 0) break search;
+        }
+      }
+    }
+    return out;
+  }
+}
+const mirrors = new WeakMap<GraphReader, TopologyMirror>();
+
+/** The reader's mirror for topology `version` (a new one when its topology changed). */
+function mirrorOf(store: GraphReader, version: number): TopologyMirror {
+  let m = mirrors.get(store);
+  if (m?.version !== version || m.size > MIRROR_MAX) {
+    m = new TopologyMirror(version);
+    mirrors.set(store, m);
+  }
+  return m;
+}
+
 /**
  * Hop counts between places (distinct resource ids) over `graph`, by place index (see
  * `HopGraph.distancesFrom`); the walk from a place is made when first asked for and serves every
  * pair that starts there.
  */
 function hopsBetween(
-  graph: HopGraph,
+  graph: HopCounter,
   places: Int32Array,
   maxHops: number,
   viaHubs: boolean,
@@ -1196,11 +1660,13 @@ async function rankByChains(
   store: GraphReader,
   effect: StoredEvent,
   direct: readonly Scored[],
-  edges: readonly (readonly StoredEdge[])[],
+  edges: readonly EdgeRead[],
   resources: Map<string, StoredResource>,
   opts: AnalyzeOptions,
   min: number,
   limit: number,
+  /** The reader's topology version, when every read of `edges` was made at it. */
+  version?: number,
 ): Promise<RankedCause[]> {
   // The best signals by direct score, plus changes (rollouts, edits, deletes): a change far from
   // the symptom scores low on its own yet is often the root of the chain.
@@ -1226,7 +1692,7 @@ async function rankByChains(
     }
     return p;
   });
-  const graph = new HopGraph(edges);
+  const graph = version === undefined ? new HopGraph(edges) : mirrorOf(store, version).graph(edges);
   const places = graph.setPlaces([...placeIndex.keys()]);
   const hops = hopsBetween(graph, places, opts.maxHops, false);
   const nodeRules = throughNodeRules(rules);
@@ -1464,25 +1930,16 @@ const IMPACT: Record<string, "back" | "forward" | "both"> = {
   CONTROLS: "both",
 };
 
-/**
- * Resources downstream of the root cause that show symptoms: walk from the root's resource in the
- * direction trouble travels, keep resources with WARNING+ events after the root cause within the
- * window, and the Services/Ingresses/owners that front them.
- */
-export async function blastRadiusOf(
-  store: GraphReader,
-  root: StoredEvent,
-  effect: StoredEvent,
-  opts: AnalyzeOptions,
-  /** The graph path from the effect to the root (resources the failure travelled through). */
-  via: readonly string[] = [],
-): Promise<StoredResource[]> {
-  if (!root.resourceId) return [];
-  const maxDepth = opts.maxHops + 2;
-  const seen = new Map<string, number>([[root.resourceId, 0]]);
-  let frontier = [root.resourceId];
+/** The walk of `blastRadiusOf` from `start` over the edges `edgesOf` reads (see `TopologyMirror.impactWalk`). */
+async function impactWalk(
+  start: string,
+  maxDepth: number,
+  edgesOf: (ids: readonly string[]) => Promise<readonly StoredEdge[]>,
+): Promise<{ ids: string[]; depth: (id: string) => number | undefined }> {
+  const seen = new Map<string, number>([[start, 0]]);
+  let frontier = [start];
   for (let depth = 1; depth <= maxDepth && frontier.length; depth++) {
-    const edges = await store.edgesOf(frontier);
+    const edges = await edgesOf(frontier);
     // The frontier is what was first reached one step before.
     const inFrontier = (id: string) => seen.get(id) === depth - 1;
     const next: string[] = [];
@@ -1497,11 +1954,42 @@ export async function blastRadiusOf(
       if (dir !== "forward" && inFrontier(e.toId)) reached(e.fromId);
       if (dir !== "back" && inFrontier(e.fromId)) reached(e.toId);
     }
-    // In the order the edges gave them: the events read below are ordered by time and id, and
-    // the result by distance and id.
+    // In the order the edges gave them: the events read on them are ordered by time and id, and
+    // the blast radius by distance and id.
     frontier = next;
   }
-  const ids = [...seen.keys()];
+  return { ids: [...seen.keys()], depth: (id) => seen.get(id) };
+}
+
+/**
+ * Resources downstream of the root cause that show symptoms: walk from the root's resource in the
+ * direction trouble travels, keep resources with WARNING+ events after the root cause within the
+ * window, and the Services/Ingresses/owners that front them.
+ */
+export async function blastRadiusOf(
+  store: GraphReader,
+  root: StoredEvent,
+  effect: StoredEvent,
+  opts: AnalyzeOptions,
+  /** The graph path from the effect to the root (resources the failure travelled through). */
+  via: readonly string[] = [],
+  /** Answers reads of edges it knows (see `readEdges`), at the reader's current topology version. */
+  mirror?: TopologyMirror,
+): Promise<StoredResource[]> {
+  if (!root.resourceId) return [];
+  const reads: EdgeRead[] = [];
+  const edgesOf = (ids: readonly string[]) => readEdges(store, ids, reads, mirror);
+  const maxDepth = opts.maxHops + 2;
+  const walk =
+    mirror?.impactWalk(root.resourceId, maxDepth) ?? (await impactWalk(root.resourceId, maxDepth, edgesOf));
+  const ids = walk.ids;
+  // The resources reached (by the step they were first reached at), and those of `via` below.
+  const added = new Map<string, number>();
+  const seen = {
+    has: (id: string) => added.has(id) || walk.depth(id) !== undefined,
+    get: (id: string) => walk.depth(id) ?? added.get(id),
+    set: (id: string, depth: number) => added.set(id, depth),
+  };
   // Symptoms: warnings, errors and alerts (whatever their severity) from the root cause until the
   // symptom asked about, or one window after the root if that is later.
   const until = Math.max(root.timeMs + opts.windowMs, effect.timeMs) + LATE_DETECTION_MS;
@@ -1521,7 +2009,7 @@ export async function blastRadiusOf(
   // Aggregators (Services, Ingresses, workload owners) of symptomatic resources are hit too.
   const keep = new Set<string>();
   for (const id of symptomatic) if (seen.has(id)) keep.add(id);
-  const edges = await store.edgesOf([...keep]);
+  const edges = await edgesOf([...keep]);
   for (const e of edges) {
     if (
       keep.has(e.toId) &&
@@ -1531,9 +2019,16 @@ export async function blastRadiusOf(
       keep.add(e.fromId);
     }
   }
-  for (const e of await store.edgesOf([...keep])) {
+  for (const e of await edgesOf([...keep])) {
     if (keep.has(e.toId) && seen.has(e.fromId) && (e.type === "ROUTES_TO" || e.type === "CONTROLS"))
       keep.add(e.fromId);
+  }
+  if (mirror) {
+    // Read at the mirror's version: what the store gave is known from now on. Else the topology
+    // changed meanwhile, and what the mirror answered may be older: all is read again.
+    if ((await store.topologyVersion!()) !== mirror.version)
+      return blastRadiusOf(store, root, effect, opts, via);
+    mirror.learnReads(reads);
   }
   keep.delete(root.resourceId);
   const resources = await store.getResources([...keep]);
