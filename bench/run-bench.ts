@@ -5,7 +5,7 @@ import { writeHeapSnapshot } from "node:v8";
 import { Queue, Worker } from "bullmq";
 import cliProgress from "cli-progress";
 import type { Redis } from "ioredis";
-import { startPool, waitIdle } from "../cli/pipeline.js";
+import { startApi, startPool, waitIdle } from "../cli/pipeline.js";
 import { configOrExit, ensureRedis, openRuntime, type Runtime } from "../cli/runtime.js";
 import type { Config } from "../config/index.js";
 import type { StoredEvent } from "../graph/index.js";
@@ -261,7 +261,15 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     phaseNow = phases[phases.indexOf(phase) + 1] ?? "report";
   };
   const dir = mkdtempSync(join(tmpdir(), "kgrca-bench-"));
-  const overrides = { KG_DATA_DIR: dir, KG_QUEUE_PREFIX: `kgrca-bench-${process.pid}`, KG_RETENTION_DAYS: "0", LOG_LEVEL: "error" };
+  const overrides = {
+    KG_DATA_DIR: dir,
+    KG_QUEUE_PREFIX: `kgrca-bench-${process.pid}`,
+    KG_RETENTION_DAYS: "0",
+    LOG_LEVEL: "error",
+    // The API is served, as `kgrca start` (or `kgrca api`) does, on a free local port.
+    HOST: "127.0.0.1",
+    PORT: "0",
+  };
   const base = configOrExit(overrides);
   const redisHandle = await ensureRedis(base, { info: () => {} } as never);
   const config: Config = { ...base, redis: { ...base.redis, url: redisHandle.url } };
@@ -269,6 +277,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const cluster = syntheticCluster(synth);
   let rt: Runtime | undefined;
   let fleet: WorkerFleet | undefined;
+  let api: { stop: () => Promise<void> } | undefined;
   const multi = o.workers > 0;
   try {
     const baselineRate = await baseline(config, o.baselineJobs, o.progress);
@@ -277,6 +286,8 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     // 1. Sustained end-to-end throughput.
     // The API shape reads SQL only (no recent events in memory): open it as `kgrca api` does.
     rt = await openRuntime(config, multi ? "api" : "bench");
+    // Its code and state count in this process's memory, as in the shapes it plays.
+    api = await startApi(rt);
     const latencies: number[] = [];
     let recordLatency = false;
     // Multi-process: the workers' commit reports arrive over IPC, possibly after the queues are
@@ -394,6 +405,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   } finally {
     clearInterval(sampler);
     fleet?.kill();
+    await api?.stop().catch(() => {});
     if (rt) {
       await Promise.all(ALL_QUEUES.map((q) => rt!.queues.get(q).obliterate({ force: true }).catch(() => {})));
       await rt.close();
