@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { writeHeapSnapshot } from "node:v8";
 import { Queue, Worker } from "bullmq";
 import cliProgress from "cli-progress";
 import type { Redis } from "ioredis";
-import { startPool, waitIdle } from "../cli/pipeline.js";
+import { startApi, startPool, waitIdle } from "../cli/pipeline.js";
 import { configOrExit, ensureRedis, openRuntime, type Runtime } from "../cli/runtime.js";
 import type { Config } from "../config/index.js";
 import type { StoredEvent } from "../graph/index.js";
@@ -77,6 +78,13 @@ export interface BenchReport {
   peak_rss_mb_after: Record<string, number>;
   /** V8 heap in use at the end of each phase (live objects and garbage not yet collected). */
   heap_used_mb_after: Record<string, number>;
+  /**
+   * What the resident memory was made of at its highest (sampled every 250 ms): `rss`, the V8 heap
+   * reserved (`heap_total`) and in use (`heap_used`, garbage included), memory outside the heap
+   * held by JS objects (`external`, of which `array_buffers`), the phase it happened in, and the
+   * rest (`rss - heap_total - external`: code, native libraries, SQLite's cache, allocator slack).
+   */
+  peak_rss_breakdown_mb: Record<string, number | string>;
   /** Worker processes (0: the one-process shape). */
   workers: number;
   redis_cmds_per_event: number;
@@ -221,14 +229,47 @@ function logFilterRate(): number {
 export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const rssAfter: Record<string, number> = {};
   const heapAfter: Record<string, number> = {};
+  const mb = (n: number) => Math.round(n / 1024 / 1024);
+  const phases = ["baseline", "state", "pipeline", "latency", ...o.rcaSizes.flatMap((s) => [`fill_${s}`, `rca_${s}`])];
+  let phaseNow = phases[0]!;
+  let peak: Record<string, number | string> = { rss: 0 };
+  const sample = () => {
+    const m = process.memoryUsage();
+    if (mb(m.rss) <= (peak.rss as number)) return;
+    peak = {
+      rss: mb(m.rss),
+      heap_total: mb(m.heapTotal),
+      heap_used: mb(m.heapUsed),
+      external: mb(m.external),
+      array_buffers: mb(m.arrayBuffers),
+      other: mb(m.rss - m.heapTotal - m.external),
+      phase: phaseNow,
+    };
+  };
+  const sampler = setInterval(sample, 250);
+  sampler.unref();
+  // KG_BENCH_HEAP_SNAPSHOTS=<dir>: a V8 heap snapshot at the end of each phase (diagnosis only:
+  // writing one takes seconds and memory of its own).
+  const snapshots = process.env.KG_BENCH_HEAP_SNAPSHOTS;
   const mark = (phase: string) => {
+    sample();
     rssAfter[phase] = Math.round(process.resourceUsage().maxRSS / 1024);
     // With --expose-gc, the heap after a full collection: what the phase left alive.
     (globalThis as { gc?: () => void }).gc?.();
     heapAfter[phase] = Math.round(process.memoryUsage().heapUsed / 1024 / 1024);
+    if (snapshots) writeHeapSnapshot(join(snapshots, `${phase}.heapsnapshot`));
+    phaseNow = phases[phases.indexOf(phase) + 1] ?? "report";
   };
   const dir = mkdtempSync(join(tmpdir(), "kgrca-bench-"));
-  const overrides = { KG_DATA_DIR: dir, KG_QUEUE_PREFIX: `kgrca-bench-${process.pid}`, KG_RETENTION_DAYS: "0", LOG_LEVEL: "error" };
+  const overrides = {
+    KG_DATA_DIR: dir,
+    KG_QUEUE_PREFIX: `kgrca-bench-${process.pid}`,
+    KG_RETENTION_DAYS: "0",
+    LOG_LEVEL: "error",
+    // The API is served, as `kgrca start` (or `kgrca api`) does, on a free local port.
+    HOST: "127.0.0.1",
+    PORT: "0",
+  };
   const base = configOrExit(overrides);
   const redisHandle = await ensureRedis(base, { info: () => {} } as never);
   const config: Config = { ...base, redis: { ...base.redis, url: redisHandle.url } };
@@ -236,6 +277,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const cluster = syntheticCluster(synth);
   let rt: Runtime | undefined;
   let fleet: WorkerFleet | undefined;
+  let api: { stop: () => Promise<void> } | undefined;
   const multi = o.workers > 0;
   try {
     const baselineRate = await baseline(config, o.baselineJobs, o.progress);
@@ -244,6 +286,8 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     // 1. Sustained end-to-end throughput.
     // The API shape reads SQL only (no recent events in memory): open it as `kgrca api` does.
     rt = await openRuntime(config, multi ? "api" : "bench");
+    // Its code and state count in this process's memory, as in the shapes it plays.
+    api = await startApi(rt);
     const latencies: number[] = [];
     let recordLatency = false;
     // Multi-process: the workers' commit reports arrive over IPC, possibly after the queues are
@@ -350,6 +394,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       peak_rss_mb_by_process: rssByProcess,
       peak_rss_mb_after: rssAfter,
       heap_used_mb_after: heapAfter,
+      peak_rss_breakdown_mb: peak,
       workers: o.workers,
       redis_cmds_per_event: Math.round((cmds / o.events) * 100) / 100,
       log_filter_lines_per_s: logFilterRate(),
@@ -358,7 +403,9 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
         : `one process (kgrca start shape), all pools, concurrency ${o.concurrency}`,
     };
   } finally {
+    clearInterval(sampler);
     fleet?.kill();
+    await api?.stop().catch(() => {});
     if (rt) {
       await Promise.all(ALL_QUEUES.map((q) => rt!.queues.get(q).obliterate({ force: true }).catch(() => {})));
       await rt.close();

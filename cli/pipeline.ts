@@ -1,6 +1,4 @@
-import { serve } from "@hono/node-server";
 import cliProgress from "cli-progress";
-import { createApp } from "../api/index.js";
 import { QUEUE_NAMES, type QueueName, type Queues } from "../queues/index.js";
 import type { WireMessage } from "../rca/normalize.js";
 import { WorkerPool } from "../workers/index.js";
@@ -33,6 +31,9 @@ export async function scheduleCleanup(rt: Runtime): Promise<void> {
 
 /** Serves the API; resolves once listening, with a function that stops it. */
 export async function startApi(rt: Runtime): Promise<{ url: string; stop: () => Promise<void> }> {
+  // Loaded here, not at start-up: processes without the API (`kgrca worker`, the bridge, the
+  // watcher, one-shot commands) do not carry its code (OpenAPI, Bull Board, Swagger; ~13 MB RSS).
+  const [{ serve }, { createApp }] = await Promise.all([import("@hono/node-server"), import("../api/index.js")]);
   const app = createApp({
     store: rt.store,
     queues: rt.queues,

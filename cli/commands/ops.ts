@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { createApp, type RcaView } from "../../api/index.js";
+import type { RcaView } from "../../api/index.js";
 import { configOrExit, openRuntime, type Runtime } from "../runtime.js";
 
 /**
@@ -86,6 +86,7 @@ async function withGetter<T>(opts: ReadOptions, fn: (get: Getter) => Promise<T>)
   const config = configOrExit(envOverrides(opts));
   const rt: Runtime = await openRuntime(config, "cli");
   try {
+    const { createApp } = await import("../../api/index.js");
     const app = createApp({
       store: rt.store,
       queues: rt.queues,

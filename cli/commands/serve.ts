@@ -2,7 +2,7 @@ import { redactUrl } from "../../telemetry/index.js";
 import { latestTime, readReplayMessages, shiftTimes } from "../../bridge/replay/index.js";
 import { type QueueName, QUEUE_NAMES } from "../../queues/index.js";
 import { analyze } from "../../rca/analyze.js";
-import { rcaView } from "../../api/index.js";
+import { rcaView } from "../../api/views.js";
 import { enqueueWithProgress, scheduleCleanup, startApi, startPool, waitIdle } from "../pipeline.js";
 import { configOrExit, ensureRedis, onShutdown, openRuntime } from "../runtime.js";
 import { fileURLToPath } from "node:url";
