@@ -62,7 +62,9 @@ const KIND_PATTERN = /^[A-Za-z][A-Za-z0-9]{0,62}$/;
 /** Canonical kind for any spelling (`pod`, `Pods`, `svc`); unknown kinds keep their given case with a capital first letter. */
 export function canonicalKind(kind: string): string {
   const k = kind.trim();
-  return KINDS[k.toLowerCase()] ?? k.charAt(0).toUpperCase() + k.slice(1);
+  // Own keys only: `__proto__`, `constructor`... are names a client can send.
+  const lower = k.toLowerCase();
+  return (Object.hasOwn(KINDS, lower) ? KINDS[lower] : undefined) ?? k.charAt(0).toUpperCase() + k.slice(1);
 }
 
 export const isValidKind = (kind: string): boolean => KIND_PATTERN.test(kind.trim());

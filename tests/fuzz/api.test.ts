@@ -222,6 +222,24 @@ describe("fuzz: every API endpoint", () => {
     );
   });
 
+  it("answers what random runs found 500s for: NULs sent to Bull Board (now 400), prototype names as kinds", async () => {
+    const cases: Array<[string, RequestInit]> = [
+      ["/admin/queues/api/queues/%20%20%00/pause", { method: "PUT" }],
+      ["/admin/queues/api/queues/ingest/clean/%00", { method: "PUT" }],
+      ["/admin/queues/api/queues/ingest/add", { method: "POST", body: '{"name":"\\u0000","data":{}}', headers: { "content-type": "application/json" } }],
+    ];
+    for (const [path, init] of cases) {
+      const res = await app.request(`http://localhost${path}`, init);
+      expect(res.status, path).toBe(400);
+      expect(res.headers.get("content-type")).toContain("application/problem+json");
+    }
+    // Names of Object.prototype's keys as a kind are a kind like any other (they answered 500).
+    for (const kind of ["__proto__", "constructor", "toString"])
+      expect((await app.request(`http://localhost/api/v1/resources?kind=${kind}`)).status, kind).toBe(200);
+    // Without a NUL the same routes still answer (404 for an unknown queue, not 500).
+    expect((await app.request("http://localhost/admin/queues/api/queues/%20%20/pause", { method: "PUT" })).status).toBeLessThan(500);
+  });
+
   it("hits each route with garbage at least a few times", async () => {
     for (let k = 0; k < routes.length; k++) {
       const samples = fc.sample(request, { numRuns: 6, seed: k });
