@@ -211,7 +211,12 @@ describe("the background checkpoint", () => {
     const t = tempDir("kgrca-ckpt-");
     const path = join(t.dir, "kg.sqlite");
     // SQLite's own automatic checkpoint is out of reach: only the thread writes the database file.
-    const store = new SqliteGraphStore({ path, backgroundCheckpoint: true, checkpointPages: 1_000_000 });
+    const store = new SqliteGraphStore({
+      path,
+      backgroundCheckpoint: true,
+      checkpointPages: 1_000_000,
+      hotEvents: { maxEvents: 100_000 },
+    });
     await store.init();
     try {
       const before = statSync(path).size;
@@ -239,6 +244,12 @@ describe("the background checkpoint", () => {
         await new Promise((r) => setTimeout(r, 100));
       expect(statSync(path).size).toBeGreaterThan(before + 500_000);
       expect((await store.listEvents({ limit: 1 })).total).toBe(4_000);
+      // A checkpoint is not a commit: the recent events in memory stay valid (another process's
+      // commits close together would have turned them off).
+      await store.eventsOnResources(["c1:pod:ns:p1"], 0, Number.MAX_SAFE_INTEGER);
+      await new Promise((r) => setTimeout(r, 1_500));
+      await store.eventsOnResources(["c1:pod:ns:p1"], 0, Number.MAX_SAFE_INTEGER);
+      expect((store as unknown as { hotOff: boolean }).hotOff).toBe(false);
     } finally {
       await store.close();
       t.remove();
