@@ -742,6 +742,16 @@ export class SqliteGraphStore implements GraphStore {
     return undefined;
   }
 
+  /**
+   * Inserts the resource row if it is missing; whether it was. A row known committed
+   * (`knownResources`) is not asked for again; one asked for is known once this write commits.
+   */
+  private ensureRow(id: string, cluster: string, kind: string, namespace: string, name: string): boolean {
+    if (this.knownResources.has(id)) return false;
+    this.pendingKnown?.resources.push(id);
+    return this.stmts.resEnsure.run(id, cluster, kind, namespace, name).changes > 0;
+  }
+
   /** Resolves a reference to an id, creating the resource row when the reference names it. */
   private ensureRef(
     ref: ResourceRef,
@@ -751,16 +761,13 @@ export class SqliteGraphStore implements GraphStore {
   ): string | undefined {
     const byName = refToId(ref);
     if (byName) {
-      const created =
-        !this.knownResources.has(byName) &&
-        this.stmts.resEnsure.run(
-          byName,
-          ref.cluster,
-          ref.kind,
-          isClusterScoped(ref.kind) ? "" : (ref.namespace ?? ""),
-          ref.name!,
-        ).changes > 0;
-      this.pendingKnown?.resources.push(byName);
+      const created = this.ensureRow(
+        byName,
+        ref.cluster,
+        ref.kind,
+        isClusterScoped(ref.kind) ? "" : (ref.namespace ?? ""),
+        ref.name!,
+      );
       if (ref.uid) this.registerUid(ref.cluster, ref.uid, byName, touched, ingestedMs, events);
       if (created) touched.add(byName);
       return byName;
@@ -829,9 +836,7 @@ export class SqliteGraphStore implements GraphStore {
     counts: ApplyResult["counts"],
   ) {
     const id = resourceId(r.cluster, r.kind, r.namespace, r.name);
-    if (!this.knownResources.has(id) && this.stmts.resEnsure.run(id, r.cluster, r.kind, r.namespace, r.name).changes > 0)
-      touched.add(id);
-    this.pendingKnown?.resources.push(id);
+    if (this.ensureRow(id, r.cluster, r.kind, r.namespace, r.name)) touched.add(id);
     if (r.uid) this.registerUid(r.cluster, r.uid, id, touched, ingestedMs, touchedEvents);
 
     // Version history -> change events, independent of arrival order.
