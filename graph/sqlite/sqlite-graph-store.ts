@@ -981,7 +981,7 @@ export class SqliteGraphStore implements GraphStore {
     for (const e of impliedEdges(r)) {
       const other = e.fromId === id ? e.toId : e.fromId;
       const o = parseResourceId(other);
-      if (o) this.stmts.resEnsure.run(other, o.cluster, o.kind, o.namespace, o.name);
+      if (o) this.ensureRow(other, o.cluster, o.kind, o.namespace, o.name);
       want(e.fromId, e.type, e.toId);
     }
     // Services and NetworkPolicies select pods by label; matched from whichever side arrives last.
@@ -1068,10 +1068,7 @@ export class SqliteGraphStore implements GraphStore {
       if (this.stmts.hintInsert.run(cluster, key, fromId).changes === 0) continue;
       if (h.explicit) {
         const sid = resourceId(cluster, "Service", h.service!.namespace, h.service!.name);
-        if (
-          this.stmts.resEnsure.run(sid, cluster, "Service", h.service!.namespace, h.service!.name).changes > 0
-        )
-          touched.add(sid);
+        if (this.ensureRow(sid, cluster, "Service", h.service!.namespace, h.service!.name)) touched.add(sid);
       }
       const targets = h.ip
         ? (this.stmts.resByIp.all({ cluster, ip: h.ip }) as Array<{ id: string }>).map((x) => x.id)
