@@ -50,6 +50,7 @@ import { StoreUnavailableError } from "../graph-store.js";
 import { type Adjacency, expandNeighborhood, isHub, sortAdjacency } from "../neighborhood.js";
 import { BackgroundCheckpointer } from "./checkpointer.js";
 import { byTimeId, HotEvents } from "./hot-events.js";
+import { LayeredMap } from "./layered-map.js";
 
 /** Beyond this many known resource rows the set starts again (it only saves statements). */
 const KNOWN_ROWS_MAX = 500_000;
@@ -112,7 +113,7 @@ function reachDiff(a: ReadonlyMap<string, Reach>, b: ReadonlyMap<string, Reach>)
 
 const DERIVED_OUT = DERIVED_OUT_TYPES;
 const MAX_PAGE = 1000;
-const LINK_MEMO_MAX = 250_000;
+const LINK_MEMO_MAX = 100_000;
 /** Whether the walk that gave `nb` read the adjacency of `id` (see `expandNeighborhood`). */
 function expands(nb: ReadonlyMap<string, Reach>, id: string, maxHops: number): boolean {
   const r = nb.get(id);
@@ -125,6 +126,8 @@ const NEIGHBOURHOOD_CACHE_MAX = 120_000;
 const HOT_RELOAD_MIN_MS = 10_000;
 const RESOURCE_MEMO_MAX = 200_000;
 const TOPOLOGY_STRINGS_MAX = 1_000_000;
+/** Resources whose edges changed that a topology version keeps beside the shared map (`LayeredMap`). */
+const TOPOLOGY_OVERLAY_MAX = 4_096;
 
 const WIDE_CHAR = /[\ud800-\uffff]/;
 /** SQLite's BINARY order of two strings (their UTF-8 bytes, i.e. code points). */
@@ -195,6 +198,8 @@ export class SqliteGraphStore implements GraphStore {
     | { adj: ReadonlyMap<string, Adjacency>; dropped: ReadonlyMap<string, Map<string, Reach>> }
     | undefined;
   private nbCacheSize = 0;
+  /** The kept neighbourhoods (keys of `nbCache`) whose walk expanded each resource (`expands`). */
+  private nbByExpanded = new Map<string, Set<string>>();
   /** Every edge row by each of its two ends, loaded on demand for one topology version. */
   private edgeIndex: EdgeIndex | undefined;
   private edgeIndexVersion = -1;
@@ -366,7 +371,7 @@ export class SqliteGraphStore implements GraphStore {
 
   private writeOnce<T>(fn: () => T): T {
     const outer = this.pendingKnown === undefined; // a write inside a write is part of it
-    let patch: { version: number; adj: Map<string, Adjacency>; ids: string[] } | undefined;
+    let patch: { version: number; adj: ReadonlyMap<string, Adjacency>; ids: string[] } | undefined;
     let changed: Row[] | undefined;
     let changedResources: string[] | undefined;
     const out = this.run(() =>
@@ -701,8 +706,8 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   /** The topology in memory with the adjacency of the resources whose edges changed read again. */
-  private patchedAdjacency(): Map<string, Adjacency> {
-    const map = new Map(this.adjCache);
+  private patchedAdjacency(): ReadonlyMap<string, Adjacency> {
+    const map = new Map<string, Adjacency | undefined>();
     const one = this.topologyString();
     for (const id of this.edgesChanged) {
       const a = {
@@ -713,10 +718,9 @@ export class SqliteGraphStore implements GraphStore {
           (r): [string, string] => [one(r.other), one(r.type)],
         ),
       };
-      if (a.out.length || a.in.length) map.set(one(id), sortAdjacency(a));
-      else map.delete(id);
+      map.set(one(id), a.out.length || a.in.length ? sortAdjacency(a) : undefined);
     }
-    return map;
+    return LayeredMap.patch(this.adjCache ?? new Map(), map, TOPOLOGY_OVERLAY_MAX);
   }
 
   /**
@@ -1431,11 +1435,9 @@ export class SqliteGraphStore implements GraphStore {
         // Full: the oldest go first (a Map iterates in insertion order).
         for (const [k, v] of this.nbCache) {
           if (this.nbCacheSize + nb.size <= NEIGHBOURHOOD_CACHE_MAX) break;
-          this.nbCache.delete(k);
-          this.nbCacheSize -= v.nb.size;
+          this.forgetNeighbourhood(k, v);
         }
-        this.nbCache.set(key, { nb, gen: this.adjGen, maxHops });
-        this.nbCacheSize += nb.size;
+        this.keepNeighbourhood(key, nb, maxHops);
       }
     }
     return new Map(nb);
@@ -1498,6 +1500,7 @@ export class SqliteGraphStore implements GraphStore {
       for (const [k, { nb }] of this.nbCache) dropped.set(k, nb);
       this.nbCache = new Map();
       this.nbCacheSize = 0;
+      this.nbByExpanded = new Map();
     } else {
       const changed: string[] = changedIds ? [...changedIds] : [];
       if (!changedIds) {
@@ -1507,15 +1510,39 @@ export class SqliteGraphStore implements GraphStore {
         }
         for (const id of old.keys()) if (!now.has(id)) changed.push(id);
       }
-      for (const [k, { nb, maxHops }] of this.nbCache) {
-        if (!changed.some((id) => expands(nb, id, maxHops))) continue;
-        dropped.set(k, nb);
-        this.nbCache.delete(k);
-        this.nbCacheSize -= nb.size;
+      for (const id of changed) {
+        const keys = this.nbByExpanded.get(id);
+        if (!keys) continue;
+        for (const k of [...keys]) {
+          const kept = this.nbCache.get(k)!;
+          dropped.set(k, kept.nb);
+          this.forgetNeighbourhood(k, kept);
+        }
       }
     }
     this.prevNb = old ? { adj: old, dropped } : undefined;
     this.adjGen++;
+  }
+
+  private keepNeighbourhood(key: string, nb: Map<string, Reach>, maxHops: number): void {
+    this.nbCache.set(key, { nb, gen: this.adjGen, maxHops });
+    this.nbCacheSize += nb.size;
+    for (const id of nb.keys()) {
+      if (!expands(nb, id, maxHops)) continue;
+      const keys = this.nbByExpanded.get(id);
+      if (keys) keys.add(key);
+      else this.nbByExpanded.set(id, new Set([key]));
+    }
+  }
+
+  private forgetNeighbourhood(key: string, kept: { nb: Map<string, Reach>; maxHops: number }): void {
+    this.nbCache.delete(key);
+    this.nbCacheSize -= kept.nb.size;
+    for (const id of kept.nb.keys()) {
+      const keys = this.nbByExpanded.get(id);
+      if (!keys?.delete(key) || keys.size) continue;
+      this.nbByExpanded.delete(id);
+    }
   }
 
   /** The shared copy of a string of the topology (see `topologyStrings`), for one reload. */
