@@ -259,8 +259,14 @@ export interface RuleVectors {
   readonly effectRules: Int32Array;
 }
 
-const VECTOR_MEMO_MAX = 100_000;
+/**
+ * Entries kept per rule set. Most targets share their vectors with many others (a few hundred
+ * distinct ones in a busy cluster): each distinct vector is kept once (`vectorIntern`), so an
+ * entry costs its key and a map slot, ~200 bytes.
+ */
+const VECTOR_MEMO_MAX = 40_000;
 const vectorMemo = new WeakMap<RuleSet, Map<string, RuleVectors>>();
+const vectorIntern = new WeakMap<RuleSet, Map<string, RuleVectors>>();
 
 export function ruleVectors(set: RuleSet, t: MatchTarget): RuleVectors {
   let memo = vectorMemo.get(set);
@@ -280,7 +286,18 @@ export function ruleVectors(set: RuleSet, t: MatchTarget): RuleVectors {
   effectFlags.fill(0, 0, n);
   const effectRules = new Int32Array(markMatching(set, index.effect, false, t, effectFlags));
   for (let k = 0, i = 0; k < n; k++) if (effectFlags[k]) effectRules[i++] = k;
-  v = { cause, effectRules };
+  let shared = vectorIntern.get(set);
+  if (!shared) {
+    shared = new Map();
+    vectorIntern.set(set, shared);
+  }
+  const signature = `${cause.join("")}|${effectRules.join(",")}`;
+  v = shared.get(signature);
+  if (!v) {
+    v = { cause, effectRules };
+    if (shared.size >= VECTOR_MEMO_MAX) shared.clear();
+    shared.set(signature, v);
+  }
   if (memo.size >= VECTOR_MEMO_MAX) memo.clear();
   memo.set(key, v);
   return v;
