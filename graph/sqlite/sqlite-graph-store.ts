@@ -198,8 +198,6 @@ export class SqliteGraphStore implements GraphStore {
     | { adj: ReadonlyMap<string, Adjacency>; dropped: ReadonlyMap<string, Map<string, Reach>> }
     | undefined;
   private nbCacheSize = 0;
-  /** The kept neighbourhoods (keys of `nbCache`) whose walk expanded each resource (`expands`). */
-  private nbByExpanded = new Map<string, Set<string>>();
   /** Every edge row by each of its two ends, loaded on demand for one topology version. */
   private edgeIndex: EdgeIndex | undefined;
   private edgeIndexVersion = -1;
@@ -1500,7 +1498,6 @@ export class SqliteGraphStore implements GraphStore {
       for (const [k, { nb }] of this.nbCache) dropped.set(k, nb);
       this.nbCache = new Map();
       this.nbCacheSize = 0;
-      this.nbByExpanded = new Map();
     } else {
       const changed: string[] = changedIds ? [...changedIds] : [];
       if (!changedIds) {
@@ -1510,14 +1507,10 @@ export class SqliteGraphStore implements GraphStore {
         }
         for (const id of old.keys()) if (!now.has(id)) changed.push(id);
       }
-      for (const id of changed) {
-        const keys = this.nbByExpanded.get(id);
-        if (!keys) continue;
-        for (const k of [...keys]) {
-          const kept = this.nbCache.get(k)!;
-          dropped.set(k, kept.nb);
-          this.forgetNeighbourhood(k, kept);
-        }
+      for (const [k, kept] of this.nbCache) {
+        if (!changed.some((id) => expands(kept.nb, id, kept.maxHops))) continue;
+        dropped.set(k, kept.nb);
+        this.forgetNeighbourhood(k, kept);
       }
     }
     this.prevNb = old ? { adj: old, dropped } : undefined;
@@ -1527,22 +1520,11 @@ export class SqliteGraphStore implements GraphStore {
   private keepNeighbourhood(key: string, nb: Map<string, Reach>, maxHops: number): void {
     this.nbCache.set(key, { nb, gen: this.adjGen, maxHops });
     this.nbCacheSize += nb.size;
-    for (const id of nb.keys()) {
-      if (!expands(nb, id, maxHops)) continue;
-      const keys = this.nbByExpanded.get(id);
-      if (keys) keys.add(key);
-      else this.nbByExpanded.set(id, new Set([key]));
-    }
   }
 
   private forgetNeighbourhood(key: string, kept: { nb: Map<string, Reach>; maxHops: number }): void {
     this.nbCache.delete(key);
     this.nbCacheSize -= kept.nb.size;
-    for (const id of kept.nb.keys()) {
-      const keys = this.nbByExpanded.get(id);
-      if (!keys?.delete(key) || keys.size) continue;
-      this.nbByExpanded.delete(id);
-    }
   }
 
   /** The shared copy of a string of the topology (see `topologyStrings`), for one reload. */
