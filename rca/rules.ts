@@ -260,9 +260,9 @@ export interface RuleVectors {
 }
 
 /**
- * Entries kept per rule set. Most targets share their vectors with many others (a few hundred
- * distinct ones in a busy cluster): each distinct vector is kept once (`vectorIntern`), so an
- * entry costs its key and a map slot, ~200 bytes.
+ * Entries kept per rule set. Targets share their vectors with many others (the bench's stream:
+ * 12 distinct vectors for 13,500 distinct targets), so each distinct vector is kept once
+ * (`vectorIntern`) and an entry costs its key and a map slot, ~200 bytes.
  */
 const VECTOR_MEMO_MAX = 40_000;
 const vectorMemo = new WeakMap<RuleSet, Map<string, RuleVectors>>();
