@@ -1050,35 +1050,100 @@ function throughNodeFlags(rules: RuleSet): Uint8Array {
 const hopNumbers = new Map<string, number>();
 const hopIds: string[] = [];
 const HOP_NUMBERS_MAX = 1_000_000;
-/**
- * Arrays by node number and by adjacency slot, shared by every graph (grown as needed): a graph
- * stamps the entries it sets with its own number, so none is cleared or allocated per query.
- */
-const hopScratch = {
-  /** Per node: 0 not known yet, 1 a hub, 2 not a hub. */
-  hub: new Uint8Array(1024),
-  /** Per node: the graph whose adjacency `head` holds, the first slot of its list. */
-  headOf: new Int32Array(1024),
-  head: new Int32Array(1024),
-  /** Per node: the graph whose places `place` holds, the place it is (+1). */
-  placeOf: new Int32Array(1024),
-  place: new Int32Array(1024),
-  /** Per node: the walk that reached it last, at what distance; and the walk's queue. */
-  walkOf: new Int32Array(1024),
-  dist: new Int32Array(1024),
-  queue: new Int32Array(1024),
-  /** Per slot: the next slot of the same list, and the node it leads to. */
-  link: new Int32Array(4096),
-  to: new Int32Array(4096),
-  graphs: 0,
-  walks: 0,
-};
-
 const grown = <T extends Int32Array | Uint8Array>(a: T, size: number): T => {
   if (a.length >= size) return a;
   const b = new (a.constructor as new (n: number) => T)(Math.max(size, a.length * 2));
   b.set(a);
   return b;
+};
+
+/**
+ * What a breadth-first walk over numbered nodes needs per node, for one numbering of resource ids
+ * (`HopGraph`'s, shared by every graph, or one `TopologyMirror`'s). Entries are stamped with the
+ * number of the graph (places) or walk that set them, so none is cleared per query.
+ */
+class WalkScratch {
+  /** Per node: 0 not known yet, 1 a hub, 2 not a hub. */
+  hub = new Uint8Array(1024);
+  /** Per node: the graph whose places `place` holds, the place it is (+1). */
+  placeOf = new Int32Array(1024);
+  place = new Int32Array(1024);
+  /** Per node: the walk that reached it last, at what distance; and the walk's queue. */
+  walkOf = new Int32Array(1024);
+  dist = new Int32Array(1024);
+  queue = new Int32Array(1024);
+  private walks = 0;
+
+  /** Room for node numbers below `n`. */
+  grow(n: number): void {
+    this.hub = grown(this.hub, n);
+    this.placeOf = grown(this.placeOf, n);
+    this.place = grown(this.place, n);
+    this.walkOf = grown(this.walkOf, n);
+    this.dist = grown(this.dist, n);
+    this.queue = grown(this.queue, n);
+  }
+
+  /** Whether node `i` (resource `ids[i]`) is a hub, memoised. */
+  isHub(i: number, ids: readonly string[]): boolean {
+    let h = this.hub[i]!;
+    if (h === 0) {
+      h = isHub(ids[i]!) ? 1 : 2;
+      this.hub[i] = h;
+    }
+    return h === 1;
+  }
+
+  /** The places, as nodes (`nodeOf`: -1 when not in the graph), stamped with the graph `g`. */
+  setPlaces(g: number, ids: readonly string[], nodeOf: (id: string) => number): Int32Array {
+    return Int32Array.from(ids, (id, p) => {
+      const i = nodeOf(id);
+      if (i < 0) return -1;
+      this.placeOf[i] = g;
+      this.place[i] = p + 1;
+      return i;
+    });
+  }
+
+  /**
+   * Starts a walk from place `from`: the distances out (-1 each, 0 at `from`), and, when `from` is
+   * in the graph, its node (queued at distance 0), the walk's number and the places left to reach.
+   */
+  startWalk(
+    places: Int32Array,
+    from: number,
+  ): { out: Int32Array; start: number; walk: number; left: number } {
+    const out = new Int32Array(places.length).fill(-1);
+    out[from] = 0;
+    const start = places[from]!;
+    if (start < 0) return { out, start, walk: 0, left: 0 };
+    let left = -1;
+    for (const i of places) if (i >= 0) left++;
+    if (this.walks === 0x7fffffff) {
+      this.walkOf.fill(0);
+      this.walks = 0;
+    }
+    const walk = ++this.walks;
+    this.walkOf[start] = walk;
+    this.dist[start] = 0;
+    this.queue[0] = start;
+    return { out, start, walk, left };
+  }
+}
+
+/**
+ * Arrays by node number and by adjacency slot, shared by every graph (grown as needed): a graph
+ * stamps the entries it sets with its own number, so none is cleared or allocated per query.
+ */
+const hopScratch = {
+  walk: new WalkScratch(),
+  /** Per node: the graph whose adjacency `head` holds, the first slot of its list. */
+  headOf: new Int32Array(1024),
+  head: new Int32Array(1024),
+  /** Per slot: the next slot of the same list, and the node it leads to. */
+  link: new Int32Array(4096),
+  to: new Int32Array(4096),
+  graphs: 0,
 };
 
 /** Hop counts between places (distinct resource ids) over the edges read around an effect. */
@@ -1106,11 +1171,11 @@ class HopGraph implements HopCounter {
     if (hopNumbers.size > HOP_NUMBERS_MAX) {
       hopNumbers.clear();
       hopIds.length = 0;
-      x.hub.fill(0);
+      x.walk.hub.fill(0);
     }
     if (x.graphs === 0x7fffffff) {
       x.headOf.fill(0);
-      x.placeOf.fill(0);
+      x.walk.placeOf.fill(0);
       x.graphs = 0;
     }
     this.graph = ++x.graphs;
@@ -1162,26 +1227,12 @@ class HopGraph implements HopCounter {
       const x = hopScratch;
       if (i >= x.headOf.length) {
         const n = i + 1;
-        x.hub = grown(x.hub, n);
         x.headOf = grown(x.headOf, n);
         x.head = grown(x.head, n);
-        x.placeOf = grown(x.placeOf, n);
-        x.place = grown(x.place, n);
-        x.walkOf = grown(x.walkOf, n);
-        x.dist = grown(x.dist, n);
-        x.queue = grown(x.queue, n);
+        x.walk.grow(n);
       }
     }
     return i;
-  }
-
-  private isHubNode(i: number): boolean {
-    let h = hopScratch.hub[i]!;
-    if (h === 0) {
-      h = isHub(hopIds[i]!) ? 1 : 2;
-      hopScratch.hub[i] = h;
-    }
-    return h === 1;
   }
 
   /**
@@ -1190,12 +1241,9 @@ class HopGraph implements HopCounter {
    */
   setPlaces(ids: readonly string[]): Int32Array {
     const x = hopScratch;
-    return Int32Array.from(ids, (id, p) => {
+    return x.walk.setPlaces(this.graph, ids, (id) => {
       const i = hopNumbers.get(id);
-      if (i === undefined || x.headOf[i] !== this.graph) return -1;
-      x.placeOf[i] = this.graph;
-      x.place[i] = p + 1;
-      return i;
+      return i === undefined || x.headOf[i] !== this.graph ? -1 : i;
     });
   }
 
@@ -1207,29 +1255,21 @@ class HopGraph implements HopCounter {
   distancesFrom(places: Int32Array, from: number, maxHops: number, viaHubs: boolean): Int32Array {
     const x = hopScratch;
     if (x.graphs !== this.graph) throw new Error("HopGraph used after another was built");
-    const out = new Int32Array(places.length).fill(-1);
-    out[from] = 0;
-    const start = places[from]!;
+    const w = x.walk;
+    const started = w.startWalk(places, from);
+    const { out, start, walk } = started;
     if (start < 0) return out;
-    let left = -1;
-    for (const i of places) if (i >= 0) left++;
-    if (x.walks === 0x7fffffff) {
-      x.walkOf.fill(0);
-      x.walks = 0;
-    }
-    const walk = ++x.walks;
+    let { left } = started;
     const g = this.graph;
-    const { head, link, to, walkOf, dist, queue, placeOf, place } = x;
-    walkOf[start] = walk;
-    dist[start] = 0;
-    queue[0] = start;
+    const { head, link, to } = x;
+    const { walkOf, dist, queue, placeOf, place } = w;
     let end = 1;
     search: for (let q = 0; q < end && left > 0; q++) {
       const u = queue[q]!;
       const d = dist[u]!;
       // The queue holds nodes in order of distance: the rest are at the limit too.
       if (d >= maxHops) break;
-      if (u !== start && !viaHubs && this.isHubNode(u)) continue;
+      if (u !== start && !viaHubs && w.isHub(u, hopIds)) continue;
       // Every node reached has edges in this graph: it was reached along one.
       for (let k = head[u]!; k !== -1; k = link[k]!) {
         const v = to[k]!;
@@ -1269,19 +1309,11 @@ class TopologyMirror {
   private readonly edges: Array<StoredEdge[] | undefined> = [];
   /** Per node whose edges were not read: the other ends of its edges to nodes whose edges were. */
   private readonly partial: Array<number[] | undefined> = [];
-  /** Per node: 0 not known yet, 1 a hub, 2 not a hub. */
-  private hub = new Uint8Array(1024);
   /** Per node: the query whose read resources (`S`) include it. */
   private inS = new Int32Array(1024);
-  /** Per node: the query whose places `place` holds, the place it is (+1). */
-  private placeOf = new Int32Array(1024);
-  private place = new Int32Array(1024);
-  /** Per node: the walk that reached it last, at what distance; and the walk's queue. */
-  private walkOf = new Int32Array(1024);
-  private dist = new Int32Array(1024);
-  private queue = new Int32Array(1024);
+  /** Walks over this mirror's node numbers (places stamped with the query's number). */
+  private readonly walk = new WalkScratch();
   private queries = 0;
-  private walks = 0;
 
   constructor(readonly version: number) {}
 
@@ -1298,15 +1330,10 @@ class TopologyMirror {
       this.full.push(undefined);
       this.edges.push(undefined);
       this.partial.push(undefined);
-      if (i >= this.hub.length) {
+      if (i >= this.inS.length) {
         const n = i + 1;
-        this.hub = grown(this.hub, n);
         this.inS = grown(this.inS, n);
-        this.placeOf = grown(this.placeOf, n);
-        this.place = grown(this.place, n);
-        this.walkOf = grown(this.walkOf, n);
-        this.dist = grown(this.dist, n);
-        this.queue = grown(this.queue, n);
+        this.walk.grow(n);
         this.readOf = grown(this.readOf, n);
         this.learnOf = grown(this.learnOf, n);
         this.count = grown(this.count, n);
@@ -1504,7 +1531,7 @@ class TopologyMirror {
   graph(reads: readonly EdgeRead[]): HopCounter {
     if (this.queries === 0x7fffffff) {
       this.inS.fill(0);
-      this.placeOf.fill(0);
+      this.walk.placeOf.fill(0);
       this.queries = 0;
     }
     const q = ++this.queries;
@@ -1543,22 +1570,10 @@ class TopologyMirror {
 
   private setPlaces(q: number, ids: readonly string[]): Int32Array {
     if (this.queries !== q) throw new Error("hop graph used after another was built");
-    return Int32Array.from(ids, (id, p) => {
+    return this.walk.setPlaces(q, ids, (id) => {
       const i = this.numbers.get(id);
-      if (i === undefined || !this.inGraph(q, i)) return -1;
-      this.placeOf[i] = q;
-      this.place[i] = p + 1;
-      return i;
+      return i === undefined || !this.inGraph(q, i) ? -1 : i;
     });
-  }
-
-  private isHubNode(i: number): boolean {
-    let h = this.hub[i]!;
-    if (h === 0) {
-      h = isHub(this.ids[i]!) ? 1 : 2;
-      this.hub[i] = h;
-    }
-    return h === 1;
   }
 
   /** As `HopGraph.distancesFrom`, over the edges with an end among query `q`'s resources read. */
@@ -1570,28 +1585,20 @@ class TopologyMirror {
     viaHubs: boolean,
   ): Int32Array {
     if (this.queries !== q) throw new Error("hop graph used after another was built");
-    const out = new Int32Array(places.length).fill(-1);
-    out[from] = 0;
-    const start = places[from]!;
+    const w = this.walk;
+    const started = w.startWalk(places, from);
+    const { out, start, walk } = started;
     if (start < 0) return out;
-    let left = -1;
-    for (const i of places) if (i >= 0) left++;
-    if (this.walks === 0x7fffffff) {
-      this.walkOf.fill(0);
-      this.walks = 0;
-    }
-    const walk = ++this.walks;
-    const { full, partial, inS, walkOf, dist, queue, placeOf, place } = this;
-    walkOf[start] = walk;
-    dist[start] = 0;
-    queue[0] = start;
+    let { left } = started;
+    const { full, partial, inS } = this;
+    const { walkOf, dist, queue, placeOf, place } = w;
     let end = 1;
     search: for (let h = 0; h < end && left > 0; h++) {
       const u = queue[h]!;
       const d = dist[u]!;
       // The queue holds nodes in order of distance: the rest are at the limit too.
       if (d >= maxHops) break;
-      if (u !== start && !viaHubs && this.isHubNode(u)) continue;
+      if (u !== start && !viaHubs && w.isHub(u, this.ids)) continue;
       // A node whose edges were read passes along all of them; any other, along its edges to one.
       const f = full[u];
       const all = f !== undefined && inS[u] === q;
