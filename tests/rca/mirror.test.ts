@@ -1,13 +1,11 @@
-import { readdirSync, rmSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_SYNTHETIC, syntheticCluster, syntheticStream } from "../../bench/synthetic.js";
 import { readScenario } from "../../bridge/replay/index.js";
-import { startPool, waitIdle } from "../../cli/pipeline.js";
-import { openRuntime } from "../../cli/runtime.js";
-import { ALL_QUEUES } from "../../queues/index.js";
+import { waitIdle } from "../../cli/pipeline.js";
 import { type AnalyzeOptions, analyze, type GraphReader } from "../../rca/analyze.js";
 import type { WireMessage } from "../../rca/normalize.js";
-import { testConfig } from "../helpers.js";
+import { testPipeline } from "../helpers.js";
 
 const dir = new URL("../../scenarios/", import.meta.url).pathname;
 const files = readdirSync(dir)
@@ -28,9 +26,8 @@ const plain = (s: GraphReader): GraphReader => ({
 
 /** Loads `messages` (one list per enqueue) into a fresh store, then checks every warning. */
 async function sameAnswers(name: string, batches: WireMessage[][], sample = 1) {
-  const config = testConfig(name);
-  const rt = await openRuntime(config, "test");
-  const pool = startPool(rt, undefined, 2);
+  const { rt, close } = await testPipeline(name);
+  const config = rt.config;
   try {
     for (const b of batches) await rt.queues.enqueueMessages(b, "replay");
     await waitIdle(rt.queues, 120_000);
@@ -48,17 +45,7 @@ async function sameAnswers(name: string, batches: WireMessage[][], sample = 1) {
         expect(strip(await analyze(rt.store, e.id, opts))).toEqual(want);
       }
   } finally {
-    await pool.close();
-    await Promise.all(
-      ALL_QUEUES.map((q) =>
-        rt.queues
-          .get(q)
-          .obliterate({ force: true })
-          .catch(() => {}),
-      ),
-    );
-    await rt.close();
-    rmSync(config.dataDir, { recursive: true, force: true });
+    await close();
   }
 }
 
