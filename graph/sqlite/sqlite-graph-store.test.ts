@@ -173,6 +173,50 @@ describe("the topology version", () => {
   });
 });
 
+describe("PRAGMA data_version, read once per macrotask", () => {
+  it("sees another process's commit in the next macrotask, and this process's other connections' at once", async () => {
+    const t = tempDir("kgrca-dv-");
+    const path = join(t.dir, "kg.sqlite");
+    const a = new SqliteGraphStore({ path, hotEvents: { maxEvents: 100 } });
+    const b = new SqliteGraphStore({ path });
+    await a.init();
+    await b.init();
+    // A plain connection is not known to this process's stores, as another process's is not.
+    const foreign = new Database(path);
+    const pod = { cluster: "c1", kind: "Pod", namespace: "ns", name: "x" };
+    const ev = (id: string, sec: number) => ({
+      id,
+      baseId: id,
+      cluster: "c1",
+      etype: "k8s_event" as const,
+      severity: "ERROR" as const,
+      reason: "BackOff",
+      message: "back-off restarting",
+      timeMs: 1_000_000 + sec * 1000,
+      count: 1,
+      subject: pod,
+    });
+    const batch = (events: ReturnType<typeof ev>[]) => ({ resources: [], resourceDeletes: [], edges: [], events });
+    const ids = async () => (await a.eventsOnResources(["c1:pod:ns:x"], 0, 2_000_000)).map((e) => e.id);
+    try {
+      await a.applyBatch(batch([ev("e1", 1)]));
+      expect(await ids()).toEqual(["e1"]);
+      // Another store of this process commits: seen without waiting for the macrotask to end.
+      await b.applyBatch(batch([ev("e2", 2)]));
+      expect(await ids()).toEqual(["e1", "e2"]);
+      // Another process commits: anything that tells this process so arrives in a later macrotask.
+      foreign.prepare("DELETE FROM events WHERE id = 'e1'").run();
+      await new Promise((r) => setImmediate(r));
+      expect(await ids()).toEqual(["e2"]);
+    } finally {
+      foreign.close();
+      await a.close();
+      await b.close();
+      t.remove();
+    }
+  });
+});
+
 describe("reaches a batch changed", () => {
   it("are reported for each resource whose edges changed, against the topology before the batch", async () => {
     const t = tempDir("kgrca-reach-");

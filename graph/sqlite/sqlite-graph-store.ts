@@ -1,5 +1,5 @@
 import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import {
   diffVersions,
@@ -54,6 +54,22 @@ import { LayeredMap } from "./layered-map.js";
 
 /** Beyond this many known resource rows the set starts again (it only saves statements). */
 const KNOWN_ROWS_MAX = 500_000;
+
+/**
+ * Commits made through this process's connections, per database file. A connection keeps the
+ * `PRAGMA data_version` it read until the current macrotask ends or another connection of this
+ * process commits to the same file (see `dataVersionNow`).
+ */
+const commitEpochs = new Map<string, { n: number }>();
+const commitEpoch = (path: string): { n: number } => {
+  const key = path === ":memory:" ? `:memory:${commitEpochs.size}` : resolve(path);
+  let e = commitEpochs.get(key);
+  if (!e) {
+    e = { n: 0 };
+    if (path !== ":memory:") commitEpochs.set(key, e);
+  }
+  return e;
+};
 
 /** Order of `ORDER BY time_ms DESC, id`. */
 const byTimeDescId = (a: StoredEvent, b: StoredEvent): number =>
@@ -220,9 +236,14 @@ export class SqliteGraphStore implements GraphStore {
   /** When `hot` was last (re)loaded, and whether foreign writes made this process give it up. */
   private hotLoadedMs = 0;
   private hotOff = false;
-  /** Nesting of `run`, and `PRAGMA data_version` as read in the current outermost one. */
-  private runDepth = 0;
+  /**
+   * `PRAGMA data_version` as last read, and this file's in-process commit count then
+   * (`commitEpochs`); forgotten at the end of the macrotask it was read in.
+   */
   private dataVersionRead: number | undefined;
+  private dataVersionEpoch = -1;
+  private dataVersionExpiry = false;
+  private readonly epoch: { n: number };
   /**
    * Resource rows and uid mappings known to be committed (written or found by this connection's
    * writes), so that events naming a known resource skip the row's insert-if-missing and the uid
@@ -246,6 +267,7 @@ export class SqliteGraphStore implements GraphStore {
 
   constructor(private readonly options: SqliteGraphStoreOptions) {
     this.now = options.now ?? Date.now;
+    this.epoch = commitEpoch(options.path);
     this.hot =
       options.hotEvents && options.hotEvents.maxEvents > 0
         ? new HotEvents(options.hotEvents.maxEvents)
@@ -328,32 +350,38 @@ export class SqliteGraphStore implements GraphStore {
     this.run(() => this.stmts.ping.get());
   }
 
-  /**
-   * Runs `fn`, turning lock/IO failures into the retryable `StoreUnavailableError`. One call of a
-   * store method is one `run`: `PRAGMA data_version` is read at most once in it (`dataVersionNow`).
-   */
+  /** Runs `fn`, turning lock/IO failures into the retryable `StoreUnavailableError`. */
   private run<T>(fn: () => T): T {
-    const outer = this.runDepth++ === 0;
     try {
       return fn();
     } catch (err) {
       if (isBusy(err)) throw new StoreUnavailableError(`sqlite: ${(err as Error).message}`, { cause: err });
       throw err;
-    } finally {
-      this.runDepth--;
-      if (outer) this.dataVersionRead = undefined;
     }
   }
 
   /**
-   * `PRAGMA data_version`: it changes when another connection commits. Read once per store call
-   * (a call is synchronous, so a commit by another process lands before or after it, as it would
-   * between two reads of the same call); outside a call it is read every time.
+   * `PRAGMA data_version`: it changes when another connection commits. Each read starts a read
+   * transaction (WAL locks, system calls), and a job's store calls asked for it ~10 times per
+   * event: 12 % of the pipeline's CPU. So it is read once per macrotask. Another process's commit
+   * can only be known here through I/O (a Redis reply, an HTTP request, IPC), which runs in a
+   * later macrotask, so no read that follows it in time can miss it; a commit by another connection
+   * of this process bumps `commitEpochs`, which forgets the value at once. Inside a write
+   * transaction it is read afresh (`writeOnce`), under the write lock.
    */
   private dataVersionNow(): number {
-    if (this.dataVersionRead !== undefined) return this.dataVersionRead;
+    if (this.dataVersionRead !== undefined && this.dataVersionEpoch === this.epoch.n)
+      return this.dataVersionRead;
     const v = Number(this.stmts.dataVersion.get());
-    if (this.runDepth > 0) this.dataVersionRead = v;
+    this.dataVersionRead = v;
+    this.dataVersionEpoch = this.epoch.n;
+    if (!this.dataVersionExpiry) {
+      this.dataVersionExpiry = true;
+      setImmediate(() => {
+        this.dataVersionExpiry = false;
+        this.dataVersionRead = undefined;
+      }).unref();
+    }
     return v;
   }
 
@@ -379,6 +407,7 @@ export class SqliteGraphStore implements GraphStore {
           this.edgesChanged.clear();
           // What is known committed holds until another connection commits.
           if (outer) {
+            this.dataVersionRead = undefined; // read under the write lock
             const dv = this.dataVersionNow();
             if (dv !== this.knownDataVersion || this.knownResources.size > KNOWN_ROWS_MAX) {
               this.knownResources.clear();
@@ -411,7 +440,13 @@ export class SqliteGraphStore implements GraphStore {
         })
         .immediate(),
     );
-    // Committed: mirror the changed rows (a rolled-back transaction took its dirty list with it).
+    // Committed. Other connections of this process must read data_version again; this one's
+    // value, read under the write lock, still holds (its own commits do not change it).
+    if (outer) {
+      this.epoch.n++;
+      this.dataVersionEpoch = this.epoch.n;
+    }
+    // Mirror the changed rows (a rolled-back transaction took its dirty list with it).
     const known = outer ? this.pendingKnown : undefined;
     if (outer) this.pendingKnown = undefined;
     if (known) {
