@@ -188,7 +188,7 @@ describe("PRAGMA data_version, read once per macrotask", () => {
       id,
       baseId: id,
       cluster: "c1",
-      etype: "k8s_event" as const,
+      etype: "k8s.event" as const,
       severity: "ERROR" as const,
       reason: "BackOff",
       message: "back-off restarting",
