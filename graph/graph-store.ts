@@ -42,7 +42,7 @@ export interface GraphStore {
    * neighbours through it. Ties between equally short paths go to the lexicographically first
    * neighbour id, so both stores give the same paths.
    */
-  neighborhood(resourceId: string, maxHops: number): Promise<Map<string, Reach>>;
+  neighborhood(resourceId: string, maxHops: number): Promise<ReadonlyMap<string, Reach>>;
   /** Events on the given resources in [fromMs, toMs], oldest first, at or above `minLevel`. */
   eventsOnResources(
     resourceIds: readonly string[],

@@ -35,9 +35,6 @@ export const FAN_IN_TYPES: ReadonlySet<string> = new Set([
   "BINDS",
 ]);
 
-/** The blocked types of most arrivals, shared: only a non-empty set is ever narrowed. */
-const NOTHING_BLOCKED = new Set<string>();
-
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const byOtherThenType = (x: readonly [string, string], y: readonly [string, string]) =>
   cmp(x[0], y[0]) || cmp(x[1], y[1]);
@@ -62,25 +59,27 @@ export async function expandNeighborhood(
   fetch: (ids: readonly string[]) => Promise<ReadonlyMap<string, Adjacency>> | ReadonlyMap<string, Adjacency>,
 ): Promise<Map<string, Reach>> {
   const out = new Map<string, Reach>([[start, { hops: 0, path: [start] }]]);
-  // Frontier: resource -> edge types it may not be left by inwards (sibling rule).
-  let frontier = new Map<string, Set<string>>([[start, new Set()]]);
+  // Frontier: resource -> the edge type it may not be left by inwards (sibling rule), "" for none.
+  // An arrival along a fan-in type blocks that type; any other blocks nothing; a resource reached
+  // along several edges at the same distance keeps a block only if every arrival sets it, so at
+  // most one type is ever blocked.
+  let frontier = new Map<string, string>([[start, ""]]);
   for (let hop = 1; hop <= maxHops && frontier.size; hop++) {
     const expand = [...frontier.keys()].filter((id) => id === start || !isHub(id));
     if (expand.length === 0) break;
     const adj = await fetch(expand);
-    const next = new Map<string, Set<string>>();
-    // An arrival along a fan-in type blocks leaving inwards by that type; any other blocks nothing.
+    const next = new Map<string, string>();
     const visit = (from: string, other: string, type: string, fanIn: boolean) => {
       const seen = out.get(other);
       if (seen && seen.hops < hop) return;
       if (!seen) {
         out.set(other, { hops: hop, path: [...out.get(from)!.path, type, other] });
-        next.set(other, fanIn ? new Set([type]) : NOTHING_BLOCKED);
+        next.set(other, fanIn ? type : "");
         return;
       }
       // Reached again at the same distance: it may expand wherever any of its arrivals allows.
       const cur = next.get(other);
-      if (cur?.size) for (const t of [...cur]) if (!(fanIn && t === type)) cur.delete(t);
+      if (cur && !(fanIn && cur === type)) next.set(other, "");
     };
     for (const id of expand) {
       const a = adj.get(id);
@@ -92,7 +91,7 @@ export async function expandNeighborhood(
       }
       for (let k = 0; k < a.in.length; k++) {
         const [other, type] = a.in[k]!;
-        if (blocked.has(type)) continue;
+        if (type === blocked) continue;
         visit(id, other, type, false);
       }
     }

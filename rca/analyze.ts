@@ -301,7 +301,7 @@ async function readEdges(
 
 interface Collected {
   scored: Scored[];
-  reach: Map<string, Reach>;
+  reach: ReadonlyMap<string, Reach>;
   resources: Map<string, StoredResource>;
   /** The edges read around the effect, one entry per read (a resource's edges may be in several). */
   edges: EdgeRead[];
@@ -372,7 +372,7 @@ async function expansion(
   edges: EdgeRead[],
   mirror?: TopologyMirror,
 ): Promise<Map<string, Reach>> {
-  const reach = await store.neighborhood(start, opts.maxHops);
+  const reach = new Map(await store.neighborhood(start, opts.maxHops));
   // Causes of causes: the owners and configuration (Deployment, HPA, ConfigMap, Certificate...)
   // of resources near the effect may lie beyond the hop limit, yet explain what lies within it.
   // The frontier is the neighbourhood, then each level's additions. Nothing depends on the order
@@ -424,9 +424,11 @@ async function collect(
   mirror?: TopologyMirror,
 ): Promise<Collected> {
   if (!effect.resourceId) return { scored: [], reach: new Map(), resources: new Map(), edges: [] };
-  let reach: Map<string, Reach>;
+  let reach: ReadonlyMap<string, Reach>;
+  // `reach` when this call made it and nothing else holds it (the namespace fallback adds to it).
+  let own: Map<string, Reach> | undefined;
   let edges: EdgeRead[] = [];
-  // Whether `reach` and `edges` are a kept expansion's own (read-only here).
+  // Whether `edges` (and `reach`) are a kept expansion's own (read-only here).
   let shared = false;
   if (expand) {
     const kept = await keptExpansions(store);
@@ -436,17 +438,19 @@ async function collect(
     const known = kept?.get(key);
     if (known) {
       // Shared with the kept expansion: the namespace fallback below copies before adding.
-      reach = known.reach as Map<string, Reach>;
+      reach = known.reach;
       edges = known.edges as EdgeRead[];
       shared = true;
     } else {
-      reach = await expansion(store, effect.resourceId, opts, edges, mirror);
+      own = await expansion(store, effect.resourceId, opts, edges, mirror);
+      reach = own;
       if (kept && (await store.topologyVersion!()) === kept.version) {
         kept.keep(key, { reach, edges });
         shared = true;
+        own = undefined;
       }
     }
-  } else reach = await store.neighborhood(effect.resourceId, opts.maxHops);
+  } else reach = await store.neighborhood(effect.resourceId, opts.maxHops); // the store's: read-only
   const ids = [...reach.keys()];
   const lookback = lookbackFor(opts);
   const late = opts.mode === "seed" ? 0 : LATE_DETECTION_MS;
@@ -466,8 +470,9 @@ async function collect(
   if (expand && !candidates.some((c) => c.resourceId !== effect.resourceId && severityLevel(c.level) >= 1)) {
     // Nothing near the effect went wrong: it is tied to its cause by what the graph cannot see (a
     // queue, an external name). The workloads of its namespace are the next best suspects.
-    if (shared) reach = new Map(reach);
-    const more = await namespaceFallback(store, effect.resourceId, reach, opts, mirror);
+    own ??= new Map(reach);
+    reach = own;
+    const more = await namespaceFallback(store, effect.resourceId, own, opts, mirror);
     if (more.some((read) => read.edges.length)) {
       if (shared) edges = [...edges];
       edges.push(...more);
@@ -581,7 +586,7 @@ export async function scorePairs(
   const lookback = lookbackFor(opts);
   const late = opts.mode === "seed" ? 0 : LATE_DETECTION_MS;
   // One neighbourhood per effect resource and one resource read for the lot.
-  const reaches = new Map<string, Map<string, Reach>>();
+  const reaches = new Map<string, ReadonlyMap<string, Reach>>();
   const ids = new Set<string>();
   for (const { cause, effects } of pairs) {
     if (!cause.resourceId) continue;

@@ -7,7 +7,7 @@ import type { Severity } from "../rca/model.js";
  * (topology changes between them).
  */
 export function cachedReader(store: GraphStore): GraphStore {
-  const reach = new Map<string, Promise<Map<string, Reach>>>();
+  const reach = new Map<string, Promise<ReadonlyMap<string, Reach>>>();
   const resources = new Map<string, StoredResource | null>();
   const view: Partial<GraphStore> = {
     neighborhood(id: string, maxHops: number) {

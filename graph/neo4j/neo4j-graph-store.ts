@@ -359,7 +359,7 @@ export class Neo4jGraphStore implements GraphStore {
     );
   }
 
-  async neighborhood(start: string, maxHops: number): Promise<Map<string, Reach>> {
+  async neighborhood(start: string, maxHops: number): Promise<ReadonlyMap<string, Reach>> {
     // The walk itself is shared with the embedded store (graph/neighborhood.ts), so both give the
     // same reach and paths; here each hop's adjacency is one round trip.
     return this.tx("neighborhood", "read", (t) =>

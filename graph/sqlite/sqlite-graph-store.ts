@@ -1458,7 +1458,7 @@ export class SqliteGraphStore implements GraphStore {
    * the resources its events are on, and those are mostly the same resources job after job.
    * Callers get their own copy (the RCA query extends it with owners and configuration).
    */
-  async neighborhood(start: string, maxHops: number): Promise<Map<string, Reach>> {
+  async neighborhood(start: string, maxHops: number): Promise<ReadonlyMap<string, Reach>> {
     const adj = this.run(() => this.adjacency());
     const key = `${maxHops}\u0000${start}`;
     let nb = this.nbCache.get(key)?.nb;
@@ -1473,7 +1473,7 @@ export class SqliteGraphStore implements GraphStore {
         this.keepNeighbourhood(key, nb, maxHops);
       }
     }
-    return new Map(nb);
+    return nb; // read-only to callers: kept as it is, not copied per read
   }
 
   async topologyVersion(): Promise<number> {
