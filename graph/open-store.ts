@@ -6,8 +6,9 @@ import { SqliteGraphStore } from "./sqlite/index.js";
 /**
  * Chooses and opens the configured store. The Neo4j adapter is loaded only when asked for.
  * `singleWriter`: this process does (nearly) all the writing (`kgrca start`, replay, eval, bench),
- * so the embedded store keeps recent events in memory (`KG_HOT_EVENTS`); with several writing
- * processes every foreign commit would reload it, so they read SQL only.
+ * so the embedded store keeps recent events in memory (`KG_HOT_EVENTS`) and its edge index
+ * current; with several writing processes every foreign commit would reload them, so they read
+ * SQL only and build the edge index when a query needs it.
  */
 export async function openGraphStore(
   config: Config,
@@ -29,6 +30,7 @@ export async function openGraphStore(
       onCheckpointError: (err) =>
         process.emitWarning(`the SQLite checkpoint thread stopped (commits checkpoint instead): ${err.message}`),
       reachHops: config.rca.maxHops,
+      keepEdgeIndex: singleWriter,
       ...(singleWriter && config.rca.hotEvents > 0 ? { hotEvents: { maxEvents: config.rca.hotEvents } } : {}),
     });
   }

@@ -22,11 +22,13 @@ graphStoreContract("sqlite", async () => {
 });
 
 describe("edgesOf from the in-memory edge index", () => {
-  it("gives what the SQL union over the edges table gives, in its order, after topology changes", async () => {
+  it("gives what the SQL union over the edges table gives, in its order, after topology changes (patched or read again)", async () => {
     const t = tempDir("kgrca-edges-");
     const path = join(t.dir, "kg.sqlite");
     const store = new SqliteGraphStore({ path });
+    const other = new SqliteGraphStore({ path });
     await store.init();
+    await other.init();
     const raw = new Database(path, { readonly: true });
     const sql = raw.prepare(
       `SELECT DISTINCT from_id, to_id, type, origin FROM edges WHERE from_id IN (SELECT value FROM json_each(?))
@@ -47,17 +49,33 @@ describe("edgesOf from the in-memory edge index", () => {
       };
       const pods = Array.from({ length: 40 }, (_, i) => `p${i}`);
       let compared = 0;
-      for (let round = 0; round < 3; round++) {
+      // Rounds after the first patch the index in memory with the rows they inserted and deleted;
+      // round 3 is another connection's, so the index is read whole once after it.
+      for (let round = 0; round < 6; round++) {
         const edges = Array.from({ length: 60 }, (_, k) => ({
           cluster: "c1",
-          key: `k${round}-${k}`,
+          // From round 2 on, every fourth message deletes an edge round 0 sent; from round 1 on,
+          // every fifth of the second half deletes one the first half of the round sent.
+          key:
+            round >= 2 && k % 4 === 0
+              ? `k0-${(k + round) % 60}`
+              : round >= 1 && k >= 30 && k % 5 === 0
+                ? `k${round}-${k - 29}`
+                : `k${round}-${k}`,
           from: ref("Pod", pods[rnd(40)]!, "ns"),
           to: rnd(3) === 0 ? ref("Node", `n${rnd(4)}`) : ref("Pod", pods[rnd(40)]!, "ns"),
           type: types[rnd(types.length)]!,
           atMs: 1_000 + round,
-          deleted: round === 2 && k % 4 === 0,
+          deleted: (round >= 2 && k % 4 === 0) || (round >= 1 && k >= 30 && k % 5 === 0),
         }));
-        await store.applyBatch({ resources: [], resourceDeletes: [], edges, events: [] });
+        // Two writes before the next read: the index is patched with both at once.
+        for (const half of [edges.slice(0, 30), edges.slice(30)])
+          await (round === 3 ? other : store).applyBatch({
+            resources: [],
+            resourceDeletes: [],
+            edges: half,
+            events: [],
+          });
         for (let q = 0; q < 10; q++) {
           const ids = Array.from({ length: 1 + rnd(8) }, () => `c1:pod:ns:${pods[rnd(40)]}`);
           if (q % 3 === 0) ids.push("c1:node::n1");
@@ -69,6 +87,52 @@ describe("edgesOf from the in-memory edge index", () => {
         }
       }
       expect(compared).toBeGreaterThan(100);
+    } finally {
+      raw.close();
+      await other.close();
+      await store.close();
+      t.remove();
+    }
+  });
+});
+
+describe("edgesOf with the edge index kept current (keepEdgeIndex)", () => {
+  it("builds it when the store opens and patches it at once when a write changes more than 4,096 rows", async () => {
+    const t = tempDir("kgrca-edges-kept-");
+    const path = join(t.dir, "kg.sqlite");
+    const store = new SqliteGraphStore({ path, keepEdgeIndex: true });
+    await store.init();
+    const raw = new Database(path, { readonly: true });
+    const sql = raw.prepare(
+      `SELECT from_id, to_id, type, origin FROM edges WHERE from_id IN (SELECT value FROM json_each(?))
+       UNION SELECT from_id, to_id, type, origin FROM edges WHERE to_id IN (SELECT value FROM json_each(?))`,
+    );
+    const pod = (i: number) => ({ cluster: "c1", kind: "Pod", namespace: "ns", name: `p${i}` });
+    const chain = (n: number, deleted: boolean) =>
+      Array.from({ length: n }, (_, i) => ({
+        cluster: "c1",
+        key: `k${i}`,
+        from: pod(i),
+        to: pod(i + 1),
+        type: "DEPENDS_ON",
+        atMs: 1_000,
+        deleted,
+      }));
+    try {
+      for (const [n, deleted] of [
+        [5_000, false],
+        [100, true],
+        [4_500, true],
+      ] as const) {
+        await store.applyBatch({ resources: [], resourceDeletes: [], edges: chain(n, deleted), events: [] });
+        const ids = [0, 1, 99, 100, 101, 4_499, 4_500, 4_999, 5_000].map((i) => `c1:pod:ns:p${i}`);
+        const expected = (
+          sql.all(JSON.stringify(ids), JSON.stringify(ids)) as Array<Record<string, string>>
+        ).map((r) => ({ fromId: r.from_id, toId: r.to_id, type: r.type, origin: r.origin }));
+        expect(await store.edgesOf(ids)).toEqual(expected);
+      }
+      expect(await store.edgesOf(["c1:pod:ns:p4499"])).toEqual([]);
+      expect(await store.edgesOf(["c1:pod:ns:p4500"])).toHaveLength(1);
     } finally {
       raw.close();
       await store.close();
@@ -146,11 +210,19 @@ describe("the topology version", () => {
       atMs: 1_000,
       deleted: false,
     });
-    const batch = (edges: ReturnType<typeof edge>[]) => ({ resources: [], resourceDeletes: [], edges, events: [] });
+    const batch = (edges: ReturnType<typeof edge>[]) => ({
+      resources: [],
+      resourceDeletes: [],
+      edges,
+      events: [],
+    });
     try {
       await a.applyBatch(batch([edge("k1", "x", "y")]));
       const v1 = await a.topologyVersion();
-      expect([...(await a.neighborhood("c1:pod:ns:x", 3)).keys()].sort()).toEqual(["c1:pod:ns:x", "c1:pod:ns:y"]);
+      expect([...(await a.neighborhood("c1:pod:ns:x", 3)).keys()].sort()).toEqual([
+        "c1:pod:ns:x",
+        "c1:pod:ns:y",
+      ]);
       // Another connection (as another process would) extends the topology: seen on the next read.
       await b.applyBatch(batch([edge("k2", "y", "z")]));
       expect(await a.topologyVersion()).toBe(v1 + 1);
@@ -197,7 +269,12 @@ describe("PRAGMA data_version, read once per macrotask", () => {
       count: 1,
       subject: pod,
     });
-    const batch = (events: ReturnType<typeof ev>[]) => ({ resources: [], resourceDeletes: [], edges: [], events });
+    const batch = (events: ReturnType<typeof ev>[]) => ({
+      resources: [],
+      resourceDeletes: [],
+      edges: [],
+      events,
+    });
     const ids = async () => (await a.eventsOnResources(["c1:pod:ns:x"], 0, 2_000_000)).map((e) => e.id);
     try {
       await a.applyBatch(batch([ev("e1", 1)]));

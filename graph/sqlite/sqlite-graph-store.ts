@@ -107,6 +107,12 @@ export interface SqliteGraphStoreOptions {
    * reaches from it changed (`ApplyResult.reachChanged`), so scoring rescores only those pairs.
    */
   readonly reachHops?: number;
+  /**
+   * Build the edge index RCA reads (`edgesOf`) when the store opens, and keep it current through
+   * this connection's writes, so that no query pays for reading every edge. For a process that
+   * does the writing and answers queries (`kgrca start`); elsewhere it is built on first use.
+   */
+  readonly keepEdgeIndex?: boolean;
 }
 
 type Row = Record<string, unknown>;
@@ -144,6 +150,8 @@ const RESOURCE_MEMO_MAX = 200_000;
 const TOPOLOGY_STRINGS_MAX = 1_000_000;
 /** Resources whose edges changed that a topology version keeps beside the shared map (`LayeredMap`). */
 const TOPOLOGY_OVERLAY_MAX = 4_096;
+/** Edge rows changed since the edge index was built beyond which it is patched at once (or dropped). */
+const EDGE_PATCH_MAX = 4_096;
 
 const WIDE_CHAR = /[\ud800-\uffff]/;
 /** SQLite's BINARY order of two strings (their UTF-8 bytes, i.e. code points). */
@@ -218,6 +226,13 @@ export class SqliteGraphStore implements GraphStore {
   private edgeIndex: EdgeIndex | undefined;
   private edgeIndexVersion = -1;
   /**
+   * The edge rows this connection's writes inserted or deleted since `edgeIndex`'s version (by
+   * `edgeKey`; null: deleted), up to the topology version they lead to: the next read patches the
+   * index with them instead of reading every edge again (undefined: another connection changed
+   * the topology, or too many).
+   */
+  private edgeIndexPending: { version: number; delta: Map<string, StoredEdge | null> } | undefined;
+  /**
    * One string object per resource id and edge type in the topology caches: each row read
    * makes its own copy, and every set and map a query fills with ids compares them, which is a
    * pointer comparison when they are the same object and a character-by-character one otherwise.
@@ -229,6 +244,8 @@ export class SqliteGraphStore implements GraphStore {
   private topologyChanged = false;
   /** Resources whose edges the current write changed. */
   private readonly edgesChanged = new Set<string>();
+  /** Edge rows the current write inserted (the row) or deleted (null), by `edgeKey`. */
+  private readonly edgeDelta = new Map<string, StoredEdge | null>();
   private readonly hot: HotEvents | undefined;
   private checkpointer: BackgroundCheckpointer | undefined;
   /** `PRAGMA data_version` when `hot` was last known to match the database. */
@@ -285,7 +302,9 @@ export class SqliteGraphStore implements GraphStore {
       // Checkpoint (copy the log into the database file, with an fsync) every N log pages: at
       // SQLite's default of 1,000 (4 MiB) a third of commit time went to checkpoints under load;
       // fewer, larger ones write each often-changed page (index roots, the newest leaves) once.
-      this.db.pragma(`wal_autocheckpoint = ${Math.max(1, Math.floor(this.options.checkpointPages ?? 10_000))}`);
+      this.db.pragma(
+        `wal_autocheckpoint = ${Math.max(1, Math.floor(this.options.checkpointPages ?? 10_000))}`,
+      );
       // After a checkpoint the log is reused from its start; cap what stays on disk.
       this.db.pragma("journal_size_limit = 67108864");
       this.db.pragma(`cache_size = -${Math.round((this.options.cacheMb ?? 16) * 1024)}`);
@@ -333,6 +352,7 @@ export class SqliteGraphStore implements GraphStore {
           resClear: this.db.prepare("DELETE FROM temp.res_dirty"),
         };
       }
+      if (this.options.keepEdgeIndex) this.run(() => this.edgesByResource());
     } catch (err) {
       throw isBusy(err)
         ? new StoreUnavailableError(`sqlite: ${(err as Error).message}`, { cause: err })
@@ -391,6 +411,7 @@ export class SqliteGraphStore implements GraphStore {
     } catch (err) {
       this.pendingKnown = undefined; // rolled back: nothing of it is known committed
       this.topologyKnown = undefined; // a bump may have been rolled back
+      this.edgeIndexPending = undefined; // so may the edge changes it lists
       throw err;
     }
   }
@@ -398,6 +419,7 @@ export class SqliteGraphStore implements GraphStore {
   private writeOnce<T>(fn: () => T): T {
     const outer = this.pendingKnown === undefined; // a write inside a write is part of it
     let patch: { version: number; adj: ReadonlyMap<string, Adjacency>; ids: string[] } | undefined;
+    let edgesPending: { from: number; version: number; delta: Map<string, StoredEdge | null> } | undefined;
     let changed: Row[] | undefined;
     let changedResources: string[] | undefined;
     const out = this.run(() =>
@@ -405,6 +427,7 @@ export class SqliteGraphStore implements GraphStore {
         .transaction(() => {
           this.topologyChanged = false;
           this.edgesChanged.clear();
+          this.edgeDelta.clear();
           // What is known committed holds until another connection commits.
           if (outer) {
             this.dataVersionRead = undefined; // read under the write lock
@@ -420,9 +443,15 @@ export class SqliteGraphStore implements GraphStore {
           if (this.topologyChanged) {
             // The topology in memory was the database's before this write: patch the resources
             // whose edges changed instead of reading every edge again after it.
-            const current = this.adjCache !== undefined && this.adjVersion === this.topologyVersionNow();
+            const from = this.topologyVersionNow();
+            const current = this.adjCache !== undefined && this.adjVersion === from;
+            const indexed =
+              this.edgeIndex !== undefined &&
+              (this.edgeIndexVersion === from || this.edgeIndexPending?.version === from);
             this.topologyKnown = undefined;
             this.stmts.bumpTopology.run();
+            if (indexed)
+              edgesPending = { from, version: this.topologyVersionNow(), delta: new Map(this.edgeDelta) };
             if (current)
               patch = {
                 version: this.topologyVersionNow(),
@@ -453,6 +482,7 @@ export class SqliteGraphStore implements GraphStore {
       for (const id of known.resources) this.knownResources.add(id);
       for (const [k, id] of known.uids) this.knownUids.set(k, id);
     }
+    if (this.topologyChanged) this.pendEdgeChanges(edgesPending);
     if (patch) {
       this.dropChangedNeighbourhoods(this.adjCache, patch.adj, patch.ids);
       this.adjCache = patch.adj;
@@ -732,10 +762,15 @@ export class SqliteGraphStore implements GraphStore {
     return { ...result, reachChanged };
   }
 
-  private edgeChanged(a: string, b: string): void {
+  /** An edge row was inserted (`present`) or deleted by the current write. */
+  private edgeChanged(fromId: string, type: string, toId: string, origin: string, present: boolean): void {
     this.topologyChanged = true;
-    this.edgesChanged.add(a);
-    this.edgesChanged.add(b);
+    this.edgesChanged.add(fromId);
+    this.edgesChanged.add(toId);
+    this.edgeDelta.set(
+      edgeKey(fromId, toId, type, origin),
+      present ? { fromId, toId, type, origin: origin as StoredEdge["origin"] } : null,
+    );
   }
 
   /** The topology in memory with the adjacency of the resources whose edges changed read again. */
@@ -763,9 +798,7 @@ export class SqliteGraphStore implements GraphStore {
   private topologyVersionNow(): number {
     const dv = this.dataVersionNow();
     if (this.topologyKnown?.dataVersion === dv) return this.topologyKnown.version;
-    const version = Number(
-      (this.stmts.topologyVersion.get() as { value: number } | undefined)?.value ?? 0,
-    );
+    const version = Number((this.stmts.topologyVersion.get() as { value: number } | undefined)?.value ?? 0);
     this.topologyKnown = { dataVersion: dv, version };
     return version;
   }
@@ -859,7 +892,7 @@ export class SqliteGraphStore implements GraphStore {
   ) {
     if (fromId === toId) return;
     if (this.stmts.edgeInsert.run(fromId, type, toId, origin, cluster).changes > 0) {
-      this.edgeChanged(fromId, toId);
+      this.edgeChanged(fromId, type, toId, origin, true);
       touched.add(fromId);
       touched.add(toId);
     }
@@ -1042,7 +1075,7 @@ export class SqliteGraphStore implements GraphStore {
       const key = `${e.from_id}\u0000${e.type}\u0000${e.to_id}`;
       if (wanted.has(key)) wanted.delete(key);
       else if (this.stmts.edgeDeleteOne.run(e.from_id, e.type, e.to_id, "derived").changes > 0)
-        this.edgeChanged(e.from_id, e.to_id);
+        this.edgeChanged(e.from_id, e.type, e.to_id, "derived", false);
     }
     for (const [from, type, to] of wanted.values())
       this.addEdge(from, type, to, "derived", r.cluster, touched);
@@ -1154,7 +1187,7 @@ export class SqliteGraphStore implements GraphStore {
     if (e.deleted) {
       for (const s of existing) {
         if (s.from_id && s.to_id && this.stmts.edgeDeleteSent.run(s.from_id, s.type, s.to_id).changes > 0)
-          this.edgeChanged(String(s.from_id), String(s.to_id));
+          this.edgeChanged(String(s.from_id), String(s.type), String(s.to_id), "sent", false);
         this.stmts.sentDelete.run(s.cluster, s.key);
       }
       return;
@@ -1166,7 +1199,7 @@ export class SqliteGraphStore implements GraphStore {
       old.to_id &&
       this.stmts.edgeDeleteSent.run(old.from_id, old.type, old.to_id).changes > 0
     ) {
-      this.edgeChanged(String(old.from_id), String(old.to_id));
+      this.edgeChanged(String(old.from_id), String(old.type), String(old.to_id), "sent", false);
     }
     const dummy = new Set<string>();
     const fromId = this.ensureRef(e.from, touched, 0, dummy);
@@ -1607,9 +1640,7 @@ export class SqliteGraphStore implements GraphStore {
         if (held.length >= n || hot.floor === Number.NEGATIVE_INFINITY)
           return held.sort(byTimeDescId).slice(0, n);
       }
-      return (
-        this.stmts.eventsRecentOn.all(resourceId, severityLevel(minLevel), n) as Row[]
-      ).map(toEvent);
+      return (this.stmts.eventsRecentOn.all(resourceId, severityLevel(minLevel), n) as Row[]).map(toEvent);
     });
   }
 
@@ -1645,7 +1676,7 @@ export class SqliteGraphStore implements GraphStore {
   async edgesOf(resourceIds: readonly string[]): Promise<StoredEdge[]> {
     if (resourceIds.length === 0) return [];
     const index = this.run(() => this.edgesByResource());
-    const { edges, byResource, seen, found } = index;
+    const { edges, slot, starts, positions, seen, found } = index;
     // A read marks the positions it found with its own number, so an edge of two of the
     // resources is taken once, without a set.
     if (index.reads === 0x7fffffff) {
@@ -1655,10 +1686,10 @@ export class SqliteGraphStore implements GraphStore {
     const read = ++index.reads;
     let n = 0;
     for (let i = 0; i < resourceIds.length; i++) {
-      const at = byResource.get(resourceIds[i]!);
-      if (!at) continue;
-      for (let k = 0; k < at.length; k++) {
-        const pos = at[k]!;
+      const r = slot.get(resourceIds[i]!);
+      if (r === undefined) continue;
+      for (let k = starts[r]!, end = starts[r + 1]!; k < end; k++) {
+        const pos = positions[k]!;
         if (seen[pos] === read) continue;
         seen[pos] = read;
         found[n++] = pos;
@@ -1677,39 +1708,53 @@ export class SqliteGraphStore implements GraphStore {
     return out;
   }
 
+  /** After a committed write that changed edges: what the edge index must be patched with. */
+  private pendEdgeChanges(
+    p: { from: number; version: number; delta: Map<string, StoredEdge | null> } | undefined,
+  ): void {
+    if (!p) {
+      this.edgeIndexPending = undefined;
+      return;
+    }
+    const before = this.edgeIndexPending;
+    let delta = p.delta;
+    if (before?.version === p.from) {
+      // Later changes of the same row win.
+      for (const [k, e] of p.delta) before.delta.set(k, e);
+      delta = before.delta;
+    }
+    this.edgeIndexPending = { version: p.version, delta };
+    if (delta.size <= EDGE_PATCH_MAX) return;
+    if (this.options.keepEdgeIndex) this.run(() => this.edgesByResource());
+    else this.edgeIndexPending = undefined; // read whole on next use
+  }
+
   private edgesByResource(): EdgeIndex {
     const version = this.topologyVersionNow();
     if (this.edgeIndex && this.edgeIndexVersion === version) return this.edgeIndex;
     const one = this.topologyString();
-    const edges = (this.stmts.allEdgeRows.all() as Row[]).map(
-      (r): StoredEdge => ({
-        fromId: one(String(r.from_id)),
-        toId: one(String(r.to_id)),
-        type: one(String(r.type)),
-        origin: r.origin as StoredEdge["origin"],
-      }),
-    );
-    // Sorted once here, so a look-up orders by position instead of comparing strings.
-    edges.sort(byEdgeColumns);
-    const lists = new Map<string, number[]>();
-    const push = (id: string, pos: number) => {
-      const l = lists.get(id);
-      if (l) l.push(pos);
-      else lists.set(id, [pos]);
-    };
-    edges.forEach((edge, pos) => {
-      push(edge.fromId, pos);
-      if (edge.toId !== edge.fromId) push(edge.toId, pos);
-    });
-    const byResource = new Map<string, Int32Array>();
-    for (const [id, l] of lists) byResource.set(id, Int32Array.from(l));
-    this.edgeIndex = {
-      edges,
-      byResource,
-      seen: new Int32Array(edges.length),
-      found: new Int32Array(edges.length),
-      reads: 0,
-    };
+    const pending = this.edgeIndexPending;
+    let edges: StoredEdge[];
+    if (this.edgeIndex && pending?.version === version) {
+      // Only this connection changed edges since the index was built, and it knows how: drop the
+      // rows it deleted (or wrote again), merge in the ones it inserted. No SQL, no full sort.
+      const { delta } = pending;
+      const fromIds = new Set<string>();
+      for (const k of delta.keys()) fromIds.add(k.slice(0, k.indexOf("\u0000")));
+      const kept = this.edgeIndex.edges.filter(
+        (e) => !fromIds.has(e.fromId) || !delta.has(edgeKey(e.fromId, e.toId, e.type, e.origin)),
+      );
+      const added: StoredEdge[] = [];
+      for (const e of delta.values())
+        if (e) added.push({ fromId: one(e.fromId), toId: one(e.toId), type: one(e.type), origin: e.origin });
+      edges = mergeSorted(kept, added.sort(byEdgeColumns));
+    } else {
+      edges = (this.stmts.allEdgeRows.all() as Row[]).map((r) => toStoredEdge(one, r));
+      // Sorted once here, so a look-up orders by position instead of comparing strings.
+      edges.sort(byEdgeColumns);
+    }
+    this.edgeIndexPending = undefined;
+    this.edgeIndex = edgeIndexOf(edges);
     this.edgeIndexVersion = version;
     return this.edgeIndex;
   }
@@ -1911,15 +1956,77 @@ function toResource(r: Row): StoredResource {
   };
 }
 
-/** Every edge row in `byEdgeColumns` order, and the positions of the rows touching each resource. */
+/**
+ * Every edge row in `byEdgeColumns` order, and the positions of the rows touching each resource:
+ * resource `slot` r's positions are `positions[starts[r] .. starts[r + 1])`, ascending (one array
+ * for all of them: a typed array per resource cost more to make than the rest of the index).
+ */
 interface EdgeIndex {
   readonly edges: readonly StoredEdge[];
-  readonly byResource: ReadonlyMap<string, Int32Array>;
+  readonly slot: ReadonlyMap<string, number>;
+  readonly starts: Int32Array;
+  readonly positions: Int32Array;
   /** Per position: the number of the last read that took it. */
   readonly seen: Int32Array;
   /** The positions a read took, in the order it found them (scratch space for one read). */
   readonly found: Int32Array;
   reads: number;
+}
+
+function edgeIndexOf(edges: readonly StoredEdge[]): EdgeIndex {
+  const slot = new Map<string, number>();
+  const degree: number[] = [];
+  const count = (id: string) => {
+    const r = slot.get(id);
+    if (r === undefined) {
+      slot.set(id, degree.length);
+      degree.push(1);
+    } else degree[r]!++;
+  };
+  for (const e of edges) {
+    count(e.fromId);
+    if (e.toId !== e.fromId) count(e.toId);
+  }
+  const starts = new Int32Array(degree.length + 1);
+  for (let r = 0; r < degree.length; r++) starts[r + 1] = starts[r]! + degree[r]!;
+  const positions = new Int32Array(starts[degree.length]!);
+  const fill = starts.slice(0, degree.length);
+  edges.forEach((e, pos) => {
+    positions[fill[slot.get(e.fromId)!]!++] = pos;
+    if (e.toId !== e.fromId) positions[fill[slot.get(e.toId)!]!++] = pos;
+  });
+  return {
+    edges,
+    slot,
+    starts,
+    positions,
+    seen: new Int32Array(edges.length),
+    found: new Int32Array(edges.length),
+    reads: 0,
+  };
+}
+
+/** An edge row's columns joined with NUL (names with control characters are refused at ingest). */
+const edgeKey = (fromId: string, toId: string, type: string, origin: string): string =>
+  `${fromId}\u0000${toId}\u0000${type}\u0000${origin}`;
+
+const toStoredEdge = (one: (s: string) => string, r: Row): StoredEdge => ({
+  fromId: one(String(r.from_id)),
+  toId: one(String(r.to_id)),
+  type: one(String(r.type)),
+  origin: r.origin as StoredEdge["origin"],
+});
+
+/** Two lists sorted by `byEdgeColumns`, merged (no row is in both). */
+function mergeSorted(a: readonly StoredEdge[], b: readonly StoredEdge[]): StoredEdge[] {
+  const out: StoredEdge[] = new Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = byEdgeColumns(a[i]!, b[j]!) <= 0 ? a[i++]! : b[j++]!;
+  while (i < a.length) out[k++] = a[i++]!;
+  while (j < b.length) out[k++] = b[j++]!;
+  return out;
 }
 
 /** FNV-1a of a string (32 bits): tells a link's path apart from another's in the link memo. */
