@@ -40,7 +40,7 @@ export interface GraphStore {
    * Resources within `maxHops` of `resourceId` over any edge in either direction, with the shortest
    * path. Hubs (Node, Namespace) are reached but not passed through: two pods on one node are not
    * neighbours through it. Ties between equally short paths go to the lexicographically first
-   * neighbour id, so both stores give the same paths.
+   * neighbour id, so both stores give the same paths. The map may be the store's own (read-only).
    */
   neighborhood(resourceId: string, maxHops: number): Promise<ReadonlyMap<string, Reach>>;
   /** Events on the given resources in [fromMs, toMs], oldest first, at or above `minLevel`. */

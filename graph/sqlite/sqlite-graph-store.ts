@@ -1489,7 +1489,8 @@ export class SqliteGraphStore implements GraphStore {
   /**
    * Kept until the topology changes: every scoring and clustering job walks the neighbourhoods of
    * the resources its events are on, and those are mostly the same resources job after job.
-   * Callers get their own copy (the RCA query extends it with owners and configuration).
+   * Callers get the kept map itself, read-only (the RCA query copies it to add owners and
+   * configuration).
    */
   async neighborhood(start: string, maxHops: number): Promise<ReadonlyMap<string, Reach>> {
     const adj = this.run(() => this.adjacency());
