@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { getHeapStatistics } from "node:v8";
 import Database from "better-sqlite3";
 import {
   diffVersions,
@@ -142,8 +143,17 @@ function expands(nb: ReadonlyMap<string, Reach>, id: string, maxHops: number): b
   return r !== undefined && r.hops < maxHops && (r.hops === 0 || !isHub(id));
 }
 
-/** Resources reached, summed over the neighbourhoods kept (~35 MB of paths at most). */
-const NEIGHBOURHOOD_CACHE_MAX = 120_000;
+/**
+ * Resources reached, summed over the neighbourhoods kept. Each costs ~110 bytes (its path and map
+ * entry; ids are shared), and a walk not kept is walked again, which took a tenth of the pipeline's
+ * CPU: so 5 % of the V8 heap limit goes to them, between 60k and 1M. The bench's 10,000-resource
+ * cluster reaches ~350k in all at 3 hops. With the image's 256 MB heap ~127k are kept; with V8's
+ * default limit on this 24 GB machine (4 GB), all (56k walks for 30k events became 36k).
+ */
+const NEIGHBOURHOOD_CACHE_MAX = Math.max(
+  60_000,
+  Math.min(1_000_000, Math.floor((getHeapStatistics().heap_size_limit * 0.05) / 110)),
+);
 /** Another process's commits closer together than this turn the in-memory recent events off. */
 const HOT_RELOAD_MIN_MS = 10_000;
 const RESOURCE_MEMO_MAX = 200_000;
