@@ -21,6 +21,21 @@ graphStoreContract("sqlite", async () => {
   };
 });
 
+/** What SQL gives for `edgesOf(ids)`: the rows touching any of them, in the `UNION`'s order. */
+const edgesBySql = (raw: Database.Database) => {
+  const sql = raw.prepare(
+    `SELECT from_id, to_id, type, origin FROM edges WHERE from_id IN (SELECT value FROM json_each(?))
+     UNION SELECT from_id, to_id, type, origin FROM edges WHERE to_id IN (SELECT value FROM json_each(?))`,
+  );
+  return (ids: readonly string[]) =>
+    (sql.all(JSON.stringify(ids), JSON.stringify(ids)) as Array<Record<string, string>>).map((r) => ({
+      fromId: r.from_id,
+      toId: r.to_id,
+      type: r.type,
+      origin: r.origin,
+    }));
+};
+
 describe("edgesOf from the in-memory edge index", () => {
   it("gives what the SQL union over the edges table gives, in its order, after topology changes (patched or read again)", async () => {
     const t = tempDir("kgrca-edges-");
@@ -30,10 +45,7 @@ describe("edgesOf from the in-memory edge index", () => {
     await store.init();
     await other.init();
     const raw = new Database(path, { readonly: true });
-    const sql = raw.prepare(
-      `SELECT DISTINCT from_id, to_id, type, origin FROM edges WHERE from_id IN (SELECT value FROM json_each(?))
-       UNION SELECT DISTINCT from_id, to_id, type, origin FROM edges WHERE to_id IN (SELECT value FROM json_each(?))`,
-    );
+    const sqlEdgesOf = edgesBySql(raw);
     try {
       const ref = (kind: string, name: string, namespace?: string) => ({
         cluster: "c1",
@@ -79,9 +91,7 @@ describe("edgesOf from the in-memory edge index", () => {
         for (let q = 0; q < 10; q++) {
           const ids = Array.from({ length: 1 + rnd(8) }, () => `c1:pod:ns:${pods[rnd(40)]}`);
           if (q % 3 === 0) ids.push("c1:node::n1");
-          const expected = (
-            sql.all(JSON.stringify(ids), JSON.stringify(ids)) as Array<Record<string, string>>
-          ).map((r) => ({ fromId: r.from_id, toId: r.to_id, type: r.type, origin: r.origin }));
+          const expected = sqlEdgesOf(ids);
           expect(await store.edgesOf(ids)).toEqual(expected);
           compared += expected.length;
         }
@@ -103,10 +113,7 @@ describe("edgesOf with the edge index kept current (keepEdgeIndex)", () => {
     const store = new SqliteGraphStore({ path, keepEdgeIndex: true });
     await store.init();
     const raw = new Database(path, { readonly: true });
-    const sql = raw.prepare(
-      `SELECT from_id, to_id, type, origin FROM edges WHERE from_id IN (SELECT value FROM json_each(?))
-       UNION SELECT from_id, to_id, type, origin FROM edges WHERE to_id IN (SELECT value FROM json_each(?))`,
-    );
+    const sqlEdgesOf = edgesBySql(raw);
     const pod = (i: number) => ({ cluster: "c1", kind: "Pod", namespace: "ns", name: `p${i}` });
     const chain = (n: number, deleted: boolean) =>
       Array.from({ length: n }, (_, i) => ({
@@ -126,10 +133,7 @@ describe("edgesOf with the edge index kept current (keepEdgeIndex)", () => {
       ] as const) {
         await store.applyBatch({ resources: [], resourceDeletes: [], edges: chain(n, deleted), events: [] });
         const ids = [0, 1, 99, 100, 101, 4_499, 4_500, 4_999, 5_000].map((i) => `c1:pod:ns:p${i}`);
-        const expected = (
-          sql.all(JSON.stringify(ids), JSON.stringify(ids)) as Array<Record<string, string>>
-        ).map((r) => ({ fromId: r.from_id, toId: r.to_id, type: r.type, origin: r.origin }));
-        expect(await store.edgesOf(ids)).toEqual(expected);
+        expect(await store.edgesOf(ids)).toEqual(sqlEdgesOf(ids));
       }
       expect(await store.edgesOf(["c1:pod:ns:p4499"])).toEqual([]);
       expect(await store.edgesOf(["c1:pod:ns:p4500"])).toHaveLength(1);
