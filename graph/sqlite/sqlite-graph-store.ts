@@ -63,11 +63,12 @@ const KNOWN_ROWS_MAX = 500_000;
  */
 const commitEpochs = new Map<string, { n: number }>();
 const commitEpoch = (path: string): { n: number } => {
-  const key = path === ":memory:" ? `:memory:${commitEpochs.size}` : resolve(path);
+  if (path === ":memory:") return { n: 0 }; // a database of its own
+  const key = resolve(path);
   let e = commitEpochs.get(key);
   if (!e) {
     e = { n: 0 };
-    if (path !== ":memory:") commitEpochs.set(key, e);
+    commitEpochs.set(key, e);
   }
   return e;
 };
@@ -241,7 +242,7 @@ export class SqliteGraphStore implements GraphStore {
    * index with them instead of reading every edge again (undefined: another connection changed
    * the topology, or too many).
    */
-  private edgeIndexPending: { version: number; delta: Map<string, StoredEdge | null> } | undefined;
+  private edgeIndexPending: { version: number; delta: Map<string, EdgeChange> } | undefined;
   /**
    * One string object per resource id and edge type in the topology caches: each row read
    * makes its own copy, and every set and map a query fills with ids compares them, which is a
@@ -254,8 +255,8 @@ export class SqliteGraphStore implements GraphStore {
   private topologyChanged = false;
   /** Resources whose edges the current write changed. */
   private readonly edgesChanged = new Set<string>();
-  /** Edge rows the current write inserted (the row) or deleted (null), by `edgeKey`. */
-  private readonly edgeDelta = new Map<string, StoredEdge | null>();
+  /** Edge rows the current write inserted or deleted, by `edgeKey` (the last change of a row wins). */
+  private readonly edgeDelta = new Map<string, EdgeChange>();
   private readonly hot: HotEvents | undefined;
   private checkpointer: BackgroundCheckpointer | undefined;
   /** `PRAGMA data_version` when `hot` was last known to match the database. */
@@ -429,7 +430,7 @@ export class SqliteGraphStore implements GraphStore {
   private writeOnce<T>(fn: () => T): T {
     const outer = this.pendingKnown === undefined; // a write inside a write is part of it
     let patch: { version: number; adj: ReadonlyMap<string, Adjacency>; ids: string[] } | undefined;
-    let edgesPending: { from: number; version: number; delta: Map<string, StoredEdge | null> } | undefined;
+    let edgesPending: { from: number; version: number } | undefined;
     let changed: Row[] | undefined;
     let changedResources: string[] | undefined;
     const out = this.run(() =>
@@ -460,8 +461,7 @@ export class SqliteGraphStore implements GraphStore {
               (this.edgeIndexVersion === from || this.edgeIndexPending?.version === from);
             this.topologyKnown = undefined;
             this.stmts.bumpTopology.run();
-            if (indexed)
-              edgesPending = { from, version: this.topologyVersionNow(), delta: new Map(this.edgeDelta) };
+            if (indexed) edgesPending = { from, version: this.topologyVersionNow() };
             if (current)
               patch = {
                 version: this.topologyVersionNow(),
@@ -777,10 +777,10 @@ export class SqliteGraphStore implements GraphStore {
     this.topologyChanged = true;
     this.edgesChanged.add(fromId);
     this.edgesChanged.add(toId);
-    this.edgeDelta.set(
-      edgeKey(fromId, toId, type, origin),
-      present ? { fromId, toId, type, origin: origin as StoredEdge["origin"] } : null,
-    );
+    this.edgeDelta.set(edgeKey(fromId, toId, type, origin), {
+      edge: { fromId, toId, type, origin: origin as StoredEdge["origin"] },
+      present,
+    });
   }
 
   /** The topology in memory with the adjacency of the resources whose edges changed read again. */
@@ -1719,21 +1719,20 @@ export class SqliteGraphStore implements GraphStore {
     return out;
   }
 
-  /** After a committed write that changed edges: what the edge index must be patched with. */
-  private pendEdgeChanges(
-    p: { from: number; version: number; delta: Map<string, StoredEdge | null> } | undefined,
-  ): void {
+  /**
+   * After a committed write that changed edges (`edgeDelta`, from topology version `p.from` to
+   * `p.version`): what the edge index must be patched with.
+   */
+  private pendEdgeChanges(p: { from: number; version: number } | undefined): void {
     if (!p) {
       this.edgeIndexPending = undefined;
       return;
     }
     const before = this.edgeIndexPending;
-    let delta = p.delta;
-    if (before?.version === p.from) {
-      // Later changes of the same row win.
-      for (const [k, e] of p.delta) before.delta.set(k, e);
-      delta = before.delta;
-    }
+    // Continues the changes pending since the index was built (later changes of a row win), or
+    // starts them; `edgeDelta` itself is the next write's.
+    const delta = before?.version === p.from ? before.delta : new Map<string, EdgeChange>();
+    for (const [k, c] of this.edgeDelta) delta.set(k, c);
     this.edgeIndexPending = { version: p.version, delta };
     if (delta.size <= EDGE_PATCH_MAX) return;
     if (this.options.keepEdgeIndex) this.run(() => this.edgesByResource());
@@ -1751,13 +1750,15 @@ export class SqliteGraphStore implements GraphStore {
       // rows it deleted (or wrote again), merge in the ones it inserted. No SQL, no full sort.
       const { delta } = pending;
       const fromIds = new Set<string>();
-      for (const k of delta.keys()) fromIds.add(k.slice(0, k.indexOf("\u0000")));
+      const added: StoredEdge[] = [];
+      for (const { edge: e, present } of delta.values()) {
+        fromIds.add(e.fromId);
+        if (present)
+          added.push({ fromId: one(e.fromId), toId: one(e.toId), type: one(e.type), origin: e.origin });
+      }
       const kept = this.edgeIndex.edges.filter(
         (e) => !fromIds.has(e.fromId) || !delta.has(edgeKey(e.fromId, e.toId, e.type, e.origin)),
       );
-      const added: StoredEdge[] = [];
-      for (const e of delta.values())
-        if (e) added.push({ fromId: one(e.fromId), toId: one(e.toId), type: one(e.type), origin: e.origin });
       edges = mergeSorted(kept, added.sort(byEdgeColumns));
     } else {
       edges = (this.stmts.allEdgeRows.all() as Row[]).map((r) => toStoredEdge(one, r));
@@ -2015,6 +2016,12 @@ function edgeIndexOf(edges: readonly StoredEdge[]): EdgeIndex {
     found: new Int32Array(edges.length),
     reads: 0,
   };
+}
+
+/** An edge row a write inserted (`present`) or deleted. */
+interface EdgeChange {
+  readonly edge: StoredEdge;
+  readonly present: boolean;
 }
 
 /** An edge row's columns joined with NUL (names with control characters are refused at ingest). */
