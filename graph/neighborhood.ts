@@ -35,6 +35,86 @@ export const FAN_IN_TYPES: ReadonlySet<string> = new Set([
   "BINDS",
 ]);
 
+/**
+ * A resource's reach in a walk, kept as one step from the reach it was reached from: the paths of
+ * a walk share their prefixes, so a kept neighbourhood costs ~106 bytes per resource instead of
+ * ~317 with a path array each (measured with 79k reaches at up to 3 hops). `path` is built when
+ * read; what scoring asks of paths per candidate (`passesThrough`, `lastTypes`) walks the steps.
+ */
+export class ReachStep implements Reach {
+  constructor(
+    readonly hops: number,
+    /** The reach this one extends (undefined at the start). */
+    readonly via: ReachStep | undefined,
+    /** The edge type crossed from `via` to `id` ("" at the start). */
+    readonly type: string,
+    readonly id: string,
+  ) {}
+
+  get path(): string[] {
+    // Counted, not taken from `hops`: a reach may count more hops than it has steps (the RCA's
+    // namespace fallback).
+    let steps = 0;
+    for (let s: ReachStep = this; s.via; s = s.via) steps++;
+    const out = new Array<string>(2 * steps + 1);
+    let s: ReachStep = this;
+    for (let i = out.length - 1; i > 0; i -= 2) {
+      out[i] = s.id;
+      out[i - 1] = s.type;
+      s = s.via!;
+    }
+    out[0] = s.id;
+    return out;
+  }
+
+  toJSON(): Reach {
+    return { hops: this.hops, path: this.path };
+  }
+}
+
+/** The reach at the start of a walk. */
+export const startReach = (id: string): ReachStep => new ReachStep(0, undefined, "", id);
+
+/** As a chain of steps (reaches made elsewhere, e.g. by tests, are plain objects). */
+function asStep(r: Reach): ReachStep {
+  if (r instanceof ReachStep) return r;
+  const p = r.path;
+  let s = startReach(p[0]!);
+  for (let i = 1; i + 1 < p.length; i += 2) s = new ReachStep(s.hops + 1, s, p[i]!, p[i + 1]!);
+  return s;
+}
+
+/** `base` one edge further: along `type` to `id`, `hops` away (by default one more than `base`). */
+export const extendReach = (base: Reach, type: string, id: string, hops = base.hops + 1): ReachStep =>
+  new ReachStep(hops, asStep(base), type, id);
+
+/** Whether two reaches have the same hops and path. */
+export function sameReach(x: Reach, y: Reach): boolean {
+  if (x.hops !== y.hops) return false;
+  let a: ReachStep | undefined = asStep(x);
+  let b: ReachStep | undefined = asStep(y);
+  // Steps shared by both (a walk extends the same kept steps) end the comparison early.
+  while (a !== b) {
+    if (!a || !b || a.id !== b.id || a.type !== b.type) return false;
+    a = a.via;
+    b = b.via;
+  }
+  return true;
+}
+
+/** Whether a reach's path passes through a resource `test` holds of (its two ends not counted). */
+export function passesThrough(r: Reach, test: (id: string) => boolean): boolean {
+  for (let s = asStep(r).via; s?.via; s = s.via) if (test(s.id)) return true;
+  return false;
+}
+
+/** The edge types of a reach's last `n` steps, nearest the start first (fewer when it is shorter). */
+export function lastTypes(r: Reach, n: number): string[] {
+  const out: string[] = [];
+  for (let s: ReachStep | undefined = asStep(r); s?.via && out.length < n; s = s.via) out.unshift(s.type);
+  return out;
+}
+
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const byOtherThenType = (x: readonly [string, string], y: readonly [string, string]) =>
   cmp(x[0], y[0]) || cmp(x[1], y[1]);
@@ -57,8 +137,8 @@ export async function expandNeighborhood(
   start: string,
   maxHops: number,
   fetch: (ids: readonly string[]) => Promise<ReadonlyMap<string, Adjacency>> | ReadonlyMap<string, Adjacency>,
-): Promise<Map<string, Reach>> {
-  const out = new Map<string, Reach>([[start, { hops: 0, path: [start] }]]);
+): Promise<Map<string, ReachStep>> {
+  const out = new Map<string, ReachStep>([[start, startReach(start)]]);
   // Frontier: resource -> the edge type it may not be left by inwards (sibling rule), "" for none.
   // An arrival along a fan-in type blocks that type; any other blocks nothing; a resource reached
   // along several edges at the same distance keeps a block only if every arrival sets it, so at
@@ -73,7 +153,7 @@ export async function expandNeighborhood(
       const seen = out.get(other);
       if (seen && seen.hops < hop) return;
       if (!seen) {
-        out.set(other, { hops: hop, path: [...out.get(from)!.path, type, other] });
+        out.set(other, new ReachStep(hop, out.get(from)!, type, other));
         next.set(other, fanIn ? type : "");
         return;
       }

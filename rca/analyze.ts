@@ -6,6 +6,7 @@ import type {
   StoredEvent,
   StoredResource,
 } from "../graph/graph-store.js";
+import { extendReach, lastTypes, passesThrough, startReach } from "../graph/neighborhood.js";
 import { parseResourceId } from "./identity.js";
 import { backgroundPause } from "./time-slice.js";
 import type { Severity } from "./model.js";
@@ -404,7 +405,7 @@ async function expansion(
       // Equally near candidates are told apart by their joined paths.
       if (cur && (hops > cur.hops || (hops === cur.hops && !joinedBefore(base.path, e.type, up, cur.path))))
         continue;
-      next.set(up, { hops, path: [...base.path, e.type, up] });
+      next.set(up, extendReach(base, e.type, up));
     }
     next.forEach((r, id) => {
       reach.set(id, r);
@@ -556,9 +557,9 @@ function scoreCandidate(
   // Trouble does not travel between two pods because they share a node or a policy.
   const penalty =
     opts.mode !== "seed" &&
-    ((throughHub(r.path) && !throughNodeRules(rules).has(s.rule)) ||
-      siblingLifecycle(c, r.path) ||
-      siblingEcho(c, effect, r.path))
+    ((passesThrough(r, isHub) && !throughNodeRules(rules).has(s.rule)) ||
+      siblingLifecycle(c, r) ||
+      siblingEcho(c, effect, r))
       ? HUB_PENALTY
       : 1;
   return {
@@ -668,7 +669,7 @@ async function coTenants(
     for (const pod of pods) {
       if (added.length >= MAX_CO_TENANTS) break;
       if (reach.has(pod)) continue;
-      reach.set(pod, { hops: r.hops + 1, path: [...r.path, "RUNS_ON", pod] });
+      reach.set(pod, extendReach(r, "RUNS_ON", pod));
       added.push(pod);
     }
   }
@@ -702,7 +703,7 @@ async function addControllers(
     )) {
       if (reach.has(e.fromId)) continue;
       const base = reach.get(e.toId)!;
-      reach.set(e.fromId, { hops: base.hops + 1, path: [...base.path, "CONTROLS", e.fromId] });
+      reach.set(e.fromId, extendReach(base, "CONTROLS", e.fromId));
       next.push(e.fromId);
     }
     frontier = next;
@@ -744,14 +745,14 @@ async function namespaceFallback(
   const nsId = `${p.cluster}:namespace::${p.namespace}`;
   const out: EdgeRead[] = [];
   const nsEdges = await readEdges(store, [nsId], out, mirror);
-  const nsReach: Reach = reach.get(nsId) ?? { hops: 1, path: [effectId, "IN_NAMESPACE", nsId] };
+  const nsReach: Reach = reach.get(nsId) ?? extendReach(startReach(effectId), "IN_NAMESPACE", nsId);
   const hops = Math.max(nsReach.hops + 1, opts.maxHops);
   const pods = nsEdges
     .filter((e) => e.type === "IN_NAMESPACE" && e.toId === nsId && !reach.has(e.fromId))
     .map((e) => e.fromId)
     .sort()
     .slice(0, MAX_NAMESPACE_FALLBACK);
-  for (const pod of pods) reach.set(pod, { hops, path: [...nsReach.path, "IN_NAMESPACE", pod] });
+  for (const pod of pods) reach.set(pod, extendReach(nsReach, "IN_NAMESPACE", pod, hops));
   const controllers = await addControllers(store, reach, pods, out, mirror);
   const added = [...pods, ...controllers.added];
   const frontier = controllers.last;
@@ -764,7 +765,7 @@ async function namespaceFallback(
   for (const e of uses.sort((a, b) => a.fromId.localeCompare(b.fromId) || a.toId.localeCompare(b.toId))) {
     if (reach.has(e.toId)) continue;
     const base = reach.get(e.fromId)!;
-    reach.set(e.toId, { hops: base.hops + 1, path: [...base.path, e.type, e.toId] });
+    reach.set(e.toId, extendReach(base, e.type, e.toId));
   }
   return out;
 }
@@ -994,34 +995,25 @@ const isHub = (id: string): boolean => {
   }
   return h;
 };
-/** Whether a path [start, type, id, type, id ...] passes through a hub (not just ends at one). */
-function throughHub(path: readonly string[]): boolean {
-  for (let i = 2; i < path.length - 1; i += 2) if (isHub(path[i]!)) return true;
-  return false;
-}
+/** Whether a reach is [start, CONTROLS, owner, CONTROLS, sibling]: two replicas of one owner. */
+const viaCommonOwner = (r: Reach): boolean => r.hops === 2 && lastTypes(r, 2).every((t) => t === "CONTROLS");
 
 /**
  * A pod created or deleted beside the effect's pod by their common owner (a rollout, a
  * scale-down, a replacement): the owner's work, not a cause of its sibling's trouble.
  */
-function siblingLifecycle(c: StoredEvent, path: readonly string[]): boolean {
+function siblingLifecycle(c: StoredEvent, r: Reach): boolean {
   if (c.etype !== "k8s.change" || (c.reason !== "ResourceDeleted" && c.reason !== "ResourceCreated"))
     return false;
-  return path.length === 5 && path[1] === "CONTROLS" && path[3] === "CONTROLS";
+  return viaCommonOwner(r);
 }
 
 /**
  * The effect's own symptom on a sibling replica (same controller, same reason, same kind of
  * event): the same trouble seen twice, not one replica's error causing another's.
  */
-function siblingEcho(c: StoredEvent, effect: StoredEvent, path: readonly string[]): boolean {
-  return (
-    c.reason === effect.reason &&
-    c.etype === effect.etype &&
-    path.length === 5 &&
-    path[1] === "CONTROLS" &&
-    path[3] === "CONTROLS"
-  );
+function siblingEcho(c: StoredEvent, effect: StoredEvent, r: Reach): boolean {
+  return c.reason === effect.reason && c.etype === effect.etype && viaCommonOwner(r);
 }
 
 const throughNodeCache = new WeakMap<RuleSet, ReadonlySet<string>>();

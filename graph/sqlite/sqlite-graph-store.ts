@@ -48,7 +48,7 @@ import type {
   StoredResource,
 } from "../graph-store.js";
 import { StoreUnavailableError } from "../graph-store.js";
-import { type Adjacency, expandNeighborhood, isHub, sortAdjacency } from "../neighborhood.js";
+import { type Adjacency, expandNeighborhood, isHub, sameReach, sortAdjacency } from "../neighborhood.js";
 import { BackgroundCheckpointer } from "./checkpointer.js";
 import { byTimeId, HotEvents } from "./hot-events.js";
 import { LayeredMap } from "./layered-map.js";
@@ -125,11 +125,9 @@ const sameEdges = (a: Adjacency["out"], b: Adjacency["out"]): boolean =>
 /** Resources reached differently (or only) in one of two neighbourhoods of the same start. */
 function reachDiff(a: ReadonlyMap<string, Reach>, b: ReadonlyMap<string, Reach>): string[] {
   const out: string[] = [];
-  const same = (x: Reach, y: Reach) =>
-    x.hops === y.hops && x.path.length === y.path.length && x.path.every((p, i) => p === y.path[i]);
   for (const [id, r] of b) {
     const o = a.get(id);
-    if (!o || !same(o, r)) out.push(id);
+    if (!o || !sameReach(o, r)) out.push(id);
   }
   for (const id of a.keys()) if (!b.has(id)) out.push(id);
   return out.sort();
@@ -145,11 +143,12 @@ function expands(nb: ReadonlyMap<string, Reach>, id: string, maxHops: number): b
 }
 
 /**
- * Resources reached, summed over the neighbourhoods kept. Each costs ~110 bytes (its path and map
- * entry; ids are shared), and a walk not kept is walked again, which took a tenth of the pipeline's
- * CPU: so 5 % of the V8 heap limit goes to them, between 60k and 1M. The bench's 10,000-resource
- * cluster reaches ~350k in all at 3 hops. With the image's 256 MB heap ~127k are kept; with V8's
- * default limit on this 24 GB machine (4 GB), all (56k walks for 30k events became 36k).
+ * Resources reached, summed over the neighbourhoods kept. Each costs ~110 bytes (its map entry and
+ * its step, `ReachStep`; ids are shared), and a walk not kept is walked again, which took a tenth
+ * of the pipeline's CPU: so 5 % of the V8 heap limit goes to them, between 60k and 1M. The bench's
+ * 10,000-resource cluster reaches ~350k in all at 3 hops. With the image's 256 MB heap ~127k are
+ * kept (~14 MB); with V8's default limit on this 24 GB machine (4 GB), all (56k walks for 30k
+ * events became 36k).
  */
 const NEIGHBOURHOOD_CACHE_MAX = Math.max(
   60_000,
