@@ -262,9 +262,10 @@ export interface RuleVectors {
 /**
  * Entries kept per rule set. Targets share their vectors with many others (the bench's stream:
  * 12 distinct vectors for 13,500 distinct targets), so each distinct vector is kept once
- * (`vectorIntern`) and an entry costs its key and a map slot, ~200 bytes.
+ * (`vectorIntern`) and an entry costs its key and a map slot, ~250 bytes (the key holds the
+ * message). 40k held 10 MB of live heap; 10k scored as fast in the bench (see `LINK_MEMO_MAX` in the SQLite store).
  */
-const VECTOR_MEMO_MAX = 40_000;
+const VECTOR_MEMO_MAX = 10_000;
 const vectorMemo = new WeakMap<RuleSet, Map<string, RuleVectors>>();
 const vectorIntern = new WeakMap<RuleSet, Map<string, RuleVectors>>();
 
