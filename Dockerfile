@@ -21,13 +21,16 @@ RUN npm run build \
 FROM node:20-slim
 # Memory (bench/README.md, "Memory"): V8 sizes its heap from the machine's memory, not the
 # container's limit, and lets garbage pile up to it (1.2 GB RSS uncapped for a `kgrca start` at
-# 1M stored events whose live heap is ~150 MB), so the heap is capped; new space at 8 MB (V8's
-# default is 16) and two malloc arenas (glibc makes one per thread and keeps what they freed)
-# take ~45 MB more off the resident size. For a bigger cluster or store raise the cap, e.g.
+# 1M stored events whose live heap is ~100-120 MB), so the heap is capped at 192 MB; new space at
+# 8 MB (V8's default is 16), one malloc arena (glibc makes one per thread and keeps what each
+# freed; two held ~13 MB more) and an 8 MB SQLite page cache (default 16) take ~70 MB more off
+# the resident size: peak RSS 283-291 MB at 1M stored events. For a bigger cluster or store
+# raise the cap, e.g.
 # `-e NODE_OPTIONS="--max-old-space-size=512 --max-semi-space-size=8"`.
 ENV NODE_ENV=production \
-    NODE_OPTIONS="--max-old-space-size=256 --max-semi-space-size=8" \
-    MALLOC_ARENA_MAX=2 \
+    NODE_OPTIONS="--max-old-space-size=192 --max-semi-space-size=8" \
+    MALLOC_ARENA_MAX=1 \
+    KG_SQLITE_CACHE_MB=8 \
     KG_DATA_DIR=/data \
     HOST=0.0.0.0 \
     PORT=8080
