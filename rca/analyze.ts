@@ -995,8 +995,11 @@ const isHub = (id: string): boolean => {
   }
   return h;
 };
-/** Whether a reach is [start, CONTROLS, owner, CONTROLS, sibling]: two replicas of one owner. */
-const viaCommonOwner = (r: Reach): boolean => r.hops === 2 && lastTypes(r, 2).every((t) => t === "CONTROLS");
+/** Whether a reach's path is [start, CONTROLS, owner, CONTROLS, sibling]: two replicas of one owner. */
+function viaCommonOwner(r: Reach): boolean {
+  const types = lastTypes(r, 3);
+  return types.length === 2 && types[0] === "CONTROLS" && types[1] === "CONTROLS";
+}
 
 /**
  * A pod created or deleted beside the effect's pod by their common owner (a rollout, a
