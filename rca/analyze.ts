@@ -110,7 +110,7 @@ export function explain(
   return `${cause.reason || cause.etype} on ${resourceLabel(cause.resourceId)} ${dt}s before ${effect.reason || effect.etype} on ${resourceLabel(effect.resourceId)}, ${where}; rule ${s.rule} (${s.domain})`;
 }
 
-type Scored = { event: StoredEvent; score: CauseScore; reach: Reach };
+export type Scored = { event: StoredEvent; score: CauseScore; reach: Reach };
 
 /**
  * Weights of the full ranking. The seed's 0.3/0.3/0.4 sum let any recent event next to the

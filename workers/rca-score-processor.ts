@@ -4,6 +4,7 @@ import {
   type GraphReader,
   LATE_DETECTION_MS,
   LOOKBACK_WINDOWS,
+  type Scored,
   scoreCandidatesMany,
   scorePairs,
 } from "../rca/analyze.js";
@@ -12,7 +13,7 @@ import { backgroundPause } from "../rca/time-slice.js";
 import { severityLevel } from "../rca/model.js";
 import { cachedReader } from "./cached-reader.js";
 import { anomalyWindows, enqueueAnomaly } from "./ingest-processor.js";
-import { chunks, type WorkerContext } from "./context.js";
+import { chunks, FOLLOW_UP_CHUNK, type WorkerContext } from "./context.js";
 
 /**
  * Every scored pair at or above this confidence is stored. No per-effect cap: a cap applied at
@@ -79,7 +80,9 @@ export async function processRcaScore(
     // Error spikes count effective levels from ERROR up: the windows of events raised to it are
     // looked at again, or whether a raise counted would depend on whether it landed before the
     // window's last detection. (Events not read by this job before: their old level is unknown.)
-    const nowError = now.filter((e) => severityLevel(e.level) >= 2 && severityLevel(events.get(e.id)?.level ?? "INFO") < 2);
+    const nowError = now.filter(
+      (e) => severityLevel(e.level) >= 2 && severityLevel(events.get(e.id)?.level ?? "INFO") < 2,
+    );
     for (const e of now) {
       events.set(e.id, e);
       limited.delete(e.id); // a new level: every pair anew
@@ -92,12 +95,19 @@ export async function processRcaScore(
   const effects = new Map<string, StoredEvent>();
   for (const e of events.values()) if (severityLevel(e.level) >= 1) effects.set(e.id, e);
   const opts = { windowMs, maxHops, rules: ctx.rules };
-  const scoredByEffect = await scoreCandidatesMany(
-    store,
-    [...effects.values()].filter((e) => !limited.has(e.id)),
-    opts,
-    MIN_LINK_CONFIDENCE,
-  );
+  // Scored pairs are written a part at a time, so a job's memory does not grow with its size (a
+  // rescoring job of thousands of effects held ~40 MB of scored pairs at once). Every pair at or
+  // above the threshold is offered and a link keeps its best, so the parts can be any size and in
+  // any order.
+  let created = 0;
+  const write = async (scored: ReadonlyMap<string, Scored[]>) => {
+    // In parts: one transaction per part, so ingest in this process is not held behind tens of
+    // thousands of upserts (each upsert is idempotent, so a retry after a partial write is safe).
+    for (const part of linksOf(scored)) created += await store.upsertCauseLinks(part);
+  };
+  for (const part of partsByResource([...effects.values()].filter((e) => !limited.has(e.id)))) {
+    await write(await scoreCandidatesMany(store, part, opts, MIN_LINK_CONFIDENCE));
+  }
   const limitedByResource = new Map<string, { only: ReadonlySet<string>; list: StoredEvent[] }>();
   for (const e of effects.values()) {
     const only = limited.get(e.id);
@@ -109,13 +119,10 @@ export async function processRcaScore(
   // New to this job (not rescored for a topology change): pairs with them were never scored.
   const fresh = new Set([...events.keys()].filter((id) => !limited.has(id)));
   for (const { only, list } of limitedByResource.values()) {
-    const scored = await scoreCandidatesMany(
-      changedPairsOnly(store, only, fresh),
-      list,
-      opts,
-      MIN_LINK_CONFIDENCE,
-    );
-    for (const [id, s] of scored) scoredByEffect.set(id, s);
+    const reader = changedPairsOnly(store, only, fresh);
+    for (const part of chunks(list, SCORE_PART)) {
+      await write(await scoreCandidatesMany(reader, part, opts, MIN_LINK_CONFIDENCE));
+    }
   }
   // Looking forward: each event as a cause of the later events near it that are not scored above.
   // Only those pairs are new (an effect's other candidates did not change), so only they are
@@ -129,7 +136,8 @@ export async function processRcaScore(
     byResource.set(e.resourceId, list);
   }
   const lookback = windowMs * LOOKBACK_WINDOWS;
-  const pairs: Array<{ cause: StoredEvent; effects: StoredEvent[] }> = [];
+  let pairs: Array<{ cause: StoredEvent; effects: StoredEvent[] }> = [];
+  let pairEffects = 0;
   for (const [rid, list] of byResource) {
     await backgroundPause();
     const near = await store.neighborhood(rid, maxHops);
@@ -147,33 +155,17 @@ export async function processRcaScore(
       const inWindow = later.filter(
         (l) => l.timeMs >= cause.timeMs - LATE_DETECTION_MS && l.timeMs <= cause.timeMs + lookback,
       );
-      if (inWindow.length) pairs.push({ cause, effects: inWindow });
+      if (inWindow.length === 0) continue;
+      pairs.push({ cause, effects: inWindow });
+      pairEffects += inWindow.length;
+    }
+    if (pairEffects >= SCORE_PART * 20) {
+      await write(await scorePairs(store, pairs, opts, MIN_LINK_CONFIDENCE));
+      pairs = [];
+      pairEffects = 0;
     }
   }
-  for (const [effectId, scored] of await scorePairs(store, pairs, opts, MIN_LINK_CONFIDENCE)) {
-    const list = scoredByEffect.get(effectId);
-    if (list) list.push(...scored);
-    else scoredByEffect.set(effectId, scored);
-  }
-
-  const links: CauseLink[] = [];
-  for (const [effectId, scored] of scoredByEffect) {
-    scored.sort((a, b) => b.score.confidence - a.score.confidence || a.event.id.localeCompare(b.event.id));
-    for (const c of scored) {
-      if (c.score.confidence < MIN_LINK_CONFIDENCE) break;
-      links.push({
-        causeId: c.event.id,
-        effectId,
-        ...c.score,
-        hops: c.reach.hops,
-        path: c.reach.path,
-      });
-    }
-  }
-  // In parts: one transaction per part, so ingest in this process is not held behind tens of
-  // thousands of upserts (each upsert is idempotent, so a retry after a partial write is safe).
-  let created = 0;
-  for (const part of chunks(links)) created += await store.upsertCauseLinks(part);
+  if (pairs.length) await write(await scorePairs(store, pairs, opts, MIN_LINK_CONFIDENCE));
   if (created) ctx.metrics.rcaLinksCreated.inc(created);
 
   // Clustering joins each new ERROR/FATAL event to the events near it: the later events the forward
@@ -185,6 +177,67 @@ export async function processRcaScore(
     chunks(incidentCandidates.sort()).map((ids) => ctx.queues.add("cluster", { eventIds: ids })),
   );
   return { effects: effects.size, links: created, escalated };
+}
+
+/**
+ * Effects per call of `scoreCandidatesMany`; the forward pass calls `scorePairs` per 20x as many
+ * pairs. An effect in a busy window can have a thousand candidates above the threshold: 250
+ * effects held 265k scored pairs (27 MB) at once in the bench's 200k-event run.
+ */
+const SCORE_PART = 50;
+
+/**
+ * Effects in parts of `SCORE_PART`, each resource's in time order and together where they fit (a
+ * resource's events in one part share reads; the scores do not depend on the parts).
+ */
+function partsByResource(effects: readonly StoredEvent[]): StoredEvent[][] {
+  const groups = new Map<string, StoredEvent[]>();
+  for (const e of effects) {
+    const k = e.resourceId ?? "";
+    const g = groups.get(k);
+    if (g) g.push(e);
+    else groups.set(k, [e]);
+  }
+  const parts: StoredEvent[][] = [];
+  let part: StoredEvent[] = [];
+  for (const g of groups.values()) {
+    g.sort((a, b) => a.timeMs - b.timeMs);
+    for (const e of g) {
+      part.push(e);
+      if (part.length >= SCORE_PART) {
+        parts.push(part);
+        part = [];
+      }
+    }
+  }
+  if (part.length) parts.push(part);
+  return parts;
+}
+
+/**
+ * Every scored pair at or above `MIN_LINK_CONFIDENCE` as a link, per effect best first, in parts
+ * of `FOLLOW_UP_CHUNK` (an effect's links may span two).
+ */
+function* linksOf(scoredByEffect: ReadonlyMap<string, Scored[]>): Generator<CauseLink[]> {
+  let links: CauseLink[] = [];
+  for (const [effectId, scored] of scoredByEffect) {
+    scored.sort((a, b) => b.score.confidence - a.score.confidence || a.event.id.localeCompare(b.event.id));
+    for (const c of scored) {
+      if (c.score.confidence < MIN_LINK_CONFIDENCE) break;
+      links.push({
+        causeId: c.event.id,
+        effectId,
+        ...c.score,
+        hops: c.reach.hops,
+        path: c.reach.path,
+      });
+      if (links.length >= FOLLOW_UP_CHUNK) {
+        yield links;
+        links = [];
+      }
+    }
+  }
+  if (links.length) yield links;
 }
 
 /**

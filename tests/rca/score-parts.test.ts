@@ -1,0 +1,69 @@
+import { rmSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { syntheticCluster, syntheticStream } from "../../bench/synthetic.js";
+import { openRuntime, type Runtime } from "../../cli/runtime.js";
+import type { CauseLink } from "../../graph/index.js";
+import { emptyBatch } from "../../rca/model.js";
+import { normalizeMessage } from "../../rca/normalize.js";
+import { processRcaScore } from "../../workers/rca-score-processor.js";
+import { testConfig } from "../helpers.js";
+
+/** Every link the store holds for `ids` as effects, in a fixed order. */
+async function linksOf(rt: Runtime, ids: readonly string[]): Promise<CauseLink[]> {
+  const out: CauseLink[] = [];
+  for (const id of ids) out.push(...(await rt.store.causeLinksTo(id)));
+  return out.sort((a, b) => a.effectId.localeCompare(b.effectId) || a.causeId.localeCompare(b.causeId));
+}
+
+describe("scoring in parts", () => {
+  it("a job of many effects, scored and written a part at a time, gives the links of many small jobs", async () => {
+    // The same stored events in two stores: one scoring job for all of them (many parts of
+    // effects, each scored and written on its own) against jobs of 10 events (one part each).
+    const synth = {
+      resources: 300,
+      namespaces: 3,
+      nodes: 5,
+      seed: 7,
+      cluster: "parts",
+      startMs: Date.parse("2025-06-01T00:00:00Z"),
+    };
+    const cluster = syntheticCluster(synth);
+    const messages = [...cluster.state, ...syntheticStream(cluster, 1_200, synth)];
+    const runtimes: Array<{ rt: Runtime; dir: string }> = [];
+    try {
+      const eventIds: string[][] = [];
+      for (const name of ["parts-one-job", "parts-small-jobs"]) {
+        const config = testConfig(name);
+        const rt = await openRuntime(config, "test");
+        runtimes.push({ rt, dir: config.dataDir });
+        const batch = emptyBatch();
+        for (const m of messages) normalizeMessage(m, rt.workerContext.normalize, batch);
+        eventIds.push((await rt.store.applyBatch(batch)).eventIds);
+      }
+      const [one, small] = runtimes.map((r) => r.rt) as [Runtime, Runtime];
+      expect(eventIds[0]).toEqual(eventIds[1]);
+      const ids = eventIds[0]!;
+      expect(ids.length).toBeGreaterThan(1_000);
+
+      const r = await processRcaScore(one.workerContext, { eventIds: ids, resourceIds: [] });
+      expect(r.effects).toBeGreaterThan(200); // several parts of 50
+      expect(r.links).toBeGreaterThan(2_000);
+      for (let i = 0; i < ids.length; i += 10)
+        await processRcaScore(small.workerContext, { eventIds: ids.slice(i, i + 10), resourceIds: [] });
+
+      const a = await linksOf(one, ids);
+      expect(a.length).toBe(r.links);
+      expect(await linksOf(small, ids)).toEqual(a);
+    } finally {
+      for (const { rt, dir } of runtimes) {
+        for (const q of ["anomaly", "cluster", "rca-score", "ingest"] as const)
+          await rt.queues
+            .get(q)
+            .obliterate({ force: true })
+            .catch(() => {});
+        await rt.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }, 120_000);
+});
