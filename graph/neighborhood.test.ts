@@ -3,13 +3,13 @@ import { describe, expect, it } from "vitest";
 import type { Reach } from "./graph-store.js";
 import {
   type Adjacency,
+  adjacencyBuilder,
   expandNeighborhood,
   extendReach,
   lastTypes,
   passesThrough,
   type ReachStep,
   sameReach,
-  sortAdjacency,
   startReach,
 } from "./neighborhood.js";
 
@@ -18,21 +18,12 @@ const plain = (path: string[], hops = (path.length - 1) / 2): Reach => ({ hops, 
 
 /** Adjacency of a test graph: each [from, type, to] is an out edge of `from` and an in edge of `to`. */
 function graph(edges: Array<[string, string, string]>): Map<string, Adjacency> {
-  const m = new Map<string, { out: Array<[string, string]>; in: Array<[string, string]> }>();
-  const at = (id: string) => {
-    let a = m.get(id);
-    if (!a) {
-      a = { out: [], in: [] };
-      m.set(id, a);
-    }
-    return a;
-  };
+  const lists = adjacencyBuilder();
   for (const [from, type, to] of edges) {
-    at(from).out.push([to, type]);
-    at(to).in.push([from, type]);
+    lists.add(from, "out", to, type);
+    lists.add(to, "in", from, type);
   }
-  for (const a of m.values()) sortAdjacency(a);
-  return m;
+  return lists.sorted();
 }
 
 describe("ReachStep", () => {

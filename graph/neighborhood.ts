@@ -127,6 +127,31 @@ export function sortAdjacency(a: { out: Array<[string, string]>; in: Array<[stri
 }
 
 /**
+ * Adjacency lists being built: `add` gives one end of an edge its entry (`out`: `id` points to
+ * `other`; `in`: `other` points to `id`), `sorted` sorts every list with `sortAdjacency`.
+ */
+export function adjacencyBuilder(): {
+  add(id: string, dir: "out" | "in", other: string, type: string): void;
+  sorted(): Map<string, Adjacency>;
+} {
+  const map = new Map<string, { out: Array<[string, string]>; in: Array<[string, string]> }>();
+  return {
+    add(id, dir, other, type) {
+      let a = map.get(id);
+      if (!a) {
+        a = { out: [], in: [] };
+        map.set(id, a);
+      }
+      a[dir].push([other, type]);
+    },
+    sorted() {
+      for (const a of map.values()) sortAdjacency(a);
+      return map;
+    },
+  };
+}
+
+/**
  * Breadth-first neighbourhood with shortest paths, shared by every store so that all of them
  * give the same answer: hubs are reached but not expanded, no sibling hops through a fan-in
  * target, ties broken by (neighbour id, edge type) with outgoing edges before incoming ones.

@@ -28,7 +28,9 @@ export async function openGraphStore(
       checkpointPages: config.rca.sqliteCheckpointPages,
       backgroundCheckpoint: config.rca.sqliteCheckpointThread,
       onCheckpointError: (err) =>
-        process.emitWarning(`the SQLite checkpoint thread stopped (commits checkpoint instead): ${err.message}`),
+        process.emitWarning(
+          `the SQLite checkpoint thread stopped (commits checkpoint instead): ${err.message}`,
+        ),
       reachHops: config.rca.maxHops,
       keepEdgeIndex: singleWriter,
       ...(singleWriter && config.rca.hotEvents > 0 ? { hotEvents: { maxEvents: config.rca.hotEvents } } : {}),

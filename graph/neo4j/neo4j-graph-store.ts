@@ -20,7 +20,7 @@ import type {
   StoredResource,
 } from "../graph-store.js";
 import { StoreUnavailableError } from "../graph-store.js";
-import { expandNeighborhood, sortAdjacency } from "../neighborhood.js";
+import { adjacencyBuilder, expandNeighborhood } from "../neighborhood.js";
 import { ApplyBatchWork, runStatement, type TxLike } from "./apply-batch.js";
 import { SCHEMA_STATEMENTS, type StatementName } from "./statements.js";
 
@@ -364,18 +364,10 @@ export class Neo4jGraphStore implements GraphStore {
     // same reach and paths; here each hop's adjacency is one round trip.
     return this.tx("neighborhood", "read", (t) =>
       expandNeighborhood(start, maxHops, async (ids) => {
-        const adj = new Map<string, { out: Array<[string, string]>; in: Array<[string, string]> }>();
-        for (const r of await runStatement(t, "neighbours", { ids: [...ids] })) {
-          const id = String(r.id);
-          let a = adj.get(id);
-          if (!a) {
-            a = { out: [], in: [] };
-            adj.set(id, a);
-          }
-          (r.outgoing === true ? a.out : a.in).push([String(r.other), String(r.type)]);
-        }
-        for (const a of adj.values()) sortAdjacency(a);
-        return adj;
+        const lists = adjacencyBuilder();
+        for (const r of await runStatement(t, "neighbours", { ids: [...ids] }))
+          lists.add(String(r.id), r.outgoing === true ? "out" : "in", String(r.other), String(r.type));
+        return lists.sorted();
       }),
     );
   }

@@ -80,11 +80,16 @@ describe("hot events", () => {
       for (const s of [plain, hot]) await s.applyBatch(batchOf(list));
       for (const limit of [1, 2, 3, 5, 6, 10])
         for (const min of LEVELS) {
-          const listed = ids((await plain.listEvents({ resourceId: rid("a"), minSeverity: min, limit })).items);
+          const listed = ids(
+            (await plain.listEvents({ resourceId: rid("a"), minSeverity: min, limit })).items,
+          );
           expect(ids(await hot.recentEventsOn(rid("a"), min, limit))).toEqual(listed);
           expect(ids(await plain.recentEventsOn(rid("a"), min, limit))).toEqual(listed);
         }
-      expect(ids(await hot.recentEventsOn(rid("a"), "WARNING", 2))).toEqual(["e1@" + (T0 + 10_000) + "/ERROR/", "e3@" + (T0 + 10_000) + "/ERROR/"]);
+      expect(ids(await hot.recentEventsOn(rid("a"), "WARNING", 2))).toEqual([
+        "e1@" + (T0 + 10_000) + "/ERROR/",
+        "e3@" + (T0 + 10_000) + "/ERROR/",
+      ]);
     } finally {
       await plain.close();
       await hot.close();
@@ -165,12 +170,16 @@ describe("hot events", () => {
               for (const pod of PODS)
                 for (const min of LEVELS)
                   for (const limit of [1, 3, 200]) {
-                    const listed = ids((await plain.listEvents({ resourceId: rid(pod), minSeverity: min, limit })).items);
+                    const listed = ids(
+                      (await plain.listEvents({ resourceId: rid(pod), minSeverity: min, limit })).items,
+                    );
                     expect(ids(await hot.recentEventsOn(rid(pod), min, limit))).toEqual(listed);
                     expect(ids(await plain.recentEventsOn(rid(pod), min, limit))).toEqual(listed);
                   }
               for (const inc of ["inc-0", "inc-1", "inc-2"])
-                expect(await hot.incidentEvents(inc, 1000)).toStrictEqual(await plain.incidentEvents(inc, 1000));
+                expect(await hot.incidentEvents(inc, 1000)).toStrictEqual(
+                  await plain.incidentEvents(inc, 1000),
+                );
               const all = Array.from({ length: 41 }, (_, i) => `e${i}`);
               expect(await hot.getEvents(all)).toStrictEqual(await plain.getEvents(all));
             }

@@ -48,7 +48,14 @@ import type {
   StoredResource,
 } from "../graph-store.js";
 import { StoreUnavailableError } from "../graph-store.js";
-import { type Adjacency, expandNeighborhood, isHub, sameReach, sortAdjacency } from "../neighborhood.js";
+import {
+  type Adjacency,
+  adjacencyBuilder,
+  expandNeighborhood,
+  isHub,
+  sameReach,
+  sortAdjacency,
+} from "../neighborhood.js";
 import { BackgroundCheckpointer } from "./checkpointer.js";
 import { byTimeId, HotEvents } from "./hot-events.js";
 import { LayeredMap } from "./layered-map.js";
@@ -151,9 +158,9 @@ function expands(nb: ReadonlyMap<string, Reach>, id: string, maxHops: number): b
  * Resources reached, summed over the neighbourhoods kept. Each costs ~110 bytes (its map entry and
  * its step, `ReachStep`; ids are shared), and a walk not kept is walked again, which took a tenth
  * of the pipeline's CPU: so 5 % of the V8 heap limit goes to them, between 60k and 1M. The bench's
- * 10,000-resource cluster reaches ~350k in all at 3 hops. With the image's 256 MB heap ~127k are
- * kept (~14 MB); with V8's default limit on this 24 GB machine (4 GB), all (56k walks for 30k
- * events became 36k).
+ * 10,000-resource cluster reaches ~350k in all at 3 hops. With the image's 192 MB heap (a 216 MB
+ * limit with new space) ~103k are kept (~11 MB); with V8's default limit on this 24 GB machine
+ * (4 GB), all (56k walks for 30k events became 36k).
  */
 const NEIGHBOURHOOD_CACHE_MAX = Math.max(
   60_000,
@@ -1536,15 +1543,7 @@ export class SqliteGraphStore implements GraphStore {
   private adjacency(): ReadonlyMap<string, Adjacency> {
     const version = this.topologyVersionNow();
     if (this.adjCache && this.adjVersion === version) return this.adjCache;
-    const map = new Map<string, { out: Array<[string, string]>; in: Array<[string, string]> }>();
-    const entry = (id: string) => {
-      let a = map.get(id);
-      if (!a) {
-        a = { out: [], in: [] };
-        map.set(id, a);
-      }
-      return a;
-    };
+    const lists = adjacencyBuilder();
     const one = this.topologyString();
     for (const r of this.stmts.allEdges.iterate() as Iterable<{
       from_id: string;
@@ -1554,10 +1553,10 @@ export class SqliteGraphStore implements GraphStore {
       const from = one(r.from_id);
       const to = one(r.to_id);
       const type = one(r.type);
-      entry(from).out.push([to, type]);
-      entry(to).in.push([from, type]);
+      lists.add(from, "out", to, type);
+      lists.add(to, "in", from, type);
     }
-    for (const a of map.values()) sortAdjacency(a);
+    const map = lists.sorted();
     this.dropChangedNeighbourhoods(this.adjCache, map);
     this.adjCache = map;
     this.adjVersion = version;
