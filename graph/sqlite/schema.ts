@@ -1,5 +1,5 @@
 /** The embedded store's schema. Applied idempotently at open; `user_version` tracks migrations. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -50,6 +50,15 @@ CREATE TABLE IF NOT EXISTS edges (
   PRIMARY KEY (from_id, type, to_id, origin)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS edges_to ON edges(to_id);
+
+-- Each topology version's edge row changes, as a JSON array of [from_id, type, to_id, origin,
+-- present] (present 1: inserted, 0: deleted), so that another process's store patches its topology
+-- in memory instead of reading every edge again. Versions after meta 'edge_log_floor' are all
+-- here; older ones are pruned.
+CREATE TABLE IF NOT EXISTS edge_log (
+  version INTEGER PRIMARY KEY,
+  changes TEXT NOT NULL
+);
 
 CREATE TABLE IF NOT EXISTS sent_edges (
   cluster TEXT NOT NULL,

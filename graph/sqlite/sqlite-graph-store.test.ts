@@ -36,16 +36,33 @@ const edgesBySql = (raw: Database.Database) => {
     }));
 };
 
+/** Two stores (connections) on one new file, and the file read raw; `close` removes it all. */
+async function twoConnections(prefix: string) {
+  const t = tempDir(prefix);
+  const path = join(t.dir, "kg.sqlite");
+  const a = new SqliteGraphStore({ path });
+  const b = new SqliteGraphStore({ path });
+  await a.init();
+  await b.init();
+  const raw = new Database(path, { readonly: true });
+  return {
+    path,
+    a,
+    b,
+    raw,
+    sqlEdgesOf: edgesBySql(raw),
+    close: async () => {
+      raw.close();
+      await b.close();
+      await a.close();
+      t.remove();
+    },
+  };
+}
+
 describe("edgesOf from the in-memory edge index", () => {
   it("gives what the SQL union over the edges table gives, in its order, after topology changes (patched or read again)", async () => {
-    const t = tempDir("kgrca-edges-");
-    const path = join(t.dir, "kg.sqlite");
-    const store = new SqliteGraphStore({ path });
-    const other = new SqliteGraphStore({ path });
-    await store.init();
-    await other.init();
-    const raw = new Database(path, { readonly: true });
-    const sqlEdgesOf = edgesBySql(raw);
+    const { a: store, b: other, sqlEdgesOf, close } = await twoConnections("kgrca-edges-");
     try {
       const ref = (kind: string, name: string, namespace?: string) => ({
         cluster: "c1",
@@ -62,7 +79,7 @@ describe("edgesOf from the in-memory edge index", () => {
       const pods = Array.from({ length: 40 }, (_, i) => `p${i}`);
       let compared = 0;
       // Rounds after the first patch the index in memory with the rows they inserted and deleted;
-      // round 3 is another connection's, so the index is read whole once after it.
+      // round 3 is another connection's, so the index is patched from the edge log after it.
       for (let round = 0; round < 6; round++) {
         const edges = Array.from({ length: 60 }, (_, k) => ({
           cluster: "c1",
@@ -98,10 +115,81 @@ describe("edgesOf from the in-memory edge index", () => {
       }
       expect(compared).toBeGreaterThan(100);
     } finally {
-      raw.close();
-      await other.close();
-      await store.close();
-      t.remove();
+      await close();
+    }
+  });
+});
+
+describe("another connection's topology changes", () => {
+  it("are patched in from the edge log, not read whole, until the log no longer reaches back", async () => {
+    const { path, a: reader, b: writer, raw, sqlEdgesOf, close } = await twoConnections("kgrca-edge-log-");
+    const pod = (i: number) => ({ cluster: "c1", kind: "Pod", namespace: "ns", name: `p${i}` });
+    const types = ["RUNS_ON", "SELECTS", "CONTROLS", "DEPENDS_ON"];
+    let seed = 11;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const edges = (round: number, n: number) =>
+      Array.from({ length: n }, (_, k) => ({
+        cluster: "c1",
+        // From round 1 on, every third message deletes an edge an earlier round sent.
+        key: round >= 1 && k % 3 === 0 ? `k${rnd(round)}-${rnd(n)}` : `k${round}-${k}`,
+        from: pod(rnd(30)),
+        to: rnd(4) === 0 ? { cluster: "c1", kind: "Node", name: `n${rnd(3)}` } : pod(rnd(30)),
+        type: types[rnd(types.length)]!,
+        atMs: 1_000 + round,
+        deleted: round >= 1 && k % 3 === 0,
+      }));
+    const batch = (e: ReturnType<typeof edges>) => ({
+      resources: [],
+      resourceDeletes: [],
+      edges: e,
+      events: [],
+    });
+    const ids = [
+      ...Array.from({ length: 30 }, (_, i) => `c1:pod:ns:p${i}`),
+      ...Array.from({ length: 3 }, (_, i) => `c1:node::n${i}`),
+    ];
+    // The reader's view equals SQL's (edges) and a new store's (walks from every resource).
+    const check = async () => {
+      const some = ids.filter(() => rnd(3) === 0);
+      expect(await reader.edgesOf(some)).toEqual(sqlEdgesOf(some));
+      const fresh = new SqliteGraphStore({ path });
+      await fresh.init();
+      try {
+        for (const id of ids)
+          expect(await reader.neighborhood(id, 3)).toEqual(await fresh.neighborhood(id, 3));
+      } finally {
+        await fresh.close();
+      }
+    };
+    try {
+      await writer.applyBatch(batch(edges(0, 40)));
+      await check();
+      const whole = reader.fullTopologyReads; // the adjacency and the edge index, read once each
+      expect(whole).toBe(2);
+      // Two writes of the other connection between reads, several times: patched each time.
+      for (let round = 1; round < 8; round++) {
+        await writer.applyBatch(batch(edges(round, 20)));
+        await writer.applyBatch(batch(edges(round, 20).slice(10)));
+        await check();
+      }
+      expect(reader.fullTopologyReads).toBe(whole);
+      // More versions than the log keeps (1,024): the reader's version is no longer in it.
+      const before = await writer.topologyVersion();
+      for (let v = 0; v < 1_100; v++) {
+        const to = { cluster: "c1", kind: "Node", name: `m${v}` }; // a new edge each time
+        await writer.applyBatch(batch([{ ...edges(8, 1)[0]!, key: `many-${v}`, to, deleted: false }]));
+      }
+      expect(await writer.topologyVersion()).toBe(before + 1_100);
+      await check();
+      expect(reader.fullTopologyReads).toBe(whole + 2);
+      expect(
+        (raw.prepare("SELECT COUNT(DISTINCT version) AS n FROM edge_log").get() as { n: number }).n,
+      ).toBeLessThanOrEqual(1_024 + 64);
+    } finally {
+      await close();
     }
   });
 });

@@ -174,6 +174,9 @@ const TOPOLOGY_STRINGS_MAX = 1_000_000;
 const TOPOLOGY_OVERLAY_MAX = 4_096;
 /** Edge rows changed since the edge index was built beyond which it is patched at once (or dropped). */
 const EDGE_PATCH_MAX = 4_096;
+/** Topology versions whose edge changes stay in `edge_log`, pruned every `EDGE_LOG_PRUNE_EVERY`. */
+const EDGE_LOG_VERSIONS = 1_024;
+const EDGE_LOG_PRUNE_EVERY = 64;
 
 const WIDE_CHAR = /[\ud800-\uffff]/;
 /** SQLite's BINARY order of two strings (their UTF-8 bytes, i.e. code points). */
@@ -247,6 +250,10 @@ export class SqliteGraphStore implements GraphStore {
   /** Every edge row by each of its two ends, loaded on demand for one topology version. */
   private edgeIndex: EdgeIndex | undefined;
   private edgeIndexVersion = -1;
+  /** Times the whole topology was read (`fullTopologyReads`). */
+  private topologyReads = 0;
+  /** Whether this connection has seen `edge_log_floor` set (the log started). */
+  private edgeLogStarted = false;
   /**
    * The edge rows this connection's writes inserted or deleted since `edgeIndex`'s version (by
    * `edgeKey`; null: deleted), up to the topology version they lead to: the next read patches the
@@ -447,11 +454,12 @@ export class SqliteGraphStore implements GraphStore {
     const out = this.run(() =>
       this.db
         .transaction(() => {
-          this.topologyChanged = false;
-          this.edgesChanged.clear();
-          this.edgeDelta.clear();
           // What is known committed holds until another connection commits.
           if (outer) {
+            // A write inside a write adds to the outer one's changes, which are handled once, below.
+            this.topologyChanged = false;
+            this.edgesChanged.clear();
+            this.edgeDelta.clear();
             this.dataVersionRead = undefined; // read under the write lock
             const dv = this.dataVersionNow();
             if (dv !== this.knownDataVersion || this.knownResources.size > KNOWN_ROWS_MAX) {
@@ -462,6 +470,7 @@ export class SqliteGraphStore implements GraphStore {
             this.pendingKnown = { resources: [], uids: [] };
           }
           const out = fn();
+          if (!outer) return out;
           if (this.topologyChanged) {
             // The topology in memory was the database's before this write: patch the resources
             // whose edges changed instead of reading every edge again after it.
@@ -472,6 +481,7 @@ export class SqliteGraphStore implements GraphStore {
               (this.edgeIndexVersion === from || this.edgeIndexPending?.version === from);
             this.topologyKnown = undefined;
             this.stmts.bumpTopology.run();
+            this.logEdgeChanges(this.topologyVersionNow());
             if (indexed) edgesPending = { from, version: this.topologyVersionNow() };
             if (current)
               patch = {
@@ -503,6 +513,7 @@ export class SqliteGraphStore implements GraphStore {
       for (const id of known.resources) this.knownResources.add(id);
       for (const [k, id] of known.uids) this.knownUids.set(k, id);
     }
+    if (!outer) return out;
     if (this.topologyChanged) this.pendEdgeChanges(edgesPending);
     if (patch) {
       this.dropChangedNeighbourhoods(this.adjCache, patch.adj, patch.ids);
@@ -617,6 +628,15 @@ export class SqliteGraphStore implements GraphStore {
         "INSERT INTO meta (key, value) VALUES ('topology_version', 1) ON CONFLICT(key) DO UPDATE SET value = value + 1",
       ),
       allEdgeRows: d.prepare("SELECT from_id, to_id, type, origin FROM edges"),
+      edgeLogInsert: d.prepare("INSERT INTO edge_log (version, changes) VALUES (?, ?)"),
+      edgeLogRange: d
+        .prepare("SELECT changes FROM edge_log WHERE version > ? AND version <= ? ORDER BY version")
+        .pluck(),
+      edgeLogPrune: d.prepare("DELETE FROM edge_log WHERE version <= ?"),
+      edgeLogFloor: d.prepare("SELECT value FROM meta WHERE key = 'edge_log_floor'").pluck(),
+      edgeLogFloorSet: d.prepare(
+        "INSERT INTO meta (key, value) VALUES ('edge_log_floor', ?) ON CONFLICT(key) DO UPDATE SET value = MAX(value, excluded.value)",
+      ),
       sentGet: d.prepare("SELECT * FROM sent_edges WHERE cluster = ? AND key = ?"),
       sentGetAnyCluster: d.prepare("SELECT * FROM sent_edges WHERE key = ?"),
       sentPut: d.prepare(
@@ -794,11 +814,14 @@ export class SqliteGraphStore implements GraphStore {
     });
   }
 
-  /** The topology in memory with the adjacency of the resources whose edges changed read again. */
-  private patchedAdjacency(): ReadonlyMap<string, Adjacency> {
+  /**
+   * The topology in memory with the adjacency of the resources whose edges changed (by default the
+   * current write's) read again.
+   */
+  private patchedAdjacency(changedIds: Iterable<string> = this.edgesChanged): ReadonlyMap<string, Adjacency> {
     const map = new Map<string, Adjacency | undefined>();
     const one = this.topologyString();
-    for (const id of this.edgesChanged) {
+    for (const id of changedIds) {
       const a = {
         out: (this.stmts.adjOut.all(id) as Array<{ other: string; type: string }>).map(
           (r): [string, string] => [one(r.other), one(r.type)],
@@ -1554,6 +1577,20 @@ export class SqliteGraphStore implements GraphStore {
   private adjacency(): ReadonlyMap<string, Adjacency> {
     const version = this.topologyVersionNow();
     if (this.adjCache && this.adjVersion === version) return this.adjCache;
+    // Another connection changed it: patch the resources its logged changes touch.
+    const logged = this.adjCache
+      ? this.loggedEdgeChanges(this.adjVersion, version, TOPOLOGY_OVERLAY_MAX)
+      : undefined;
+    if (logged) {
+      const ids = new Set<string>();
+      for (const { edge } of logged.values()) ids.add(edge.fromId).add(edge.toId);
+      const map = this.patchedAdjacency(ids);
+      this.dropChangedNeighbourhoods(this.adjCache, map, [...ids]);
+      this.adjCache = map;
+      this.adjVersion = version;
+      return map;
+    }
+    this.topologyReads++;
     const lists = adjacencyBuilder();
     const one = this.topologyString();
     for (const r of this.stmts.allEdges.iterate() as Iterable<{
@@ -1734,6 +1771,62 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   /**
+   * Inside the write that bumped the topology to `version`: logs its edge row changes for other
+   * connections (`loggedEdgeChanges`), and every `EDGE_LOG_PRUNE_EVERY` versions forgets those
+   * more than `EDGE_LOG_VERSIONS` behind.
+   */
+  private logEdgeChanges(version: number): void {
+    const changes: Array<[string, string, string, string, 0 | 1]> = [];
+    for (const { edge: e, present } of this.edgeDelta.values())
+      changes.push([e.fromId, e.type, e.toId, e.origin, present ? 1 : 0]);
+    this.stmts.edgeLogInsert.run(version, JSON.stringify(changes));
+    // The first logged version: the ones before it are not in the log.
+    if (!this.edgeLogStarted) {
+      if (this.stmts.edgeLogFloor.get() === undefined) this.stmts.edgeLogFloorSet.run(version - 1);
+      this.edgeLogStarted = true; // the floor is never removed
+    }
+    if (version % EDGE_LOG_PRUNE_EVERY === 0) {
+      const floor = version - EDGE_LOG_VERSIONS;
+      this.stmts.edgeLogPrune.run(floor);
+      this.stmts.edgeLogFloorSet.run(floor);
+    }
+  }
+
+  /**
+   * The edge row changes that led from topology version `from` to `to` (the last change of a row
+   * wins), read from the log in one snapshot; undefined when the log no longer holds them all, or
+   * they change more than `max` rows.
+   */
+  private loggedEdgeChanges(from: number, to: number, max: number): Map<string, EdgeChange> | undefined {
+    if (to <= from) return undefined;
+    const versions = this.db
+      .transaction(() => {
+        const floor = this.stmts.edgeLogFloor.get() as number | undefined;
+        if (floor === undefined || from < Number(floor)) return undefined;
+        return this.stmts.edgeLogRange.all(from, to) as string[];
+      })
+      .deferred();
+    if (!versions) return undefined;
+    const delta = new Map<string, EdgeChange>();
+    for (const json of versions) {
+      for (const [fromId, type, toId, origin, present] of JSON.parse(json) as Array<
+        [string, string, string, StoredEdge["origin"], number]
+      >)
+        delta.set(edgeKey(fromId, toId, type, origin), {
+          edge: { fromId, toId, type, origin },
+          present: present === 1,
+        });
+      if (delta.size > max) return undefined;
+    }
+    return delta;
+  }
+
+  /** Full reads of the topology (adjacency or edge index) since the store opened: for tests. */
+  get fullTopologyReads(): number {
+    return this.topologyReads;
+  }
+
+  /**
    * After a committed write that changed edges (`edgeDelta`, from topology version `p.from` to
    * `p.version`): what the edge index must be patched with.
    */
@@ -1758,11 +1851,17 @@ export class SqliteGraphStore implements GraphStore {
     if (this.edgeIndex && this.edgeIndexVersion === version) return this.edgeIndex;
     const one = this.topologyString();
     const pending = this.edgeIndexPending;
+    // Only this connection changed edges since the index was built, and it knows how; or the log
+    // says how others did: drop the rows deleted (or written again), merge in the ones inserted.
+    // No full read, no full sort.
+    const delta =
+      this.edgeIndex && pending?.version === version
+        ? pending.delta
+        : this.edgeIndex
+          ? this.loggedEdgeChanges(this.edgeIndexVersion, version, EDGE_PATCH_MAX)
+          : undefined;
     let edges: StoredEdge[];
-    if (this.edgeIndex && pending?.version === version) {
-      // Only this connection changed edges since the index was built, and it knows how: drop the
-      // rows it deleted (or wrote again), merge in the ones it inserted. No SQL, no full sort.
-      const { delta } = pending;
+    if (this.edgeIndex && delta) {
       const fromIds = new Set<string>();
       const added: StoredEdge[] = [];
       for (const { edge: e, present } of delta.values()) {
@@ -1775,6 +1874,7 @@ export class SqliteGraphStore implements GraphStore {
       );
       edges = mergeSorted(kept, added.sort(byEdgeColumns));
     } else {
+      this.topologyReads++;
       edges = (this.stmts.allEdgeRows.all() as Row[]).map((r) => toStoredEdge(one, r));
       // Sorted once here, so a look-up orders by position instead of comparing strings.
       edges.sort(byEdgeColumns);
