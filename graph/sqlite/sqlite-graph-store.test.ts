@@ -176,6 +176,18 @@ describe("another connection's topology changes", () => {
         await check();
       }
       expect(reader.fullTopologyReads).toBe(whole);
+      // A writer that keeps no log (an older kgrca during an upgrade) adds an edge: read whole.
+      const old = new Database(path);
+      old
+        .prepare(
+          "INSERT INTO edges (from_id, type, to_id, origin, cluster) VALUES (?, 'DEPENDS_ON', ?, 'sent', 'c1')",
+        )
+        .run("c1:pod:ns:p1", "c1:pod:ns:p2");
+      old.prepare("UPDATE meta SET value = value + 1 WHERE key = 'topology_version'").run();
+      old.close();
+      await writer.applyBatch(batch(edges(8, 10))); // and a logged version after it
+      await check();
+      expect(reader.fullTopologyReads).toBe(whole + 2);
       // More versions than the log keeps (1,024): the reader's version is no longer in it.
       const before = await writer.topologyVersion();
       for (let v = 0; v < 1_100; v++) {
@@ -184,7 +196,7 @@ describe("another connection's topology changes", () => {
       }
       expect(await writer.topologyVersion()).toBe(before + 1_100);
       await check();
-      expect(reader.fullTopologyReads).toBe(whole + 2);
+      expect(reader.fullTopologyReads).toBe(whole + 4);
       expect(
         (raw.prepare("SELECT COUNT(DISTINCT version) AS n FROM edge_log").get() as { n: number }).n,
       ).toBeLessThanOrEqual(1_024 + 64);

@@ -1806,7 +1806,9 @@ export class SqliteGraphStore implements GraphStore {
         return this.stmts.edgeLogRange.all(from, to) as string[];
       })
       .deferred();
-    if (!versions) return undefined;
+    // One row per version: a version without one was written by code that keeps no log (an
+    // older kgrca beside this one during an upgrade).
+    if (!versions || versions.length !== to - from) return undefined;
     const delta = new Map<string, EdgeChange>();
     for (const json of versions) {
       for (const [fromId, type, toId, origin, present] of JSON.parse(json) as Array<
@@ -1821,7 +1823,7 @@ export class SqliteGraphStore implements GraphStore {
     return delta;
   }
 
-  /** Full reads of the topology (adjacency or edge index) since the store opened: for tests. */
+  /** Full reads of the topology (adjacency or edge index) since the store opened (tests, bench). */
   get fullTopologyReads(): number {
     return this.topologyReads;
   }
