@@ -210,20 +210,8 @@ function partsByResource(effects: readonly StoredEvent[]): StoredEvent[][] {
     if (g) g.push(e);
     else groups.set(k, [e]);
   }
-  const parts: StoredEvent[][] = [];
-  let part: StoredEvent[] = [];
-  for (const g of groups.values()) {
-    g.sort((a, b) => a.timeMs - b.timeMs);
-    for (const e of g) {
-      part.push(e);
-      if (part.length >= SCORE_PART) {
-        parts.push(part);
-        part = [];
-      }
-    }
-  }
-  if (part.length) parts.push(part);
-  return parts;
+  const ordered = [...groups.values()].flatMap((g) => g.sort((a, b) => a.timeMs - b.timeMs));
+  return chunks(ordered, SCORE_PART);
 }
 
 /**
