@@ -53,8 +53,7 @@ CREATE INDEX IF NOT EXISTS edges_to ON edges(to_id);
 
 -- Each topology version's edge row changes, as a JSON array of [from_id, type, to_id, origin,
 -- present] (present 1: inserted, 0: deleted), so that another process's store patches its topology
--- in memory instead of reading every edge again. Versions after meta 'edge_log_floor' are all
--- here; older ones are pruned.
+-- in memory instead of reading every edge again. One row per version; old versions are pruned.
 CREATE TABLE IF NOT EXISTS edge_log (
   version INTEGER PRIMARY KEY,
   changes TEXT NOT NULL

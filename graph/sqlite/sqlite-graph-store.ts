@@ -252,8 +252,6 @@ export class SqliteGraphStore implements GraphStore {
   private edgeIndexVersion = -1;
   /** Times the whole topology was read (`fullTopologyReads`). */
   private topologyReads = 0;
-  /** Whether this connection has seen `edge_log_floor` set (the log started). */
-  private edgeLogStarted = false;
   /**
    * The edge rows this connection's writes inserted or deleted since `edgeIndex`'s version (by
    * `edgeKey`; null: deleted), up to the topology version they lead to: the next read patches the
@@ -481,11 +479,12 @@ export class SqliteGraphStore implements GraphStore {
               (this.edgeIndexVersion === from || this.edgeIndexPending?.version === from);
             this.topologyKnown = undefined;
             this.stmts.bumpTopology.run();
-            this.logEdgeChanges(this.topologyVersionNow());
-            if (indexed) edgesPending = { from, version: this.topologyVersionNow() };
+            const to = this.topologyVersionNow();
+            this.logEdgeChanges(to);
+            if (indexed) edgesPending = { from, version: to };
             if (current)
               patch = {
-                version: this.topologyVersionNow(),
+                version: to,
                 adj: this.patchedAdjacency(),
                 ids: [...this.edgesChanged],
               };
@@ -633,10 +632,6 @@ export class SqliteGraphStore implements GraphStore {
         .prepare("SELECT changes FROM edge_log WHERE version > ? AND version <= ? ORDER BY version")
         .pluck(),
       edgeLogPrune: d.prepare("DELETE FROM edge_log WHERE version <= ?"),
-      edgeLogFloor: d.prepare("SELECT value FROM meta WHERE key = 'edge_log_floor'").pluck(),
-      edgeLogFloorSet: d.prepare(
-        "INSERT INTO meta (key, value) VALUES ('edge_log_floor', ?) ON CONFLICT(key) DO UPDATE SET value = MAX(value, excluded.value)",
-      ),
       sentGet: d.prepare("SELECT * FROM sent_edges WHERE cluster = ? AND key = ?"),
       sentGetAnyCluster: d.prepare("SELECT * FROM sent_edges WHERE key = ?"),
       sentPut: d.prepare(
@@ -1780,35 +1775,20 @@ export class SqliteGraphStore implements GraphStore {
     for (const { edge: e, present } of this.edgeDelta.values())
       changes.push([e.fromId, e.type, e.toId, e.origin, present ? 1 : 0]);
     this.stmts.edgeLogInsert.run(version, JSON.stringify(changes));
-    // The first logged version: the ones before it are not in the log.
-    if (!this.edgeLogStarted) {
-      if (this.stmts.edgeLogFloor.get() === undefined) this.stmts.edgeLogFloorSet.run(version - 1);
-      this.edgeLogStarted = true; // the floor is never removed
-    }
-    if (version % EDGE_LOG_PRUNE_EVERY === 0) {
-      const floor = version - EDGE_LOG_VERSIONS;
-      this.stmts.edgeLogPrune.run(floor);
-      this.stmts.edgeLogFloorSet.run(floor);
-    }
+    if (version % EDGE_LOG_PRUNE_EVERY === 0) this.stmts.edgeLogPrune.run(version - EDGE_LOG_VERSIONS);
   }
 
   /**
    * The edge row changes that led from topology version `from` to `to` (the last change of a row
-   * wins), read from the log in one snapshot; undefined when the log no longer holds them all, or
+   * wins), read from the log in one statement; undefined when the log does not hold them all, or
    * they change more than `max` rows.
    */
   private loggedEdgeChanges(from: number, to: number, max: number): Map<string, EdgeChange> | undefined {
     if (to <= from) return undefined;
-    const versions = this.db
-      .transaction(() => {
-        const floor = this.stmts.edgeLogFloor.get() as number | undefined;
-        if (floor === undefined || from < Number(floor)) return undefined;
-        return this.stmts.edgeLogRange.all(from, to) as string[];
-      })
-      .deferred();
-    // One row per version: a version without one was written by code that keeps no log (an
-    // older kgrca beside this one during an upgrade).
-    if (!versions || versions.length !== to - from) return undefined;
+    // One row per version (its primary key): a version without one was pruned, or written by code
+    // that keeps no log (an older kgrca beside this one during an upgrade).
+    const versions = this.stmts.edgeLogRange.all(from, to) as string[];
+    if (versions.length !== to - from) return undefined;
     const delta = new Map<string, EdgeChange>();
     for (const json of versions) {
       for (const [fromId, type, toId, origin, present] of JSON.parse(json) as Array<
