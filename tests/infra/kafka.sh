@@ -65,8 +65,10 @@ build_cmd() {
 format_storage() {
   [[ -f "$DATA/meta.properties" ]] && return 0
   local cid
-  # A KRaft cluster id is a base64url UUID without padding.
-  cid="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+  # A KRaft cluster id is a base64url UUID without padding. One that starts with '-' (1 in 64)
+  # reads as an option to the storage tool ("expected one argument"): draw again.
+  cid="-"
+  while [[ "$cid" == -* ]]; do cid="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"; done
   log "$SVC: formatting KRaft storage in $DATA (cluster id $cid)"
   if ! "$JAVA" -Xmx256m "${JVM_COMMON[@]}" "-Dlog4j2.configurationFile=$INFRA_DIR/kafka-log4j2.properties" \
     -cp "$(lib_dir $SVC)/*" kafka.tools.StorageTool format --ignore-formatted \
