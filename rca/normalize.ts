@@ -92,6 +92,9 @@ function clusterOf(v: Record<string, unknown>, opts: NormalizeOptions): string {
   return c;
 }
 
+/** The largest epoch milliseconds a JavaScript Date holds. */
+const MAX_TIME_MS = 8.64e15;
+
 export function parseTime(field: string, value: unknown, fallbackMs?: number): number {
   if (value === undefined || value === null || value === "") {
     if (fallbackMs !== undefined) return fallbackMs;
@@ -99,6 +102,8 @@ export function parseTime(field: string, value: unknown, fallbackMs?: number): n
   }
   const t = typeof value === "number" ? value : typeof value === "string" ? Date.parse(value) : Number.NaN;
   if (!Number.isFinite(t)) throw new InvalidMessageError(`${field} is not an RFC 3339 time`);
+  // A number is epoch milliseconds: one beyond what a Date holds (±100,000,000 days) is no time.
+  if (Math.abs(t) > MAX_TIME_MS) throw new InvalidMessageError(`${field} is out of range`);
   return t;
 }
 
@@ -577,7 +582,10 @@ const ZERO_TIME = /^0001-01-01/;
  * `level`/`log.level`, `msg`/`log`, an alert's `startsAt`/`endsAt`/`fingerprint`, a subject as a
  * `kind:ns:name` string, a K8s event's `type` (Warning/Normal) for its severity.
  */
-function withEventAliases(v: Record<string, unknown>, role: "events" | "logs" | "alerts"): Record<string, unknown> {
+function withEventAliases(
+  v: Record<string, unknown>,
+  role: "events" | "logs" | "alerts",
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...v };
   const labels = asRecord(v.labels);
   const isAlert =
@@ -641,7 +649,8 @@ function withEventAliases(v: Record<string, unknown>, role: "events" | "logs" | 
     const obj = asRecord(v.involved_object) ?? asRecord(v.object) ?? asRecord(v.resource);
     if (obj) out.subject = obj;
   }
-  if (out.cluster === undefined && typeof labels?.cluster === "string" && isAlert) out.cluster = labels.cluster;
+  if (out.cluster === undefined && typeof labels?.cluster === "string" && isAlert)
+    out.cluster = labels.cluster;
   for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
   return out;
 }

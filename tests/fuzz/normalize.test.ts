@@ -36,7 +36,7 @@ describe("fuzz: normalizeMessage", () => {
         for (const e of out.events.slice(1)) {
           expect(typeof e.id).toBe("string");
           expect(e.id.length).toBeGreaterThan(0);
-          expect(Number.isFinite(e.timeMs)).toBe(true);
+          expect(Number.isNaN(new Date(e.timeMs).getTime())).toBe(false);
           expect(SEVERITIES).toContain(e.severity);
           expect(e.message.length).toBeLessThanOrEqual(MAX_MESSAGE_LENGTH + 1);
           expect(CONTROL.test(e.reason)).toBe(false);
@@ -46,12 +46,36 @@ describe("fuzz: normalizeMessage", () => {
           expect(r.name.length).toBeGreaterThan(0);
           expect(r.name.length).toBeLessThanOrEqual(MAX_NAME_LENGTH);
           expect(CONTROL.test(r.name) || CONTROL.test(r.namespace) || CONTROL.test(r.cluster)).toBe(false);
-          expect(Number.isFinite(r.atMs)).toBe(true);
+          expect(Number.isNaN(new Date(r.atMs).getTime())).toBe(false);
         }
         for (const e of out.edges) expect(typeof e.key).toBe("string");
       }),
       { numRuns: 3_000 },
     );
+  });
+
+  it("rejects a time a Date cannot hold, which a finite number can be", () => {
+    for (const t of [1e20, -1e20, 8.64e15 + 1]) {
+      const msg = {
+        topic: "events.normalized",
+        key: null,
+        value: { event_id: "t", event_time: t, message: "m" },
+      };
+      expect(() => normalizeMessage(msg as WireMessage, opts, emptyBatch())).toThrow(
+        /event_time is out of range/,
+      );
+    }
+    const ok = emptyBatch();
+    normalizeMessage(
+      {
+        topic: "events.normalized",
+        key: null,
+        value: { event_id: "t", event_time: 8.64e15, message: "m" },
+      } as WireMessage,
+      opts,
+      ok,
+    );
+    expect(new Date(ok.events[0]!.timeMs).toISOString()).toBe("+275760-09-13T00:00:00.000Z");
   });
 
   it("accepts every valid message of each topic", () => {
