@@ -16,13 +16,13 @@ import { fork } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import cliProgress from "cli-progress";
 import { SqliteGraphStore } from "../graph/sqlite/index.js";
 import { analyze } from "../rca/analyze.js";
 import { emptyBatch, type IngestBatch } from "../rca/model.js";
 import { normalizeMessage, type WireMessage } from "../rca/normalize.js";
 import { loadRules } from "../rca/rules.js";
 import { tempDir } from "../tests/helpers.js";
+import { progressBar } from "./progress.js";
 import { DEFAULT_SYNTHETIC, syntheticCluster, syntheticStream } from "./synthetic.js";
 
 const { values: args } = parseArgs({
@@ -108,15 +108,7 @@ async function main(): Promise<void> {
   });
   const store = await openShared(path);
   const rules = loadRules();
-  const bar = new cliProgress.SingleBar(
-    {
-      format: "rca during ingest     [{bar}] {value}/{total} s  {queries} queries",
-      stream: process.stderr,
-      noTTYOutput: !process.stderr.isTTY,
-      notTTYSchedule: 3000,
-    },
-    cliProgress.Presets.shades_classic,
-  );
+  const bar = progressBar("rca during ingest     [{bar}] {value}/{total} s  {queries} queries");
   bar.start(SECONDS, 0, { queries: 0 });
   const started = Date.now();
   const versionBefore = await store.topologyVersion();
@@ -135,7 +127,8 @@ async function main(): Promise<void> {
     bar.stop();
     const ingested = await messages;
     times.sort((a, b) => a - b);
-    const at = (p: number) => Math.round(times[Math.min(times.length - 1, Math.floor(p * times.length))]! * 10) / 10;
+    const at = (p: number) =>
+      Math.round(times[Math.min(times.length - 1, Math.floor(p * times.length))]! * 10) / 10;
     const result = {
       rca_queries: times.length,
       rca_p50_ms: at(0.5),

@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeHeapSnapshot } from "node:v8";
 import { Queue, Worker } from "bullmq";
-import cliProgress from "cli-progress";
 import type { Redis } from "ioredis";
 import { startApi, startPool, waitIdle } from "../cli/pipeline.js";
 import { configOrExit, ensureRedis, openRuntime, type Runtime } from "../cli/runtime.js";
@@ -14,6 +13,7 @@ import { analyze } from "../rca/analyze.js";
 import { classifyLogLine } from "../rca/log-filter.js";
 import { emptyBatch } from "../rca/model.js";
 import { normalizeMessage, type WireMessage } from "../rca/normalize.js";
+import { progressBar } from "./progress.js";
 import { DEFAULT_SYNTHETIC, type SyntheticOptions, syntheticCluster, syntheticStream } from "./synthetic.js";
 import { startWorkers, type WorkerFleet } from "./worker-ipc.js";
 
@@ -107,10 +107,7 @@ async function redisCommands(redis: Redis): Promise<number> {
 
 function stage(progress: boolean, name: string, total: number) {
   if (!progress) return { update: (_n: number) => {}, stop: () => {} };
-  const bar = new cliProgress.SingleBar(
-    { format: `${name.padEnd(22)} [{bar}] {value}/{total} {unit}`, stream: process.stderr, noTTYOutput: !process.stderr.isTTY, notTTYSchedule: 3000 },
-    cliProgress.Presets.shades_classic,
-  );
+  const bar = progressBar(`${name.padEnd(22)} [{bar}] {value}/{total} {unit}`);
   bar.start(total, 0, { unit: "" });
   return { update: (n: number) => bar.update(n), stop: () => bar.stop() };
 }

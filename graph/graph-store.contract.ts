@@ -810,6 +810,10 @@ export function graphStoreContract(label: string, open: () => Promise<StoreFixtu
       expect(await store.causeLinksTo("c")).toEqual([link("a", "c", 0.9, ["p", "q"]), link("b", "c", 0.7)]);
       expect(await store.causeLinksFrom("a")).toEqual([link("a", "c", 0.9, ["p", "q"])]);
       expect(await store.causeLinksTo("a")).toEqual([]);
+      // Both events must be stored.
+      expect(await store.upsertCauseLinks([link("a", "nowhere", 0.9), link("nowhere", "c", 0.99)])).toBe(0);
+      expect(await store.causeLinksTo("nowhere")).toEqual([]);
+      expect((await store.causeLinksTo("c")).map((l) => l.causeId)).toEqual(["a", "b"]);
     });
 
     it("saves incidents, replaces merged-away ones and filters the list", async () => {

@@ -1,1 +1,1 @@
-export { SqliteGraphStore, type SqliteGraphStoreOptions } from "./sqlite-graph-store.js";
+export { fingerprintOf, SqliteGraphStore, type SqliteGraphStoreOptions } from "./sqlite-graph-store.js";

@@ -1,5 +1,5 @@
 /** The embedded store's schema. Applied idempotently at open; `user_version` tracks migrations. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -80,8 +80,11 @@ CREATE TABLE IF NOT EXISTS dependency_hints (
   PRIMARY KEY (cluster, hint, from_id)
 ) WITHOUT ROWID;
 
+-- \`seq\`: the row's number in insertion order, never reused (AUTOINCREMENT) and kept by VACUUM (an
+-- explicit INTEGER PRIMARY KEY), so that cause links can name events by it (see cause_links).
 CREATE TABLE IF NOT EXISTS events (
-  id TEXT PRIMARY KEY,
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
   base_id TEXT NOT NULL,
   cluster TEXT NOT NULL,
   etype TEXT NOT NULL,
@@ -108,9 +111,13 @@ CREATE INDEX IF NOT EXISTS events_base ON events(base_id);
 CREATE INDEX IF NOT EXISTS events_pending ON events(cluster, subject_uid) WHERE resource_id IS NULL;
 CREATE INDEX IF NOT EXISTS events_incident ON events(incident_id) WHERE incident_id IS NOT NULL;
 
+-- Keyed by the events' \`seq\`, not their ids: scoring links recent effects to recent causes, so
+-- new rows land on the last pages of both b-trees instead of on random ones (ids are hashes and
+-- uids). 200k upserts in 250-row transactions: 3.5 µs each and 111 MB of WAL, against 16-17 µs
+-- and 1.4 GB keyed by 9-character ids. A link is written only when both events are stored.
 CREATE TABLE IF NOT EXISTS cause_links (
-  effect_id TEXT NOT NULL,
-  cause_id TEXT NOT NULL,
+  effect_seq INTEGER NOT NULL,
+  cause_seq INTEGER NOT NULL,
   confidence REAL NOT NULL,
   temporal REAL NOT NULL,
   distance REAL NOT NULL,
@@ -118,9 +125,9 @@ CREATE TABLE IF NOT EXISTS cause_links (
   hops INTEGER NOT NULL,
   rule TEXT NOT NULL,
   path TEXT NOT NULL,
-  PRIMARY KEY (effect_id, cause_id)
+  PRIMARY KEY (effect_seq, cause_seq)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS cause_links_cause ON cause_links(cause_id);
+CREATE INDEX IF NOT EXISTS cause_links_cause ON cause_links(cause_seq);
 
 CREATE TABLE IF NOT EXISTS incidents (
   id TEXT PRIMARY KEY,
@@ -151,3 +158,49 @@ CREATE TABLE IF NOT EXISTS anomalies (
 );
 CREATE INDEX IF NOT EXISTS anomalies_time ON anomalies(cluster, window_end_ms);
 `;
+
+/** What `better-sqlite3`'s Database offers the migration (kept narrow). */
+interface MigrationDb {
+  prepare(sql: string): { all(...args: unknown[]): unknown[] };
+  exec(sql: string): unknown;
+}
+
+/**
+ * Schema 4 numbers events (`seq`) and keys cause links by those numbers. A store from before it
+ * has `events` without `seq`: its two tables are renamed aside (and their indexes dropped, so
+ * that `SCHEMA` creates the new ones under the same names), to be copied by
+ * `copyEventTablesToSeq` once `SCHEMA` has created the new tables. Returns whether it did.
+ * Runs inside the schema transaction, so a second process opening the file meanwhile waits
+ * and then finds `seq`.
+ */
+export function renameEventTablesBeforeSeq(db: MigrationDb): boolean {
+  const cols = db.prepare("SELECT name FROM pragma_table_info('events')").all() as Array<{ name: string }>;
+  if (cols.length === 0 || cols.some((c) => c.name === "seq")) return false;
+  const indexes = db
+    .prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('events', 'cause_links') AND sql IS NOT NULL",
+    )
+    .all() as Array<{ name: string }>;
+  for (const { name } of indexes) db.exec(`DROP INDEX "${name.replaceAll('"', '""')}"`);
+  db.exec(
+    "ALTER TABLE events RENAME TO events_pre_seq; ALTER TABLE cause_links RENAME TO cause_links_pre_seq;",
+  );
+  return true;
+}
+
+/** The second half of the migration: rows keep their rowid as `seq`; links are re-keyed by it. */
+export function copyEventTablesToSeq(db: MigrationDb): void {
+  const cols = (
+    db.prepare("SELECT name FROM pragma_table_info('events_pre_seq')").all() as Array<{ name: string }>
+  )
+    .map((c) => `"${c.name.replaceAll('"', '""')}"`)
+    .join(", ");
+  db.exec(`
+    INSERT INTO events (seq, ${cols}) SELECT rowid, ${cols} FROM events_pre_seq ORDER BY rowid;
+    INSERT INTO cause_links (effect_seq, cause_seq, confidence, temporal, distance, domain, hops, rule, path)
+      SELECT f.seq, c.seq, l.confidence, l.temporal, l.distance, l.domain, l.hops, l.rule, l.path
+      FROM cause_links_pre_seq l JOIN events f ON f.id = l.effect_id JOIN events c ON c.id = l.cause_id;
+    DROP TABLE cause_links_pre_seq;
+    DROP TABLE events_pre_seq;
+  `);
+}

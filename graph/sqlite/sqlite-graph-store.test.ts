@@ -482,3 +482,166 @@ describe("the background checkpoint", () => {
     }
   });
 });
+
+describe("cause links keyed by the events' seq (schema 4)", () => {
+  const pod = { cluster: "c1", kind: "Pod", namespace: "ns", name: "p" };
+  const event = (id: string, timeMs: number) => ({
+    id,
+    baseId: id,
+    cluster: "c1",
+    etype: "k8s.event" as const,
+    severity: "WARNING" as const,
+    reason: "BackOff",
+    message: id,
+    timeMs,
+    count: 1,
+    subject: pod,
+  });
+  const link = (causeId: string, effectId: string, confidence: number) => ({
+    causeId,
+    effectId,
+    confidence,
+    temporal: 0.5,
+    distance: 1,
+    domain: 0.5,
+    hops: 0,
+    rule: "r",
+    path: ["c1:pod:ns:p"],
+  });
+  const none = { resources: [], resourceDeletes: [], edges: [], events: [] };
+
+  it("migrates a store from before it: events keep their rowid as seq, links are re-keyed, indexes made again", async () => {
+    const t = tempDir("kgrca-seq-");
+    const path = join(t.dir, "kg.sqlite");
+    try {
+      // The two tables as schema 3 made them, with some of their indexes.
+      const old = new Database(path);
+      old.exec(`
+        CREATE TABLE events (id TEXT PRIMARY KEY, base_id TEXT NOT NULL, cluster TEXT NOT NULL,
+          etype TEXT NOT NULL, severity INTEGER NOT NULL, level INTEGER NOT NULL, reason TEXT NOT NULL,
+          message TEXT NOT NULL, time_ms INTEGER NOT NULL, count INTEGER NOT NULL, resource_id TEXT,
+          subject_kind TEXT, subject_ns TEXT, subject_name TEXT, subject_uid TEXT, extra TEXT,
+          incident_id TEXT, ingested_ms INTEGER NOT NULL);
+        CREATE INDEX events_time ON events(time_ms);
+        CREATE INDEX events_base ON events(base_id);
+        CREATE TABLE cause_links (effect_id TEXT NOT NULL, cause_id TEXT NOT NULL, confidence REAL NOT NULL,
+          temporal REAL NOT NULL, distance REAL NOT NULL, domain REAL NOT NULL, hops INTEGER NOT NULL,
+          rule TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY (effect_id, cause_id)) WITHOUT ROWID;
+        CREATE INDEX cause_links_cause ON cause_links(cause_id);
+        PRAGMA user_version = 3;`);
+      const ins = old.prepare(
+        `INSERT INTO events (id, base_id, cluster, etype, severity, level, reason, message, time_ms, count, ingested_ms)
+         VALUES (?, ?, 'c1', 'k8s.event', 2, 2, 'BackOff', ?, ?, 1, 0)`,
+      );
+      for (const [i, id] of ["e1", "e2", "e3"].entries()) ins.run(id, id, id, 1_000 + i);
+      old.prepare("DELETE FROM events WHERE id = 'e2'").run(); // e3 keeps rowid 3
+      const lnk = old.prepare(
+        "INSERT INTO cause_links VALUES (?, ?, ?, 0.5, 1, 0.5, 0, 'r', '[\"c1:pod:ns:p\"]')",
+      );
+      lnk.run("e3", "e1", 0.7);
+      lnk.run("e3", "e2", 0.9); // its cause is gone: not carried over
+      old.close();
+
+      const store = new SqliteGraphStore({ path });
+      await store.init();
+      const again = new SqliteGraphStore({ path }); // opens the migrated file as it is
+      await again.init();
+      try {
+        expect(await again.causeLinksTo("e3")).toEqual([link("e1", "e3", 0.7)]);
+        expect(await store.causeLinksFrom("e1")).toEqual([link("e1", "e3", 0.7)]);
+        const raw = new Database(path, { readonly: true });
+        expect(raw.pragma("user_version", { simple: true })).toBe(4);
+        expect(raw.prepare("SELECT seq, id FROM events ORDER BY seq").all()).toEqual([
+          { seq: 1, id: "e1" },
+          { seq: 3, id: "e3" },
+        ]);
+        const indexes = (table: string) =>
+          (
+            raw.prepare(`SELECT name FROM pragma_index_list('${table}') WHERE origin = 'c'`).all() as Array<{
+              name: string;
+            }>
+          )
+            .map((r) => r.name)
+            .sort();
+        expect(indexes("events")).toContain("events_time");
+        expect(indexes("events")).toContain("events_resource_time");
+        expect(indexes("cause_links")).toEqual(["cause_links_cause"]);
+        expect(
+          raw.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE '%pre_seq%'").pluck().get(),
+        ).toBe(0);
+        raw.close();
+        // New events follow the old ones.
+        await store.applyBatch({ ...none, events: [event("e4", 2_000)] });
+        expect(await store.upsertCauseLinks([link("e3", "e4", 0.6)])).toBe(1);
+        expect(await again.causeLinksFrom("e3")).toEqual([link("e3", "e4", 0.6)]);
+      } finally {
+        await again.close();
+        await store.close();
+      }
+    } finally {
+      t.remove();
+    }
+  });
+
+  it("are kept by VACUUM, and a deleted newest event's seq is not given to the next one", async () => {
+    const t = tempDir("kgrca-seq-");
+    const path = join(t.dir, "kg.sqlite");
+    const store = new SqliteGraphStore({ path });
+    await store.init();
+    try {
+      await store.applyBatch({ ...none, events: ["a", "b", "c"].map((id, i) => event(id, 1_000 + i)) });
+      await store.upsertCauseLinks([link("a", "b", 0.8), link("b", "c", 0.6)]);
+      const raw = new Database(path);
+      raw.prepare("DELETE FROM events WHERE id = 'c'").run();
+      raw.exec("VACUUM");
+      raw.close();
+      await store.applyBatch({ ...none, events: [event("d", 2_000)] });
+      expect(await store.causeLinksTo("b")).toEqual([link("a", "b", 0.8)]);
+      // c's link names a seq that stays c's: d does not inherit it.
+      expect(await store.causeLinksTo("d")).toEqual([]);
+      expect(await store.causeLinksFrom("b")).toEqual([]);
+    } finally {
+      await store.close();
+      t.remove();
+    }
+  });
+
+  it("follow a change event written again when an older version arrives late; a dropped one's go", async () => {
+    const t = tempDir("kgrca-seq-");
+    const store = new SqliteGraphStore({ path: join(t.dir, "kg.sqlite") });
+    await store.init();
+    try {
+      const dep = (image: string, replicas: number, atMs: number) => ({
+        cluster: "c1",
+        kind: "Deployment",
+        namespace: "ns",
+        name: "cart",
+        labels: {},
+        props: { image, replicas },
+        atMs,
+        deleted: false,
+      });
+      const chg = (atMs: number, reason: string) => `chg:c1:deployment:ns:cart:${atMs}:${reason}`;
+      await store.applyBatch({ ...none, resources: [dep("cart:1", 3, 1_000), dep("cart:2", 0, 3_000)] });
+      await store.applyBatch({ ...none, events: [event("x", 3_500)] });
+      // 1,000 -> 3,000 changed the image and the replicas.
+      expect(
+        await store.upsertCauseLinks([
+          link(chg(3_000, "ImageChanged"), "x", 0.5),
+          link(chg(3_000, "ReplicasChanged"), "x", 0.8),
+        ]),
+      ).toBe(2);
+      // 2,000 arrives late with the new image: at 3,000 only the replicas changed.
+      await store.applyBatch({ ...none, resources: [dep("cart:2", 3, 2_000)] });
+      expect(await store.getEvent(chg(3_000, "ImageChanged"))).toBeUndefined();
+      expect(await store.causeLinksTo("x")).toEqual([link(chg(3_000, "ReplicasChanged"), "x", 0.8)]);
+      // The memo forgot the dropped link: written again once its event is back, it is stored.
+      await store.applyBatch({ ...none, resources: [dep("cart:1", 3, 2_500)] });
+      expect(await store.getEvent(chg(3_000, "ImageChanged"))).toBeDefined();
+      expect(await store.upsertCauseLinks([link(chg(3_000, "ImageChanged"), "x", 0.5)])).toBe(1);
+    } finally {
+      await store.close();
+      t.remove();
+    }
+  });
+});

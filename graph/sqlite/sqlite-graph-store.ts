@@ -83,7 +83,7 @@ const commitEpoch = (path: string): { n: number } => {
 /** Order of `ORDER BY time_ms DESC, id`. */
 const byTimeDescId = (a: StoredEvent, b: StoredEvent): number =>
   b.timeMs - a.timeMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-import { SCHEMA, SCHEMA_VERSION } from "./schema.js";
+import { copyEventTablesToSeq, renameEventTablesBeforeSeq, SCHEMA, SCHEMA_VERSION } from "./schema.js";
 
 export interface SqliteGraphStoreOptions {
   /** Database file; `:memory:` for a private in-memory store. */
@@ -128,6 +128,27 @@ type Row = Record<string, unknown>;
 
 const sameEdges = (a: Adjacency["out"], b: Adjacency["out"]): boolean =>
   a.length === b.length && a.every((x, i) => x[0] === b[i]![0] && x[1] === b[i]![1]);
+
+/**
+ * The store's rows in a fixed order, for comparing two stores' contents (order-independence and
+ * fault tests); `db` may be a read-only connection of its own.
+ */
+export function fingerprintOf(db: Database.Database): Record<string, unknown[]> {
+  const q = (sql: string) => db.prepare(sql).all();
+  return {
+    resources: q("SELECT id, kind, namespace, name, uid, labels, props, deleted FROM resources ORDER BY id"),
+    edges: q("SELECT DISTINCT from_id, type, to_id FROM edges ORDER BY from_id, type, to_id"),
+    events: q("SELECT id, resource_id, reason, level, time_ms, incident_id FROM events ORDER BY id"),
+    cause_links: q(
+      `SELECT f.id AS effect_id, c.id AS cause_id, l.confidence, l.hops, l.rule FROM cause_links l
+       JOIN events f ON f.seq = l.effect_seq JOIN events c ON c.seq = l.cause_seq ORDER BY f.id, c.id`,
+    ),
+    incidents: q(
+      "SELECT id, severity, start_ms, end_ms, event_count, resource_ids, root_event_id FROM incidents ORDER BY id",
+    ),
+    anomalies: q("SELECT id, type, count FROM anomalies ORDER BY id"),
+  };
+}
 
 /** Resources reached differently (or only) in one of two neighbourhoods of the same start. */
 function reachDiff(a: ReadonlyMap<string, Reach>, b: ReadonlyMap<string, Reach>): string[] {
@@ -339,7 +360,9 @@ export class SqliteGraphStore implements GraphStore {
       if (current < SCHEMA_VERSION) {
         this.db
           .transaction(() => {
+            const renamed = renameEventTablesBeforeSeq(this.db);
             this.db.exec(SCHEMA);
+            if (renamed) copyEventTablesToSeq(this.db);
             this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
           })
           .immediate();
@@ -668,14 +691,14 @@ export class SqliteGraphStore implements GraphStore {
          WHERE excluded.time_ms > events.time_ms OR (excluded.time_ms = events.time_ms AND excluded.message > events.message)`,
       ),
       eventUpsertChange: d.prepare(
-        `INSERT INTO events (id, base_id, cluster, etype, severity, level, reason, message, time_ms, count, resource_id,
+        `INSERT INTO events (seq, id, base_id, cluster, etype, severity, level, reason, message, time_ms, count, resource_id,
            subject_kind, subject_ns, subject_name, subject_uid, extra, ingested_ms)
-         VALUES (@id, @base_id, @cluster, 'k8s.change', @severity, @severity, @reason, @message, @time_ms, 1, @resource_id,
+         VALUES (@seq, @id, @base_id, @cluster, 'k8s.change', @severity, @severity, @reason, @message, @time_ms, 1, @resource_id,
            @subject_kind, @subject_ns, @subject_name, NULL, NULL, @ingested_ms)
          ON CONFLICT(id) DO UPDATE SET message = excluded.message, severity = excluded.severity, level = MAX(events.level, excluded.severity)`,
       ),
       eventDeleteBase: d.prepare(
-        "DELETE FROM events WHERE base_id = ? AND etype = 'k8s.change' RETURNING id",
+        "DELETE FROM events WHERE base_id = ? AND etype = 'k8s.change' RETURNING id, seq",
       ),
       eventById: d.prepare("SELECT * FROM events WHERE id = ?"),
       eventLatestByBase: d.prepare(
@@ -703,17 +726,26 @@ export class SqliteGraphStore implements GraphStore {
       eventSetIncident: d.prepare("UPDATE events SET incident_id = ? WHERE id = ? AND incident_id IS NOT ?"),
       eventsByIncident: d.prepare("SELECT * FROM events WHERE incident_id = ? ORDER BY time_ms, id LIMIT ?"),
       countByIncident: d.prepare("SELECT COUNT(*) FROM events WHERE incident_id = ?").pluck(),
+      // Both events must be stored (as in Neo4j, whose MERGE matches both): the link is keyed by
+      // their `seq`. Positional, in this order: confidence … path, then the effect's and the cause's id.
       linkUpsert: d.prepare(
-        `INSERT INTO cause_links (effect_id, cause_id, confidence, temporal, distance, domain, hops, rule, path)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO cause_links (effect_seq, cause_seq, confidence, temporal, distance, domain, hops, rule, path)
+         SELECT f.seq, c.seq, ?, ?, ?, ?, ?, ?, ? FROM events f, events c WHERE f.id = ? AND c.id = ?
          ON CONFLICT DO UPDATE SET confidence = excluded.confidence, temporal = excluded.temporal, distance = excluded.distance,
            domain = excluded.domain, hops = excluded.hops, rule = excluded.rule, path = excluded.path
          WHERE excluded.confidence > cause_links.confidence
            OR (excluded.confidence = cause_links.confidence AND excluded.path < cause_links.path)`,
       ),
-      linksTo: d.prepare("SELECT * FROM cause_links WHERE effect_id = ? ORDER BY confidence DESC, cause_id"),
+      linksOfSeqsDelete: d.prepare(
+        "DELETE FROM cause_links WHERE effect_seq IN (SELECT value FROM json_each(?)) OR cause_seq IN (SELECT value FROM json_each(?))",
+      ),
+      linksTo: d.prepare(
+        `SELECT f.id AS effect_id, c.id AS cause_id, l.* FROM events f JOIN cause_links l ON l.effect_seq = f.seq
+         JOIN events c ON c.seq = l.cause_seq WHERE f.id = ? ORDER BY l.confidence DESC, c.id`,
+      ),
       linksFrom: d.prepare(
-        "SELECT * FROM cause_links WHERE cause_id = ? ORDER BY confidence DESC, effect_id",
+        `SELECT f.id AS effect_id, c.id AS cause_id, l.* FROM events c JOIN cause_links l ON l.cause_seq = c.seq
+         JOIN events f ON f.seq = l.effect_seq WHERE c.id = ? ORDER BY l.confidence DESC, f.id`,
       ),
       incidentUpsert: d.prepare(
         `INSERT INTO incidents (id, cluster, severity, start_ms, end_ms, event_count, resource_ids, namespaces, root_event_id)
@@ -960,8 +992,15 @@ export class SqliteGraphStore implements GraphStore {
       counts.changeEvents += this.writeChangeEvents(r, id, r.atMs, here, ingestedMs, touchedEvents);
       if (next) {
         const after = JSON.parse(next.version) as ResourceVersion;
-        for (const old of this.stmts.eventDeleteBase.all(`chg:${id}:${next.at_ms}`) as Array<{ id: string }>)
+        // Rewritten change events keep their `seq`, and so the cause links that name them.
+        const seqs = new Map<string, number>();
+        for (const old of this.stmts.eventDeleteBase.all(`chg:${id}:${next.at_ms}`) as Array<{
+          id: string;
+          seq: number;
+        }>) {
           touchedEvents.delete(old.id);
+          seqs.set(old.id, old.seq);
+        }
         counts.changeEvents += this.writeChangeEvents(
           r,
           id,
@@ -969,7 +1008,13 @@ export class SqliteGraphStore implements GraphStore {
           diffVersions(r.kind, version, after),
           ingestedMs,
           touchedEvents,
+          seqs,
         );
+        // The ones not written again go with their links, as a deleted event's do in cleanup.
+        if (seqs.size) {
+          const j = JSON.stringify([...seqs.values()]);
+          if (this.stmts.linksOfSeqsDelete.run(j, j).changes > 0) this.linkMemo.clear();
+        }
       }
     }
 
@@ -1051,11 +1096,15 @@ export class SqliteGraphStore implements GraphStore {
     changes: ReturnType<typeof diffVersions>,
     ingestedMs: number,
     touchedEvents: Set<string>,
+    seqs?: Map<string, number>,
   ): number {
     const baseId = `chg:${id}:${atMs}`;
     for (const c of changes) {
       const eventId = `${baseId}:${c.reason}`;
+      const seq = seqs?.get(eventId);
+      seqs?.delete(eventId);
       this.stmts.eventUpsertChange.run({
+        seq: seq ?? null,
         id: eventId,
         base_id: baseId,
         cluster: r.cluster,
@@ -1321,8 +1370,6 @@ export class SqliteGraphStore implements GraphStore {
         if (known && known.confidence === l.confidence && known.pathHash === h) continue;
         // Positional: binding by name (an object per link) cost ~5 % of the upsert.
         n += this.stmts.linkUpsert.run(
-          l.effectId,
-          l.causeId,
           l.confidence,
           l.temporal,
           l.distance,
@@ -1330,6 +1377,8 @@ export class SqliteGraphStore implements GraphStore {
           l.hops,
           l.rule,
           path,
+          l.effectId,
+          l.causeId,
         ).changes;
         if (memo && (!known || l.confidence >= known.confidence)) {
           if (memo.size >= LINK_MEMO_MAX) memo.clear();
@@ -1401,8 +1450,8 @@ export class SqliteGraphStore implements GraphStore {
         dryRun,
         events: count("SELECT COUNT(*) AS n FROM events WHERE time_ms < ?", cutoffMs),
         causeLinks: count(
-          `SELECT COUNT(*) AS n FROM cause_links WHERE effect_id IN (SELECT id FROM events WHERE time_ms < ?)
-           OR cause_id IN (SELECT id FROM events WHERE time_ms < ?)`,
+          `SELECT COUNT(*) AS n FROM cause_links WHERE effect_seq IN (SELECT seq FROM events WHERE time_ms < ?)
+           OR cause_seq IN (SELECT seq FROM events WHERE time_ms < ?)`,
           cutoffMs,
           cutoffMs,
         ),
@@ -1414,20 +1463,17 @@ export class SqliteGraphStore implements GraphStore {
     let events = 0;
     let causeLinks = 0;
     const delEvents = this.db.prepare(
-      "DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE time_ms < ? LIMIT ?) RETURNING id",
-    );
-    const delLinksOf = this.db.prepare(
-      "DELETE FROM cause_links WHERE effect_id IN (SELECT value FROM json_each(?)) OR cause_id IN (SELECT value FROM json_each(?))",
+      "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE time_ms < ? LIMIT ?) RETURNING seq",
     );
     for (;;) {
       // Each batch is its own short transaction, so other writers get the lock between batches.
       const n = this.write(() => {
-        const ids = (delEvents.all(cutoffMs, batchSize) as Array<{ id: string }>).map((r) => r.id);
-        if (ids.length) {
-          const j = JSON.stringify(ids);
-          causeLinks += delLinksOf.run(j, j).changes;
+        const seqs = (delEvents.all(cutoffMs, batchSize) as Array<{ seq: number }>).map((r) => r.seq);
+        if (seqs.length) {
+          const j = JSON.stringify(seqs);
+          causeLinks += this.stmts.linksOfSeqsDelete.run(j, j).changes;
         }
-        return ids.length;
+        return seqs.length;
       });
       events += n;
       if (n < batchSize) break;
@@ -2013,21 +2059,7 @@ export class SqliteGraphStore implements GraphStore {
 
   /** Raw access for tests and the fingerprint used by order-independence tests. */
   fingerprintRows(): Record<string, unknown[]> {
-    const q = (sql: string) => this.db.prepare(sql).all();
-    return {
-      resources: q(
-        "SELECT id, kind, namespace, name, uid, labels, props, deleted FROM resources ORDER BY id",
-      ),
-      edges: q("SELECT DISTINCT from_id, type, to_id FROM edges ORDER BY from_id, type, to_id"),
-      events: q("SELECT id, resource_id, reason, level, time_ms, incident_id FROM events ORDER BY id"),
-      cause_links: q(
-        "SELECT effect_id, cause_id, confidence, hops, rule FROM cause_links ORDER BY effect_id, cause_id",
-      ),
-      incidents: q(
-        "SELECT id, severity, start_ms, end_ms, event_count, resource_ids, root_event_id FROM incidents ORDER BY id",
-      ),
-      anomalies: q("SELECT id, type, count FROM anomalies ORDER BY id"),
-    };
+    return fingerprintOf(this.db);
   }
 }
 

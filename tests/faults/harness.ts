@@ -5,7 +5,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { stampReplayTimes } from "../../bridge/replay/scenario-file.js";
 import { waitIdle } from "../../cli/pipeline.js";
-import type { SqliteGraphStore } from "../../graph/sqlite/index.js";
+import { fingerprintOf, type SqliteGraphStore } from "../../graph/sqlite/index.js";
 import { createRedis, Queues, redisAnswers } from "../../queues/index.js";
 import type { WireMessage } from "../../rca/normalize.js";
 import { testPipeline } from "../helpers.js";
@@ -196,28 +196,13 @@ export type Fingerprint = Record<string, unknown[]>;
 export function fingerprintFile(dbFile: string): Fingerprint & { dlqReasons?: never } {
   const db = new Database(dbFile, { readonly: true, fileMustExist: true });
   try {
-    const q = (sql: string) => db.prepare(sql).all();
-    // The same queries as SqliteGraphStore.fingerprintRows(), on a read-only connection.
-    return {
-      resources: q(
-        "SELECT id, kind, namespace, name, uid, labels, props, deleted FROM resources ORDER BY id",
-      ),
-      edges: q("SELECT DISTINCT from_id, type, to_id FROM edges ORDER BY from_id, type, to_id"),
-      events: q("SELECT id, resource_id, reason, level, time_ms, incident_id FROM events ORDER BY id"),
-      cause_links: q(
-        "SELECT effect_id, cause_id, confidence, hops, rule FROM cause_links ORDER BY effect_id, cause_id",
-      ),
-      incidents: q(
-        "SELECT id, severity, start_ms, end_ms, event_count, resource_ids, root_event_id FROM incidents ORDER BY id",
-      ),
-      anomalies: q("SELECT id, type, count FROM anomalies ORDER BY id"),
-    };
+    return fingerprintOf(db);
   } finally {
     db.close();
   }
 }
 
-/** Event ids that appear more than once (a primary key makes this impossible; checked anyway). */
+/** Event ids that appear more than once (a UNIQUE constraint makes this impossible; checked anyway). */
 export function duplicateEvents(dbFile: string): number {
   const db = new Database(dbFile, { readonly: true, fileMustExist: true });
   try {
