@@ -711,6 +711,15 @@ export function graphStoreContract(label: string, open: () => Promise<StoreFixtu
               subject: ref("Pod", "q", "shop"),
             }),
             ev({ id: "other", cluster: "c2", timeMs: T0, subject: ref("Pod", "p", "shop", undefined, "c2") }),
+            // Ids that start with "x" but are other events (a later one): not x's occurrences.
+            ...["xa", "x\u{10FFFF}"].map((id, i) =>
+              ev({
+                id,
+                cluster: "c3",
+                timeMs: T0 + (3 + i) * MIN,
+                subject: ref("Pod", "p", "shop", undefined, "c3"),
+              }),
+            ),
           ],
         }),
       );

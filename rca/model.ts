@@ -63,7 +63,10 @@ export interface EdgeUpsert {
 }
 
 export interface EventInput {
-  /** Occurrence id: unique per occurrence (a repeat of a K8s event is a new occurrence). */
+  /**
+   * Occurrence id: unique per occurrence (a repeat of a K8s event is a new occurrence). It starts
+   * with `baseId` (`base` or `base#count`): the embedded store finds a base's events by that prefix.
+   */
   readonly id: string;
   /** The id the producer gave (event_id / metadata.uid); shared by all occurrences. */
   readonly baseId: string;

@@ -107,7 +107,11 @@ CREATE INDEX IF NOT EXISTS events_resource_time ON events(resource_id, time_ms);
 CREATE INDEX IF NOT EXISTS events_resource_reason ON events(resource_id, reason, time_ms);
 CREATE INDEX IF NOT EXISTS events_cluster_time ON events(cluster, time_ms);
 CREATE INDEX IF NOT EXISTS events_time ON events(time_ms);
-CREATE INDEX IF NOT EXISTS events_base ON events(base_id);
+-- No index on base_id: an event's id starts with its base id (the base itself, \`base#n\` for a
+-- repeat, \`base:reason\` for a change event), so the id index finds a base's events by prefix.
+-- An index of random keys costs a random page per insert: at 300k stored events dropping it
+-- took an event insert from ~110 to ~85 µs.
+DROP INDEX IF EXISTS events_base;
 CREATE INDEX IF NOT EXISTS events_pending ON events(cluster, subject_uid) WHERE resource_id IS NULL;
 CREATE INDEX IF NOT EXISTS events_incident ON events(incident_id) WHERE incident_id IS NOT NULL;
 

@@ -565,6 +565,7 @@ describe("cause links keyed by the events' seq (schema 4)", () => {
             .sort();
         expect(indexes("events")).toContain("events_time");
         expect(indexes("events")).toContain("events_resource_time");
+        expect(indexes("events")).not.toContain("events_base"); // found by id prefix now
         expect(indexes("cause_links")).toEqual(["cause_links_cause"]);
         expect(
           raw.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE '%pre_seq%'").pluck().get(),

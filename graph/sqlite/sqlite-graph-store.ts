@@ -150,6 +150,14 @@ export function fingerprintOf(db: Database.Database): Record<string, unknown[]> 
   };
 }
 
+/**
+ * The ids a base id's events can have, as a range of the id index: from the base itself up to
+ * (not including) the base followed by the last code point. Every id of the base's events starts
+ * with it (`base`, `base#n`, `base:reason`); the range holds other ids too, which `base_id = ?`
+ * leaves out. As the three parameters of such a statement.
+ */
+const idPrefixRange = (baseId: string): [string, string, string] => [baseId, `${baseId}\u{10FFFF}`, baseId];
+
 /** Resources reached differently (or only) in one of two neighbourhoods of the same start. */
 function reachDiff(a: ReadonlyMap<string, Reach>, b: ReadonlyMap<string, Reach>): string[] {
   const out: string[] = [];
@@ -698,11 +706,11 @@ export class SqliteGraphStore implements GraphStore {
          ON CONFLICT(id) DO UPDATE SET message = excluded.message, severity = excluded.severity, level = MAX(events.level, excluded.severity)`,
       ),
       eventDeleteBase: d.prepare(
-        "DELETE FROM events WHERE base_id = ? AND etype = 'k8s.change' RETURNING id, seq",
+        "DELETE FROM events WHERE id >= ? AND id < ? AND base_id = ? AND etype = 'k8s.change' RETURNING id, seq",
       ),
       eventById: d.prepare("SELECT * FROM events WHERE id = ?"),
       eventLatestByBase: d.prepare(
-        "SELECT * FROM events WHERE base_id = ? ORDER BY time_ms DESC, count DESC LIMIT 1",
+        "SELECT * FROM events WHERE id >= ? AND id < ? AND base_id = ? ORDER BY time_ms DESC, count DESC LIMIT 1",
       ),
       eventsPending: d.prepare(
         "SELECT id, message, etype FROM events WHERE cluster = ? AND subject_uid = ? AND resource_id IS NULL",
@@ -994,7 +1002,9 @@ export class SqliteGraphStore implements GraphStore {
         const after = JSON.parse(next.version) as ResourceVersion;
         // Rewritten change events keep their `seq`, and so the cause links that name them.
         const seqs = new Map<string, number>();
-        for (const old of this.stmts.eventDeleteBase.all(`chg:${id}:${next.at_ms}`) as Array<{
+        for (const old of this.stmts.eventDeleteBase.all(
+          ...idPrefixRange(`chg:${id}:${next.at_ms}`),
+        ) as Array<{
           id: string;
           seq: number;
         }>) {
@@ -1507,7 +1517,9 @@ export class SqliteGraphStore implements GraphStore {
     return this.run(() => {
       const hit = this.hotEvents()?.get(id);
       if (hit) return hit;
-      const row = (this.stmts.eventById.get(id) ?? this.stmts.eventLatestByBase.get(id)) as Row | undefined;
+      const row = (this.stmts.eventById.get(id) ?? this.stmts.eventLatestByBase.get(...idPrefixRange(id))) as
+        | Row
+        | undefined;
       return row ? toEvent(row) : undefined;
     });
   }
