@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { tempDir } from "../../tests/helpers.js";
+import { tempDir, tempStore } from "../../tests/helpers.js";
 import { graphStoreContract } from "../graph-store.contract.js";
 import { SqliteGraphStore } from "./sqlite-graph-store.js";
 
@@ -585,10 +585,8 @@ describe("cause links keyed by the events' seq (schema 4)", () => {
   });
 
   it("are kept by VACUUM, and a deleted newest event's seq is not given to the next one", async () => {
-    const t = tempDir("kgrca-seq-");
-    const path = join(t.dir, "kg.sqlite");
-    const store = new SqliteGraphStore({ path });
-    await store.init();
+    const { store, dir, close } = await tempStore();
+    const path = join(dir, "kg.sqlite");
     try {
       await store.applyBatch({ ...none, events: ["a", "b", "c"].map((id, i) => event(id, 1_000 + i)) });
       await store.upsertCauseLinks([link("a", "b", 0.8), link("b", "c", 0.6)]);
@@ -602,14 +600,14 @@ describe("cause links keyed by the events' seq (schema 4)", () => {
       expect(await store.causeLinksTo("d")).toEqual([]);
       expect(await store.causeLinksFrom("b")).toEqual([]);
     } finally {
-      await store.close();
-      t.remove();
+      await close();
     }
   });
 
   it("follow a change event written again when an older version arrives late; a dropped one's go", async () => {
     const t = tempDir("kgrca-seq-");
-    const store = new SqliteGraphStore({ path: join(t.dir, "kg.sqlite") });
+    // With recent events in memory, so that the link memo is in use.
+    const store = new SqliteGraphStore({ path: join(t.dir, "kg.sqlite"), hotEvents: { maxEvents: 100 } });
     await store.init();
     try {
       const dep = (image: string, replicas: number, atMs: number) => ({
