@@ -606,6 +606,7 @@ function toResource(r: Row): StoredResource {
   };
 }
 
+/** As the embedded store's `toEvent`: every key present, so every event has one shape. */
 function toEvent(r: Row): StoredEvent {
   const extra = parseJson<Record<string, unknown>>(r.extra, {});
   return {
@@ -619,16 +620,16 @@ function toEvent(r: Row): StoredEvent {
     message: String(r.message ?? ""),
     timeMs: Number(r.timeMs),
     count: Number(r.count),
-    ...(r.resourceId ? { resourceId: String(r.resourceId) } : {}),
-    ...(r.subjectKind ? { subjectKind: String(r.subjectKind) } : {}),
-    ...(r.subjectNs ? { subjectNamespace: String(r.subjectNs) } : {}),
-    ...(r.subjectName ? { subjectName: String(r.subjectName) } : {}),
-    ...(r.subjectUid ? { subjectUid: String(r.subjectUid) } : {}),
-    ...(r.incidentId ? { incidentId: String(r.incidentId) } : {}),
-    ...(extra.source ? { source: extra.source as Record<string, unknown> } : {}),
-    ...(extra.labels ? { labels: extra.labels as Record<string, string> } : {}),
-    ...(extra.annotations ? { annotations: extra.annotations as Record<string, string> } : {}),
-    ...(extra.status ? { status: String(extra.status) } : {}),
+    resourceId: r.resourceId ? String(r.resourceId) : undefined,
+    subjectKind: r.subjectKind ? String(r.subjectKind) : undefined,
+    subjectNamespace: r.subjectNs ? String(r.subjectNs) : undefined,
+    subjectName: r.subjectName ? String(r.subjectName) : undefined,
+    subjectUid: r.subjectUid ? String(r.subjectUid) : undefined,
+    incidentId: r.incidentId ? String(r.incidentId) : undefined,
+    source: extra.source ? (extra.source as Record<string, unknown>) : undefined,
+    labels: extra.labels ? (extra.labels as Record<string, string>) : undefined,
+    annotations: extra.annotations ? (extra.annotations as Record<string, string>) : undefined,
+    status: extra.status ? String(extra.status) : undefined,
   };
 }
 
@@ -666,7 +667,7 @@ function toAnomaly(r: Row): Anomaly {
     id: String(r.id),
     cluster: String(r.cluster),
     type: r.type as Anomaly["type"],
-    ...(r.resourceId ? { resourceId: String(r.resourceId) } : {}),
+    resourceId: r.resourceId ? String(r.resourceId) : undefined,
     ...(r.reason ? { reason: String(r.reason) } : {}),
     windowStartMs: Number(r.windowStartMs),
     windowEndMs: Number(r.windowEndMs),

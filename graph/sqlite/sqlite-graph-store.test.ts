@@ -644,3 +644,48 @@ describe("cause links keyed by the events' seq (schema 4)", () => {
     }
   });
 });
+
+describe("events as read back", () => {
+  it("have every key in one order, whichever optional fields they carry (one hidden class)", async () => {
+    const { store, close } = await tempStore();
+    const base = {
+      cluster: "c1",
+      etype: "k8s.event" as const,
+      severity: "WARNING" as const,
+      reason: "BackOff",
+      message: "m",
+      timeMs: 1_000,
+      count: 1,
+    };
+    try {
+      await store.applyBatch({
+        resources: [],
+        resourceDeletes: [],
+        edges: [],
+        events: [
+          { ...base, id: "bare", baseId: "bare" },
+          {
+            ...base,
+            id: "full",
+            baseId: "full",
+            subject: { cluster: "c1", kind: "Pod", namespace: "ns", name: "p", uid: "u-1" },
+            source: { component: "kubelet" },
+            labels: { app: "a" },
+            annotations: { note: "n" },
+            status: "Firing",
+          },
+        ],
+      });
+      const bare = (await store.getEvent("bare"))!;
+      const full = (await store.getEvent("full"))!;
+      expect(full.resourceId).toBe("c1:pod:ns:p");
+      expect(full.labels).toEqual({ app: "a" });
+      expect(bare.resourceId).toBeUndefined();
+      expect(Object.keys(bare)).toEqual(Object.keys(full));
+      const listed = (await store.listEvents({ reason: "BackOff" })).items;
+      expect(listed.map((e) => Object.keys(e))).toEqual([Object.keys(full), Object.keys(full)]);
+    } finally {
+      await close();
+    }
+  });
+});
