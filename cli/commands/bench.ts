@@ -7,7 +7,7 @@ const count = (v: string) => {
   return n;
 };
 
-const workers = (v: string) => {
+const atLeastZero = (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("must be an integer >= 0");
   return n;
@@ -27,6 +27,12 @@ export function register(program: Command): void {
     .option("--nodes <n>", "nodes", count, DEFAULT_BENCH.nodes)
     .option("--rca-sizes <list>", "stored-event sizes for RCA latency, comma-separated", DEFAULT_BENCH.rcaSizes.join(","))
     .option("--rca-queries <n>", "RCA queries per size", count, DEFAULT_BENCH.rcaQueries)
+    .option(
+      "--rca-warmup <n>",
+      "RCA queries asked first at each size, on ERROR events older than the timed ones, and reported apart (a fresh process's first answers)",
+      atLeastZero,
+      DEFAULT_BENCH.rcaWarmup,
+    )
     .option("--latency-rate <n>", "events/s for the ingest-to-queryable measurement", count, DEFAULT_BENCH.latencyRate)
     .option("--latency-seconds <n>", "how long to ingest at that rate", count, DEFAULT_BENCH.latencySeconds)
     .option("--baseline-jobs <n>", "jobs in the naive baseline", count, DEFAULT_BENCH.baselineJobs)
@@ -34,7 +40,7 @@ export function register(program: Command): void {
     .option(
       "--workers <n>",
       "run the pools in N `kgrca worker` child processes (this process enqueues, measures and queries, as the API would); 0 = every pool in this process (the `kgrca start` shape)",
-      workers,
+      atLeastZero,
       DEFAULT_BENCH.workers,
     )
     .action(async (opts) => {
@@ -47,6 +53,7 @@ export function register(program: Command): void {
           .split(",")
           .map((s) => count(s.trim())),
         rcaQueries: opts.rcaQueries,
+        rcaWarmup: opts.rcaWarmup,
         latencyRate: opts.latencyRate,
         latencySeconds: opts.latencySeconds,
         baselineJobs: opts.baselineJobs,
@@ -66,7 +73,11 @@ function printReport(r: BenchReport) {
   line("throughput (end to end)", `${r.events_per_s} events/s over ${r.events} events`);
   line("naive baseline", `${r.baseline_jobs_per_s} jobs/s  (ratio ${r.ratio}x)`);
   line(`ingest→queryable @${r.latency_rate_events_per_s}/s`, `p50 ${r.ingest_to_queryable_p50_ms} ms, p99 ${r.ingest_to_queryable_p99_ms} ms`);
-  for (const s of r.rca_by_size) line(`RCA @ ${s.stored_events} stored events`, `p50 ${s.rca_p50_ms} ms, p99 ${s.rca_p99_ms} ms (${s.queries} queries)`);
+  for (const s of r.rca_by_size) {
+    line(`RCA @ ${s.stored_events} stored events`, `p50 ${s.rca_p50_ms} ms, p99 ${s.rca_p99_ms} ms (${s.queries} queries)`);
+    if (s.warmup_queries)
+      line("  first queries (warm-up)", `p50 ${s.warmup_p50_ms} ms, p99 ${s.warmup_p99_ms} ms (${s.warmup_queries} queries)`);
+  }
   line("peak RSS", `${r.peak_rss_mb} MB`);
   if (r.workers > 0)
     line("peak RSS by process", Object.entries(r.peak_rss_mb_by_process).map(([p, mb]) => `${p} ${mb} MB`).join(", "));

@@ -52,6 +52,12 @@ describe("kgrca bench --workers", () => {
     expect(report.mode).toMatch(/^one process/);
     expect(report.peak_rss_mb_by_process).toEqual({ bench: report.peak_rss_mb });
     expect(report.ingest_to_queryable_messages).toBe(50);
+    // The warm-up queries are reported apart from the timed ones (none here: no hour before).
+    const [size] = report.rca_by_size;
+    expect(size.queries).toBe(1);
+    expect(size.warmup_queries).toBeGreaterThanOrEqual(0);
+    expect(size.warmup_queries).toBeLessThanOrEqual(200);
+    expect(size.warmup_p99_ms).toBeGreaterThanOrEqual(size.warmup_p50_ms);
   }, 150_000);
 
   it("rejects a negative worker count", async () => {
