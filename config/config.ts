@@ -162,7 +162,7 @@ export interface Config {
     readonly hotEvents: number;
     /** The embedded store's page cache per connection, in MiB. */
     readonly sqliteCacheMb: number;
-    /** Write-ahead-log pages (4 KiB) between the embedded store's automatic checkpoints. */
+    /** Write-ahead-log pages (4 KiB) at which a commit checkpoints by itself (ten times as many with the checkpoint thread). */
     readonly sqliteCheckpointPages: number;
     /** Checkpoint the embedded store from a worker thread every second (~9 MB of memory). */
     readonly sqliteCheckpointThread: boolean;

@@ -433,6 +433,34 @@ describe("reaches a batch changed", () => {
 });
 
 describe("the background checkpoint", () => {
+  it("leaves commits a checkpoint threshold ten times higher, as a safety net, until the thread fails", async () => {
+    const t = tempDir("kgrca-ckpt-");
+    const errors: Error[] = [];
+    const threaded = new SqliteGraphStore({
+      path: join(t.dir, "a.sqlite"),
+      backgroundCheckpoint: true,
+      checkpointPages: 2_000,
+      onCheckpointError: (err) => errors.push(err),
+    });
+    const alone = new SqliteGraphStore({ path: join(t.dir, "b.sqlite"), checkpointPages: 2_000 });
+    await threaded.init();
+    await alone.init();
+    type Inside = { db: Database.Database; checkpointer?: unknown; checkpointThreadFailed(err: Error): void };
+    const pages = (s: SqliteGraphStore) => (s as unknown as Inside).db.pragma("wal_autocheckpoint", { simple: true });
+    try {
+      expect(pages(alone)).toBe(2_000);
+      expect(pages(threaded)).toBe(20_000);
+      (threaded as unknown as Inside).checkpointThreadFailed(new Error("thread gone"));
+      expect(pages(threaded)).toBe(2_000);
+      expect(errors.map((e) => e.message)).toEqual(["thread gone"]);
+      expect((threaded as unknown as Inside).checkpointer).toBeUndefined();
+    } finally {
+      await threaded.close();
+      await alone.close();
+      t.remove();
+    }
+  });
+
   it("copies the log into the database file from a worker thread, and stops with the store", async () => {
     const t = tempDir("kgrca-ckpt-");
     const path = join(t.dir, "kg.sqlite");
