@@ -667,7 +667,7 @@ function toAnomaly(r: Row): Anomaly {
     id: String(r.id),
     cluster: String(r.cluster),
     type: r.type as Anomaly["type"],
-    resourceId: r.resourceId ? String(r.resourceId) : undefined,
+    ...(r.resourceId ? { resourceId: String(r.resourceId) } : {}),
     ...(r.reason ? { reason: String(r.reason) } : {}),
     windowStartMs: Number(r.windowStartMs),
     windowEndMs: Number(r.windowEndMs),

@@ -2292,7 +2292,7 @@ function toAnomaly(r: Row): Anomaly {
     id: String(r.id),
     cluster: String(r.cluster),
     type: r.type as Anomaly["type"],
-    resourceId: r.resource_id ? String(r.resource_id) : undefined,
+    ...(r.resource_id ? { resourceId: String(r.resource_id) } : {}),
     ...(r.reason ? { reason: String(r.reason) } : {}),
     windowStartMs: Number(r.window_start_ms),
     windowEndMs: Number(r.window_end_ms),
