@@ -49,19 +49,30 @@ export function testConfig(name: string, env: Record<string, string> = {}): Conf
   });
 }
 
-/** A whole pipeline in-process (runtime + all worker pools) on a test config. */
-export async function testPipeline(name: string, env: Record<string, string> = {}): Promise<{ rt: Runtime; pool: WorkerPool; close: () => Promise<void> }> {
+/** A runtime (store and queues, no worker pools) on a test config; `close` removes its queues and data. */
+export async function testRuntime(name: string, env: Record<string, string> = {}): Promise<{ rt: Runtime; close: () => Promise<void> }> {
   const config = testConfig(name, env);
   const rt = await openRuntime(config, "test");
+  return {
+    rt,
+    close: async () => {
+      await Promise.all(ALL_QUEUES.map((q) => rt.queues.get(q).obliterate({ force: true }).catch(() => {})));
+      await rt.close();
+      rmSync(config.dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A whole pipeline in-process (runtime + all worker pools) on a test config. */
+export async function testPipeline(name: string, env: Record<string, string> = {}): Promise<{ rt: Runtime; pool: WorkerPool; close: () => Promise<void> }> {
+  const { rt, close } = await testRuntime(name, env);
   const pool = startPool(rt, undefined, 2);
   return {
     rt,
     pool,
     close: async () => {
       await pool.close();
-      await Promise.all(ALL_QUEUES.map((q) => rt.queues.get(q).obliterate({ force: true }).catch(() => {})));
-      await rt.close();
-      rmSync(config.dataDir, { recursive: true, force: true });
+      await close();
     },
   };
 }

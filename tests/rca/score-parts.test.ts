@@ -1,12 +1,11 @@
-import { rmSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { syntheticCluster, syntheticStream } from "../../bench/synthetic.js";
-import { openRuntime, type Runtime } from "../../cli/runtime.js";
+import type { Runtime } from "../../cli/runtime.js";
 import type { CauseLink } from "../../graph/index.js";
 import { emptyBatch } from "../../rca/model.js";
 import { normalizeMessage } from "../../rca/normalize.js";
 import { processRcaScore } from "../../workers/rca-score-processor.js";
-import { testConfig } from "../helpers.js";
+import { testRuntime } from "../helpers.js";
 import { CLUSTER, event, shop } from "./fixtures.js";
 
 /** Every link the store holds for `ids` as effects, in a fixed order. */
@@ -30,13 +29,12 @@ describe("scoring in parts", () => {
     };
     const cluster = syntheticCluster(synth);
     const messages = [...cluster.state, ...syntheticStream(cluster, 1_200, synth)];
-    const runtimes: Array<{ rt: Runtime; dir: string }> = [];
+    const runtimes: Array<{ rt: Runtime; close: () => Promise<void> }> = [];
     try {
       const eventIds: string[][] = [];
       for (const name of ["parts-one-job", "parts-small-jobs"]) {
-        const config = testConfig(name);
-        const rt = await openRuntime(config, "test");
-        runtimes.push({ rt, dir: config.dataDir });
+        const { rt, close } = await testRuntime(name);
+        runtimes.push({ rt, close });
         const batch = emptyBatch();
         for (const m of messages) normalizeMessage(m, rt.workerContext.normalize, batch);
         eventIds.push((await rt.store.applyBatch(batch)).eventIds);
@@ -56,23 +54,14 @@ describe("scoring in parts", () => {
       expect(a.length).toBe(r.links);
       expect(await linksOf(small, ids)).toEqual(a);
     } finally {
-      for (const { rt, dir } of runtimes) {
-        for (const q of ["anomaly", "cluster", "rca-score", "ingest"] as const)
-          await rt.queues
-            .get(q)
-            .obliterate({ force: true })
-            .catch(() => {});
-        await rt.close();
-        rmSync(dir, { recursive: true, force: true });
-      }
+      for (const { close } of runtimes) await close();
     }
   }, 120_000);
 
   it("a cause that arrives after its effect was scored links to it only if it may be reported late", async () => {
     // The forward pass pairs a new event with the events stamped before it only when it may be
     // reported late (an alert, a node's condition, an OOM kill): no other explains them.
-    const config = testConfig("late-forward");
-    const rt = await openRuntime(config, "test");
+    const { rt, close } = await testRuntime("late-forward");
     const pod = { kind: "Pod", ns: "shop", name: "cart-7d9f8-x2k4p" };
     const store = async (messages: ReturnType<typeof event>[]) => {
       const batch = emptyBatch();
@@ -97,13 +86,7 @@ describe("scoring in parts", () => {
       expect(linked).toContain(oom!.id);
       expect(linked).not.toContain(unhealthy!.id);
     } finally {
-      for (const q of ["anomaly", "cluster", "rca-score", "ingest"] as const)
-        await rt.queues
-          .get(q)
-          .obliterate({ force: true })
-          .catch(() => {});
-      await rt.close();
-      rmSync(config.dataDir, { recursive: true, force: true });
+      await close();
     }
   }, 60_000);
 });
