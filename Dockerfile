@@ -27,7 +27,9 @@ FROM node:20-slim
 # off the resident size: peak RSS 279-291 MB at 1M stored events. For a bigger cluster or a denser
 # stream raise the cap (the bench's 200k-event default run, 200 events per simulated second,
 # completes in 192 MB but with the collector working hard: 548 events/s, 838 with 512 MB), e.g.
-# `-e NODE_OPTIONS="--max-old-space-size=512 --max-semi-space-size=8"`.
+# `-e NODE_OPTIONS="--max-old-space-size=512 --max-semi-space-size=8"`. Every kgrca process also
+# turns V8's allocation-site pretenuring off for itself (cli/v8-tuning.ts: RCA p99 at 1M stored
+# events 20-34 -> 8-10 ms); NODE_OPTIONS cannot carry that flag.
 ENV NODE_ENV=production \
     NODE_OPTIONS="--max-old-space-size=192 --max-semi-space-size=8" \
     MALLOC_ARENA_MAX=1 \

@@ -12,6 +12,9 @@ import { register as registerWatch } from "./commands/watch.js";
 import { runApi, runWorker, startAll } from "./commands/serve.js";
 import { enqueueWithProgress, waitIdle } from "./pipeline.js";
 import { configOrExit, openRuntime } from "./runtime.js";
+import { tuneV8 } from "./v8-tuning.js";
+
+tuneV8();
 
 /** Flags that mirror environment variables; a flag wins over the variable. */
 const ENV_FLAGS: Array<[string, string, string]> = [
