@@ -16,6 +16,7 @@ import { fork } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { tuneV8 } from "../cli/v8-tuning.js";
 import { SqliteGraphStore } from "../graph/sqlite/index.js";
 import { analyze } from "../rca/analyze.js";
 import { emptyBatch, type IngestBatch } from "../rca/model.js";
@@ -24,6 +25,9 @@ import { loadRules } from "../rca/rules.js";
 import { tempDir } from "../tests/helpers.js";
 import { progressBar } from "./progress.js";
 import { DEFAULT_SYNTHETIC, syntheticCluster, syntheticStream } from "./synthetic.js";
+
+// As every kgrca process does (cli/v8-tuning.ts).
+tuneV8();
 
 const { values: args } = parseArgs({
   options: {

@@ -15,11 +15,15 @@ import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { tuneV8 } from "../cli/v8-tuning.js";
 import type { CauseLink } from "../graph/index.js";
 import { SqliteGraphStore } from "../graph/sqlite/index.js";
 import type { EventInput } from "../rca/model.js";
 import { tempDir } from "../tests/helpers.js";
 import { progressBar } from "./progress.js";
+
+// As every kgrca process does (cli/v8-tuning.ts).
+tuneV8();
 
 const { values: args } = parseArgs({
   options: {

@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { listReplayFiles, readScenario } from "../bridge/replay/index.js";
 import { openRuntime, type Runtime } from "../cli/runtime.js";
+import { tuneV8 } from "../cli/v8-tuning.js";
 import { loadConfig } from "../config/index.js";
 import { StoreUnavailableError } from "../graph/index.js";
 import type { Neo4jGraphStore } from "../graph/neo4j/index.js";
@@ -22,6 +23,9 @@ import { ALL_QUEUES } from "../queues/index.js";
 import { analyze } from "../rca/analyze.js";
 import type { EventInput, IngestBatch, ResourceUpsert } from "../rca/model.js";
 import { tempDir, testPrefix } from "../tests/helpers.js";
+
+// As every kgrca process does (cli/v8-tuning.ts).
+tuneV8();
 
 const { values: args } = parseArgs({
   options: {
