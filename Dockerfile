@@ -25,8 +25,8 @@ FROM node:20-slim
 # 8 MB (V8's default is 16), one malloc arena (glibc makes one per thread and keeps what each
 # freed; two peaked ~15 MB higher) and an 8 MB SQLite page cache (default 16) take ~70 MB more
 # off the resident size: peak RSS 279-291 MB at 1M stored events. For a bigger cluster or a denser
-# stream raise the cap (the bench's 200k-event default run, 200 events per simulated second,
-# completes in 192 MB but with the collector working hard: 548 events/s, 838 with 512 MB), e.g.
+# stream raise the cap (the bench's 200k-event default run, 200 events per simulated second, runs
+# out of heap in 192 MB; with 512 MB it makes 843 events/s at a peak RSS of 456 MB), e.g.
 # `-e NODE_OPTIONS="--max-old-space-size=512 --max-semi-space-size=8"`. Every kgrca process also
 # turns V8's allocation-site pretenuring off for itself (cli/v8-tuning.ts: RCA p99 at 1M stored
 # events 20-34 -> 8-10 ms); NODE_OPTIONS cannot carry that flag.
