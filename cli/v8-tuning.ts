@@ -11,7 +11,7 @@ import { setFlagsFromString } from "node:v8";
  * collection) or a query is short (a 3 ms RCA query, whose objects die with it). Once tenured,
  * every query's temporaries went straight to the old generation (~175 KB per query), and a full
  * collection, whose marking lands in the queries running then, came every ~170 queries. Without
- * it, 1,000 queries on a 1M-event store made 10 full collections instead of 23, ran ~20 % faster,
+ * it, 1,000 queries on a 1M-event store made 10 full collections instead of 22-23, ran ~15 % faster,
  * and their p99 went from 12-16 to 6-8 ms (bench/README.md, session 11).
  *
  * A flag given to `node` itself wins: `node --allocation-site-pretenuring dist/cli/main.js ...`
@@ -19,18 +19,17 @@ import { setFlagsFromString } from "node:v8";
  */
 export const V8_FLAGS = ["--no-allocation-site-pretenuring"] as const;
 
+/** A V8 flag's name without its `--`/`--no-` and value, dashes for underscores. */
+const flagName = (arg: string): string =>
+  arg
+    .replace(/^--(no-)?/, "")
+    .replace(/_/g, "-")
+    .split("=")[0]!;
+
 /** The flags of `V8_FLAGS` that `execArgv` does not set either way. */
 export function v8FlagsToSet(execArgv: readonly string[]): string[] {
-  const given = new Set(
-    execArgv.map(
-      (a) =>
-        a
-          .replace(/^--(no-)?/, "")
-          .replace(/_/g, "-")
-          .split("=")[0],
-    ),
-  );
-  return V8_FLAGS.filter((f) => !given.has(f.replace(/^--(no-)?/, "")));
+  const given = new Set(execArgv.map(flagName));
+  return V8_FLAGS.filter((f) => !given.has(flagName(f)));
 }
 
 /** Sets `V8_FLAGS` in this process (those not given to `node`); returns what it set. */

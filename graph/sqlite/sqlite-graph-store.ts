@@ -22,10 +22,10 @@ import {
   podSelected,
   referenceHints,
   referenceKey,
-  resolveTechnology,
   serviceNameHints,
   serviceTechnologies,
   technologyHints,
+  resolveTechnology,
 } from "../../rca/implied-edges.js";
 import type { EventInput, IngestBatch, ResourceRef, ResourceUpsert, Severity } from "../../rca/model.js";
 import { levelSeverity, SEVERITIES, severityLevel } from "../../rca/model.js";
@@ -83,7 +83,6 @@ const commitEpoch = (path: string): { n: number } => {
 /** Order of `ORDER BY time_ms DESC, id`. */
 const byTimeDescId = (a: StoredEvent, b: StoredEvent): number =>
   b.timeMs - a.timeMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-
 import { copyEventTablesToSeq, renameEventTablesBeforeSeq, SCHEMA, SCHEMA_VERSION } from "./schema.js";
 
 export interface SqliteGraphStoreOptions {
@@ -387,9 +386,7 @@ export class SqliteGraphStore implements GraphStore {
       }
       this.stmts = this.prepare();
       if (threaded)
-        this.checkpointer = new BackgroundCheckpointer(this.options.path, (err) =>
-          this.checkpointThreadFailed(err),
-        );
+        this.checkpointer = new BackgroundCheckpointer(this.options.path, (err) => this.checkpointThreadFailed(err));
       if (this.hot) {
         // This connection's changes to event rows, collected per transaction to mirror them in
         // memory after commit. Temp triggers belong to this connection only; other processes'
@@ -2227,13 +2224,6 @@ const byEdgeColumns = (a: StoredEdge, b: StoredEdge) =>
   cmpStr(a.origin, b.origin);
 
 /**
- * An event row as a `StoredEvent`. Every event has every key, in one order (absent optional
- * fields are `undefined`), so all events share one hidden class: scoring and RCA read the same
- * fields of thousands of events per query, and events of a dozen shapes (built with conditional
- * spreads) made those reads megamorphic. 1,000 RCA queries at 1M stored events: ~10-20 % less
- * time warm (tools in bench/README, session 10).
- */
-/**
  * The events of a statement's rows, converted as they are stepped: `.all()` first builds every row
  * (an object of ~20 columns with its own strings), and holds them all beside the events until the
  * last is converted. Loading the recent events (100k of a 1M-event store, 192 MB heap) took
@@ -2246,6 +2236,13 @@ function eventsOf(st: Database.Statement, ...params: unknown[]): StoredEvent[] {
   return out;
 }
 
+/**
+ * An event row as a `StoredEvent`. Every event has every key, in one order (absent optional
+ * fields are `undefined`), so all events share one hidden class: scoring and RCA read the same
+ * fields of thousands of events per query, and events of a dozen shapes (built with conditional
+ * spreads) made those reads megamorphic. 1,000 RCA queries at 1M stored events: ~10-20 % less
+ * time warm (tools in bench/README, session 10).
+ */
 export function toEvent(r: Row): StoredEvent {
   const extra = parseJson<Record<string, unknown>>(r.extra, {});
   return {
