@@ -25,8 +25,9 @@ FROM node:20-slim
 # 8 MB (V8's default is 16), one malloc arena (glibc makes one per thread and keeps what each
 # freed; two peaked ~15 MB higher) and an 8 MB SQLite page cache (default 16) take ~70 MB more
 # off the resident size: peak RSS 279-291 MB at 1M stored events. For a bigger cluster or a denser
-# stream raise the cap (the bench's 200k-event default run, 200 events per simulated second, runs
-# out of heap in 192 MB; with 512 MB it makes 843 events/s at a peak RSS of 456 MB), e.g.
+# stream raise the cap (the bench's 200k-event default run, 200 events per simulated second, fits
+# 192 MB only because scoring and clustering jobs then run one at a time, KG_MEMORY_PRESSURE_PERCENT:
+# 709 events/s; with 512 MB it makes 843 events/s at a peak RSS of 456 MB), e.g.
 # `-e NODE_OPTIONS="--max-old-space-size=512 --max-semi-space-size=8"`. Every kgrca process also
 # turns V8's allocation-site pretenuring off for itself (cli/v8-tuning.ts: RCA p99 at 1M stored
 # events 20-34 -> 8-10 ms); NODE_OPTIONS cannot carry that flag.

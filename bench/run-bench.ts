@@ -16,6 +16,7 @@ import { normalizeMessage, type WireMessage } from "../rca/normalize.js";
 import { progressBar } from "./progress.js";
 import { DEFAULT_SYNTHETIC, type SyntheticOptions, syntheticCluster, syntheticStream } from "./synthetic.js";
 import { startWorkers, type WorkerFleet } from "./worker-ipc.js";
+import { heavyJobs } from "../workers/memory-gate.js";
 
 export interface BenchOptions {
   readonly events: number;
@@ -107,6 +108,11 @@ export interface BenchReport {
   /** Worker processes (0: the one-process shape). */
   workers: number;
   redis_cmds_per_event: number;
+  /**
+   * Scoring and clustering jobs that waited for the others under memory pressure
+   * (`workers/memory-gate.ts`); the pools of this process only, so absent with `--workers`.
+   */
+  heavy_jobs_waited?: number;
   log_filter_lines_per_s: number;
   mode: string;
 }
@@ -434,6 +440,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       peak_rss_breakdown_mb: peak,
       workers: o.workers,
       redis_cmds_per_event: Math.round((cmds / o.events) * 100) / 100,
+      ...(multi ? {} : { heavy_jobs_waited: heavyJobs.waited }),
       log_filter_lines_per_s: logFilterRate(),
       mode: multi
         ? `api + ${o.workers} worker process(es) (kgrca worker, all pools, concurrency ${o.concurrency} each); ingest→queryable from the workers' onStored over IPC`

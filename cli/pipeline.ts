@@ -2,6 +2,7 @@ import cliProgress from "cli-progress";
 import { QUEUE_NAMES, type QueueName, type Queues } from "../queues/index.js";
 import type { WireMessage } from "../rca/normalize.js";
 import { WorkerPool } from "../workers/index.js";
+import { setMemoryPressureShare } from "../workers/memory-gate.js";
 import type { Runtime } from "./runtime.js";
 
 /** Starts worker pools for `pools` on this runtime. */
@@ -10,6 +11,7 @@ export function startPool(
   pools: readonly QueueName[] = QUEUE_NAMES,
   concurrency = rt.config.workers.concurrency,
 ): WorkerPool {
+  setMemoryPressureShare(rt.config.workers.memoryPressurePercent / 100);
   const pool = new WorkerPool(rt.workerContext, {
     pools,
     concurrency,

@@ -93,6 +93,7 @@ const envSchema = z.object({
   KG_SQLITE_CHECKPOINT_THREAD: bool.default(true),
 
   KG_WORKER_CONCURRENCY: int(1, 256).default(4),
+  KG_MEMORY_PRESSURE_PERCENT: int(1, 100).default(50),
   KG_JOB_ATTEMPTS: int(1, 100).default(6),
   KG_JOB_BACKOFF_MS: int(1).default(1_000),
   KG_INGEST_BATCH: int(1, 10_000).default(2_000),
@@ -169,6 +170,11 @@ export interface Config {
   };
   readonly workers: {
     readonly concurrency: number;
+    /**
+     * Heap live after a full collection, in percent of the V8 heap limit, above which scoring and
+     * clustering jobs run one at a time (`workers/memory-gate.ts`); 100: never.
+     */
+    readonly memoryPressurePercent: number;
     readonly attempts: number;
     readonly backoffMs: number;
     readonly ingestBatch: number;
@@ -329,6 +335,7 @@ export function loadConfig(env: RawEnv = process.env): Config {
     },
     workers: {
       concurrency: e.KG_WORKER_CONCURRENCY,
+      memoryPressurePercent: e.KG_MEMORY_PRESSURE_PERCENT,
       attempts: e.KG_JOB_ATTEMPTS,
       backoffMs: e.KG_JOB_BACKOFF_MS,
       ingestBatch: e.KG_INGEST_BATCH,

@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { liveHeapShare } from "./heap.js";
 
 /**
  * Every metric kg-rca exports. Each process creates one `Metrics` (its own registry) and exposes
@@ -28,6 +29,8 @@ export class Metrics {
   readonly bridgePaused: Gauge;
   readonly logLines: Counter<"outcome">;
   readonly watcherEvents: Counter<"kind" | "type">;
+  readonly heavyJobsWaited: Counter;
+  readonly heapLiveRatio: Gauge;
 
   constructor(readonly process: string) {
     const r = this.registry;
@@ -173,6 +176,19 @@ export class Metrics {
       help: "Kubernetes watch notifications, by kind and type",
       labelNames: ["kind", "type"],
       registers: [r],
+    });
+    this.heavyJobsWaited = new Counter({
+      name: "kg_heavy_jobs_waited_total",
+      help: "Scoring and clustering jobs that waited for the others to finish under memory pressure",
+      registers: [r],
+    });
+    this.heapLiveRatio = new Gauge({
+      name: "kg_heap_live_ratio",
+      help: "V8 heap in use right after the last full collection, as a share of the heap limit",
+      registers: [r],
+      collect() {
+        this.set(liveHeapShare());
+      },
     });
   }
 

@@ -10,6 +10,7 @@ import { processCleanup } from "./cleanup-processor.js";
 import { ClusterLockBusy, processCluster } from "./cluster-processor.js";
 import type { WorkerContext } from "./context.js";
 import { processIngest } from "./ingest-processor.js";
+import { heavyJobs } from "./memory-gate.js";
 import { processRcaScore } from "./rca-score-processor.js";
 
 export interface PoolOptions {
@@ -94,6 +95,8 @@ export class WorkerPool {
     }
   }
 
+  private readonly waitedForMemory = () => this.ctx.metrics.heavyJobsWaited.inc();
+
   private dispatch(name: QueueName, job: Job): Promise<unknown> {
     const data = job.data as JobPayloads[QueueName];
     if (data === null || typeof data !== "object")
@@ -111,12 +114,16 @@ export class WorkerPool {
         const d = data as JobPayloads["rca-score"];
         if (!Array.isArray(d.eventIds) || !Array.isArray(d.resourceIds))
           throw new InvalidMessageError("rca-score job needs eventIds and resourceIds");
-        return processRcaScore(this.ctx, d);
+        return heavyJobs.run(() => processRcaScore(this.ctx, d), this.waitedForMemory);
       }
       case "cluster": {
         const d = data as JobPayloads["cluster"];
         if (!Array.isArray(d.eventIds)) throw new InvalidMessageError("cluster job needs eventIds");
-        return processCluster(this.ctx, d, this.lockRedis, this.opts.prefix);
+        // Through the gate before the clustering lock is taken: a job never waits holding it.
+        return heavyJobs.run(
+          () => processCluster(this.ctx, d, this.lockRedis, this.opts.prefix),
+          this.waitedForMemory,
+        );
       }
       case "anomaly":
         return processAnomaly(this.ctx, data as JobPayloads["anomaly"]);

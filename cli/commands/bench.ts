@@ -82,5 +82,7 @@ function printReport(r: BenchReport) {
   if (r.workers > 0)
     line("peak RSS by process", Object.entries(r.peak_rss_mb_by_process).map(([p, mb]) => `${p} ${mb} MB`).join(", "));
   line("Redis commands per event", String(r.redis_cmds_per_event));
+  if (r.heavy_jobs_waited !== undefined)
+    line("jobs that waited for memory", `${r.heavy_jobs_waited} (scoring and clustering, one at a time under pressure)`);
   line("log filter", `${r.log_filter_lines_per_s} lines/s`);
 }

@@ -9,6 +9,13 @@ describe("configuration", () => {
     expect(c.retention.days).toBe(7);
     expect(c.store.kind).toBe("sqlite");
     expect(c.rca.windowMs).toBe(15 * 60_000);
+    expect(c.workers.memoryPressurePercent).toBe(50);
+  });
+
+  it("takes the memory pressure threshold as a percentage", () => {
+    expect(loadConfig({ KG_MEMORY_PRESSURE_PERCENT: "100" }).workers.memoryPressurePercent).toBe(100);
+    expect(() => loadConfig({ KG_MEMORY_PRESSURE_PERCENT: "0" })).toThrow(/KG_MEMORY_PRESSURE_PERCENT/);
+    expect(() => loadConfig({ KG_MEMORY_PRESSURE_PERCENT: "101" })).toThrow(/KG_MEMORY_PRESSURE_PERCENT/);
   });
 
   it("names the variable and the problem", () => {
