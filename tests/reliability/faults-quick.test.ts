@@ -3,10 +3,10 @@ import { formatReport, runFaults } from "../faults/fault-run.js";
 
 /**
  * The fault suite in small, for every `npm test`: 10,000 messages through `kgrca api` + two
- * `kgrca worker` processes (shared test Redis, own prefix), one SIGKILL of a worker and one
- * exclusive lock on the SQLite store held past the store's busy timeout; the store must end
- * identical to a clean run. Most of its time is the killed worker's in-flight jobs waiting for
- * their BullMQ lock to expire (60 s) before another worker takes them over.
+ * `kgrca worker` processes (shared test Redis, own prefix), one exclusive lock on the SQLite store
+ * held past the store's busy timeout and, while it is held, one SIGKILL of a worker; the store must end
+ * identical to a clean run. Its time is mostly the lock (20 s) and, when the killed worker had jobs
+ * in flight, their BullMQ lock expiring (60 s) before another worker takes them over.
  */
 describe("fault injection (quick)", () => {
   it("loses nothing through a SIGKILL and a locked store", async () => {
