@@ -25,8 +25,8 @@ export function setMemoryPressureShare(share: number): void {
  * such jobs run one at a time; otherwise they run as the pools' concurrency allows. With the gate
  * that run completed in 192 MB (709 events/s, peak RSS 296 MB).
  *
- * Jobs wait before they read anything, so a waiting job holds nothing; a running one always
- * finishes (or fails), which wakes the waiters to look again.
+ * Jobs wait before they read anything, so a waiting job holds none of its working set; a running
+ * one always finishes (or fails), which wakes the waiters to look again.
  */
 export class MemoryGate {
   private running = 0;

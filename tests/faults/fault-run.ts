@@ -201,10 +201,11 @@ export async function runFaults(plan: FaultPlan): Promise<FaultReport> {
     };
 
     // The schedule: kills at random moments, the store lock and the Redis restart in between.
-    // A single kill happens while the store is locked: every worker then has jobs waiting on the
-    // store, so the kill always leaves in-flight jobs behind. Scheduled after the lock instead, it
-    // could land on a worker with nothing in flight, and the pipeline drained before the lock
-    // (seen once in `npm test`: both faults are asserted, and the lock was never injected).
+    // A single kill happens while the store is locked, when the pipeline is surely still busy (its
+    // work is held up behind the lock). Scheduled after the lock instead, it could land on a worker
+    // with nothing in flight, and the pipeline drained before the lock was injected (seen once in
+    // `npm test`, which asserts both faults). Jobs that meet the lock are delayed, not held, so the
+    // killed worker may or may not leave stalled jobs behind.
     const killInLock = plan.kills === 1 && plan.storeLockMs > 0;
     const steps: Array<() => Promise<void>> = [];
     for (let k = killInLock ? 1 : 0; k < plan.kills; k++) steps.push(kill);
