@@ -6,9 +6,12 @@ import {
   adjacencyBuilder,
   expandNeighborhood,
   extendReach,
+  FAN_IN_TYPES,
+  isHub,
   lastTypes,
   passesThrough,
   type ReachStep,
+  ResourceMarks,
   sameReach,
   startReach,
 } from "./neighborhood.js";
@@ -36,8 +39,11 @@ describe("ReachStep", () => {
     const b = nb.get("c:pod:ns:b")!;
     expect(b.path).toEqual(["c:pod:ns:a", "SELECTS", "c:service:ns:s", "TALKS_TO", "c:pod:ns:b"]);
     expect(b.hops).toBe(2);
-    // The step to `b` extends the very step to the service: the prefix is not copied.
-    expect(b.via).toBe(nb.get("c:service:ns:s"));
+    expect(sameReach(b.via!, nb.get("c:service:ns:s")!)).toBe(true);
+    // Read in one iteration, the step to `b` extends the very step to the service: the prefix is
+    // not copied.
+    const steps = new Map(nb);
+    expect(steps.get("c:pod:ns:b")!.via).toBe(steps.get("c:service:ns:s"));
     expect(nb.get("c:pod:ns:a")!.path).toEqual(["c:pod:ns:a"]);
     // Serialised as the values it gives, not as its chain of steps.
     expect(JSON.parse(JSON.stringify(b))).toEqual({ hops: 2, path: b.path });
@@ -91,5 +97,126 @@ describe("ReachStep", () => {
         expect(lastTypes(y, 2)).toEqual(q.filter((_, i) => i % 2 === 1).slice(-2));
       }),
     );
+  });
+});
+
+/**
+ * The walk as it was before neighbourhoods were packed (a `Map` of reaches with their paths), kept
+ * here as the reference the packed form must read as.
+ */
+function referenceWalk(start: string, maxHops: number, adj: ReadonlyMap<string, Adjacency>) {
+  const out = new Map<string, { hops: number; path: string[] }>([[start, { hops: 0, path: [start] }]]);
+  let frontier = new Map<string, string>([[start, ""]]);
+  for (let hop = 1; hop <= maxHops && frontier.size; hop++) {
+    const expand = [...frontier.keys()].filter((id) => id === start || !isHub(id));
+    if (expand.length === 0) break;
+    const next = new Map<string, string>();
+    const visit = (from: string, other: string, type: string, fanIn: boolean) => {
+      const seen = out.get(other);
+      if (seen && seen.hops < hop) return;
+      if (!seen) {
+        out.set(other, { hops: hop, path: [...out.get(from)!.path, type, other] });
+        next.set(other, fanIn ? type : "");
+        return;
+      }
+      const cur = next.get(other);
+      if (cur && !(fanIn && cur === type)) next.set(other, "");
+    };
+    for (const id of expand) {
+      const a = adj.get(id);
+      if (!a) continue;
+      const blocked = frontier.get(id)!;
+      for (const [other, type] of a.out) visit(id, other, type, FAN_IN_TYPES.has(type));
+      for (const [other, type] of a.in) if (type !== blocked) visit(id, other, type, false);
+    }
+    frontier = next;
+  }
+  return out;
+}
+
+describe("Neighbourhood (a walk's reaches, packed)", () => {
+  const ids = [
+    "c:pod:ns:a",
+    "c:pod:ns:b",
+    "c:pod:ns:c",
+    "c:service:ns:s",
+    "c:deployment:ns:d",
+    "c:node::n1",
+    "c:node::n2",
+  ];
+  const types = ["RUNS_ON", "SELECTS", "CONTROLS", "DEPENDS_ON", "TALKS_TO", "MOUNTS"];
+  const edges = fc.array(
+    fc.tuple(fc.constantFrom(...ids), fc.constantFrom(...types), fc.constantFrom(...ids)),
+    {
+      maxLength: 24,
+    },
+  );
+
+  it("reads as the map of reaches the walk found: same order, hops, paths and lookups", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        edges,
+        fc.constantFrom(...ids),
+        fc.integer({ min: 0, max: 4 }),
+        async (es, start, hops) => {
+          const adj = graph(es);
+          const nb = await expandNeighborhood(start, hops, () => adj);
+          const ref = referenceWalk(start, hops, adj);
+          expect([...nb.keys()]).toEqual([...ref.keys()]);
+          expect([...nb].map(([id, r]) => [id, r.hops, r.path])).toEqual(
+            [...ref].map(([id, r]) => [id, r.hops, r.path]),
+          );
+          expect(nb.size).toBe(ref.size);
+          for (const id of [...ids, "c:pod:ns:elsewhere"]) {
+            const want = ref.get(id);
+            expect(nb.has(id)).toBe(!!want);
+            expect(nb.hopsTo(id)).toBe(want?.hops);
+            const got = nb.get(id);
+            expect(got && { hops: got.hops, path: got.path }).toEqual(want);
+            // The walk read `id`'s adjacency: reached below the hop limit and not a hub (but the start).
+            expect(nb.expands(id)).toBe(!!want && want.hops < hops && (want.hops === 0 || !isHub(id)));
+          }
+          const values: ReachStep[] = [];
+          nb.forEach((r, id) => {
+            expect(r.id).toBe(id);
+            values.push(r);
+          });
+          expect(values.map((r) => r.path)).toEqual([...nb.values()].map((r) => r.path));
+        },
+      ),
+    );
+  });
+
+  it("tells whether any of many resources was expanded, as asking each would", async () => {
+    await fc.assert(
+      fc.asyncProperty(edges, fc.constantFrom(...ids), fc.subarray(ids), async (es, start, marked) => {
+        const adj = graph(es);
+        const nb = await expandNeighborhood(start, 3, () => adj);
+        expect(nb.expandsAny(new ResourceMarks(marked))).toBe(marked.some((id) => nb.expands(id)));
+      }),
+    );
+  });
+
+  it("keeps answering after walks start a new numbering of resources", async () => {
+    const star = graph(ids.slice(0, 3).map((id) => [id, "TALKS_TO", "c:service:ns:s"]));
+    const before = await expandNeighborhood("c:pod:ns:a", 2, () => star);
+    // A walk that numbers more resources than a numbering holds: the next walk starts a new one.
+    const many = adjacencyBuilder();
+    for (let i = 0; i < 200_001; i++) many.add("c:service:ns:big", "out", `c:pod:ns:p${i}`, "TALKS_TO");
+    const big = await expandNeighborhood("c:service:ns:big", 1, () => many.sorted());
+    expect(big.size).toBe(200_002);
+    const after = await expandNeighborhood("c:pod:ns:a", 2, () => star);
+    for (const nb of [before, after]) {
+      expect(nb.get("c:pod:ns:b")!.path).toEqual([
+        "c:pod:ns:a",
+        "TALKS_TO",
+        "c:service:ns:s",
+        "TALKS_TO",
+        "c:pod:ns:b",
+      ]);
+      // Marks made in either numbering.
+      expect(nb.expandsAny(new ResourceMarks(["c:pod:ns:a"]))).toBe(true);
+      expect(nb.expandsAny(new ResourceMarks(["c:pod:ns:b"]))).toBe(false);
+    }
   });
 });

@@ -2,6 +2,7 @@ import { statSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
+import type { ResourceRef } from "../../rca/model.js";
 import { tempDir, tempStore } from "../../tests/helpers.js";
 import { graphStoreContract } from "../graph-store.contract.js";
 import { SqliteGraphStore } from "./sqlite-graph-store.js";
@@ -246,7 +247,15 @@ describe("edgesOf with the edge index kept current (keepEdgeIndex)", () => {
 });
 
 describe("neighbourhoods kept between topology changes", () => {
-  it("are what a fresh store walks, after each change, and are given out as kept", async () => {
+  // A batch that changes the edges of a few resources finds the kept walks to drop by walking back
+  // from them; one that changes many tests every kept walk (`dropChangedNeighbourhoods`).
+  it.each([
+    { pods: 15, edgesPerRound: 12 },
+    { pods: 160, edgesPerRound: 120 },
+  ])("are what a fresh store walks, after each change, and are given out as kept ($pods pods, $edgesPerRound edges a batch)", async ({
+    pods,
+    edgesPerRound,
+  }) => {
     const t = tempDir("kgrca-nb-");
     const path = join(t.dir, "kg.sqlite");
     const store = new SqliteGraphStore({ path });
@@ -265,30 +274,94 @@ describe("neighbourhoods kept between topology changes", () => {
       const types = ["RUNS_ON", "SELECTS", "CONTROLS", "DEPENDS_ON"];
       let compared = 0;
       for (let round = 0; round < 4; round++) {
-        const edges = Array.from({ length: 12 }, (_, k) => ({
+        const edges = Array.from({ length: edgesPerRound }, (_, k) => ({
           cluster: "c1",
           key: `k${round}-${k}`,
-          from: pod(`p${(k * 7 + round) % 15}`),
+          from: pod(`p${(k * 7 + round) % pods}`),
           to:
             k % 5 === 0
               ? { cluster: "c1", kind: "Node", name: `n${k % 2}` }
-              : pod(`p${(k * 3 + round * 2) % 15}`),
+              : pod(`p${(k * 3 + round * 2) % pods}`),
           type: types[(k + round) % types.length]!,
           atMs: 1_000 + round,
           deleted: round === 3 && k % 3 === 0,
         }));
         await store.applyBatch({ resources: [], resourceDeletes: [], edges, events: [] });
-        for (let i = 0; i < 15; i++) {
+        for (let i = 0; i < pods; i++) {
           const id = `c1:pod:ns:p${i}`;
           // The kept map itself is given out (read-only by type), not a copy.
           const first = await store.neighborhood(id, 3);
           const again = await store.neighborhood(id, 3);
           expect(again).toBe(first);
-          expect(again).toEqual(await fresh(id));
+          expect([...again].map(([k, r]) => [k, r.hops, r.path])).toEqual(
+            [...(await fresh(id))].map(([k, r]) => [k, r.hops, r.path]),
+          );
           compared += again.size;
         }
       }
-      expect(compared).toBeGreaterThan(60);
+      expect(compared).toBeGreaterThan(4 * pods);
+    } finally {
+      await store.close();
+      t.remove();
+    }
+  });
+});
+
+describe("a kept neighbourhood after a change near it", () => {
+  it("is walked again when the change is at a resource it expanded, however far from its start", async () => {
+    const t = tempDir("kgrca-nb-far-");
+    const store = new SqliteGraphStore({ path: join(t.dir, "kg.sqlite") });
+    await store.init();
+    try {
+      const pod = (name: string) => ({ cluster: "c1", kind: "Pod", namespace: "ns", name });
+      const node = { cluster: "c1", kind: "Node", name: "n1" };
+      const edge = (key: string, from: ResourceRef, to: ResourceRef, type = "TALKS_TO") => ({
+        cluster: "c1",
+        key,
+        from,
+        to,
+        type,
+        atMs: 1_000,
+        deleted: false,
+      });
+      // p0 - p1 - p2 - p3, and p1 on the node.
+      await store.applyBatch({
+        resources: [],
+        resourceDeletes: [],
+        edges: [
+          edge("a", pod("p0"), pod("p1")),
+          edge("b", pod("p1"), pod("p2")),
+          edge("c", pod("p2"), pod("p3")),
+          edge("d", pod("p1"), node, "RUNS_ON"),
+        ],
+        events: [],
+      });
+      const ids = (nb: ReadonlyMap<string, unknown>) => [...nb.keys()].sort();
+      expect(ids(await store.neighborhood("c1:pod:ns:p0", 3))).toEqual([
+        "c1:node::n1",
+        "c1:pod:ns:p0",
+        "c1:pod:ns:p1",
+        "c1:pod:ns:p2",
+        "c1:pod:ns:p3",
+      ]);
+      expect(ids(await store.neighborhood("c1:node::n1", 3))).toEqual(ids(await store.neighborhood("c1:pod:ns:p0", 3)));
+      // p2, two hops from p0 and from the node, gains an edge: both walks reach p9 now.
+      await store.applyBatch({
+        resources: [],
+        resourceDeletes: [],
+        edges: [edge("e", pod("p2"), pod("p9"))],
+        events: [],
+      });
+      expect((await store.neighborhood("c1:pod:ns:p0", 3)).get("c1:pod:ns:p9")?.path).toEqual([
+        "c1:pod:ns:p0",
+        "TALKS_TO",
+        "c1:pod:ns:p1",
+        "TALKS_TO",
+        "c1:pod:ns:p2",
+        "TALKS_TO",
+        "c1:pod:ns:p9",
+      ]);
+      expect((await store.neighborhood("c1:node::n1", 3)).get("c1:pod:ns:p9")?.hops).toBe(3);
     } finally {
       await store.close();
       t.remove();

@@ -53,6 +53,8 @@ import {
   adjacencyBuilder,
   expandNeighborhood,
   isHub,
+  type Neighbourhood,
+  ResourceMarks,
   sameReach,
   sortAdjacency,
 } from "../neighborhood.js";
@@ -180,23 +182,52 @@ const MAX_PAGE = 1000;
  * 3,267 events/s, together with `VECTOR_MEMO_MAX` at 10k) and 8-13 MB less live heap.
  */
 const LINK_MEMO_MAX = 50_000;
-/** Whether the walk that gave `nb` read the adjacency of `id` (see `expandNeighborhood`). */
-function expands(nb: ReadonlyMap<string, Reach>, id: string, maxHops: number): boolean {
-  const r = nb.get(id);
-  return r !== undefined && r.hops < maxHops && (r.hops === 0 || !isHub(id));
+/**
+ * Resources whose walk (`expandNeighborhood`, `maxHops`) may expand `id`: `id` itself, and, unless
+ * it is a hub, those within `maxHops - 1` hops of it along edges either way through resources that
+ * are not hubs (a walk expands no hub but its start). A superset: the sibling rule is not applied.
+ */
+function startsThatMayExpand(adj: ReadonlyMap<string, Adjacency>, id: string, maxHops: number): string[] {
+  if (maxHops < 1) return [];
+  const out = [id];
+  if (isHub(id)) return out;
+  const seen = new Set(out);
+  let frontier = out;
+  for (let d = 1; d < maxHops && frontier.length; d++) {
+    const next: string[] = [];
+    for (const at of frontier) {
+      if (at !== id && isHub(at)) continue;
+      const a = adj.get(at);
+      if (!a) continue;
+      for (const list of [a.out, a.in])
+        for (let k = 0; k < list.length; k++) {
+          const other = list[k]![0];
+          if (seen.has(other)) continue;
+          seen.add(other);
+          next.push(other);
+        }
+    }
+    out.push(...next);
+    frontier = next;
+  }
+  return out;
 }
 
+/** Changed resources up to which `dropChangedNeighbourhoods` walks back from each (beyond it, tests every kept one). */
+const FEW_CHANGED = 64;
+
 /**
- * Resources reached, summed over the neighbourhoods kept. Each costs ~110 bytes (its map entry and
- * its step, `ReachStep`; ids are shared), and a walk not kept is walked again, which took a tenth
- * of the pipeline's CPU: so 5 % of the V8 heap limit goes to them, between 60k and 1M. The bench's
- * 10,000-resource cluster reaches ~350k in all at 3 hops. With the image's 192 MB heap (a 216 MB
- * limit with new space) ~103k are kept (~11 MB); with V8's default limit on this 24 GB machine
- * (4 GB), all (56k walks for 30k events became 36k).
+ * Resources reached, summed over the neighbourhoods kept. Each costs ~27 bytes packed
+ * (`Neighbourhood`: its record and table slot, most of it outside the V8 heap), and a walk not
+ * kept is walked again, which took a tenth of the pipeline's CPU: so 5 % of the V8 heap limit goes
+ * to them, at ~30 bytes each, between 60k and 2M. The bench's 10,000-resource cluster reaches
+ * ~350k in all at 3 hops: with the image's 192 MB heap (a 216 MB limit with new space) ~360k are
+ * kept (~10 MB). As `ReachStep`s in a `Map` (~110 bytes each) only ~103k were, and a third of the
+ * reads found theirs.
  */
 const NEIGHBOURHOOD_CACHE_MAX = Math.max(
   60_000,
-  Math.min(1_000_000, Math.floor((getHeapStatistics().heap_size_limit * 0.05) / 110)),
+  Math.min(2_000_000, Math.floor((getHeapStatistics().heap_size_limit * 0.05) / 30)),
 );
 /** Another process's commits closer together than this turn the in-memory recent events off. */
 const HOT_RELOAD_MIN_MS = 10_000;
@@ -275,13 +306,15 @@ export class SqliteGraphStore implements GraphStore {
   private adjVersion = -1;
   /** Neighbourhoods of the topology in `adjCache`, by hop limit and start; dropped with it. */
   /** `gen`: the topology generation it was walked in (kept through changes that do not touch it). */
-  private nbCache = new Map<string, { nb: Map<string, Reach>; gen: number; maxHops: number }>();
+  private nbCache = new Map<string, { nb: Neighbourhood; gen: number; maxHops: number }>();
   private adjGen = 0;
   /** The topology before the last change and the kept neighbourhoods it changed, as they were. */
   private prevNb:
-    | { adj: ReadonlyMap<string, Adjacency>; dropped: ReadonlyMap<string, Map<string, Reach>> }
+    | { adj: ReadonlyMap<string, Adjacency>; dropped: ReadonlyMap<string, Neighbourhood> }
     | undefined;
   private nbCacheSize = 0;
+  /** How many neighbourhoods are kept per hop limit. */
+  private readonly nbCacheHops = new Map<number, number>();
   /** Every edge row by each of its two ends, loaded on demand for one topology version. */
   private edgeIndex: EdgeIndex | undefined;
   private edgeIndexVersion = -1;
@@ -1694,11 +1727,12 @@ export class SqliteGraphStore implements GraphStore {
     now: ReadonlyMap<string, Adjacency>,
     changedIds?: readonly string[],
   ): void {
-    const dropped = new Map<string, Map<string, Reach>>();
+    const dropped = new Map<string, Neighbourhood>();
     if (!old) {
       for (const [k, { nb }] of this.nbCache) dropped.set(k, nb);
       this.nbCache = new Map();
       this.nbCacheSize = 0;
+      this.nbCacheHops.clear();
     } else {
       const changed: string[] = changedIds ? [...changedIds] : [];
       if (!changedIds) {
@@ -1708,24 +1742,45 @@ export class SqliteGraphStore implements GraphStore {
         }
         for (const id of old.keys()) if (!now.has(id)) changed.push(id);
       }
-      for (const [k, kept] of this.nbCache) {
-        if (!changed.some((id) => expands(kept.nb, id, kept.maxHops))) continue;
+      const drop = (k: string, kept: { nb: Neighbourhood; maxHops: number }) => {
         dropped.set(k, kept.nb);
         this.forgetNeighbourhood(k, kept);
+      };
+      // Testing every kept walk against each changed resource by id took ~8 % of the pipeline's
+      // CPU once the cache held every walk (a 30k-event bench run: batches that changed the edges
+      // of ~850 resources); this way ~0.2 %.
+      if (changed.length > FEW_CHANGED) {
+        // Many: each kept walk's expanded resources against all of them, by number.
+        const marks = new ResourceMarks(changed);
+        for (const [k, kept] of this.nbCache) if (kept.nb.expandsAny(marks)) drop(k, kept);
+      } else {
+        // A few: only walks that start near them can have expanded them, and those are found by
+        // walking back from each over the old topology.
+        for (const [maxHops, count] of this.nbCacheHops) {
+          if (count === 0) continue;
+          for (const id of changed)
+            for (const start of startsThatMayExpand(old, id, maxHops)) {
+              const k = `${maxHops}\u0000${start}`;
+              const kept = this.nbCache.get(k);
+              if (kept?.nb.expands(id)) drop(k, kept);
+            }
+        }
       }
     }
     this.prevNb = old ? { adj: old, dropped } : undefined;
     this.adjGen++;
   }
 
-  private keepNeighbourhood(key: string, nb: Map<string, Reach>, maxHops: number): void {
+  private keepNeighbourhood(key: string, nb: Neighbourhood, maxHops: number): void {
     this.nbCache.set(key, { nb, gen: this.adjGen, maxHops });
     this.nbCacheSize += nb.size;
+    this.nbCacheHops.set(maxHops, (this.nbCacheHops.get(maxHops) ?? 0) + 1);
   }
 
-  private forgetNeighbourhood(key: string, kept: { nb: Map<string, Reach>; maxHops: number }): void {
+  private forgetNeighbourhood(key: string, kept: { nb: Neighbourhood; maxHops: number }): void {
     this.nbCache.delete(key);
     this.nbCacheSize -= kept.nb.size;
+    this.nbCacheHops.set(kept.maxHops, (this.nbCacheHops.get(kept.maxHops) ?? 1) - 1);
   }
 
   /** The shared copy of a string of the topology (see `topologyStrings`), for one reload. */
