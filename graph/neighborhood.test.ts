@@ -197,6 +197,22 @@ describe("Neighbourhood (a walk's reaches, packed)", () => {
     );
   });
 
+  it("tells which reaches a change of the topology changed, as comparing the reaches would", async () => {
+    await fc.assert(
+      fc.asyncProperty(edges, edges, fc.constantFrom(...ids), async (es, more, start) => {
+        const before = graph(es);
+        const after = graph([...es.slice(0, Math.floor(es.length / 2)), ...more]);
+        const a = await expandNeighborhood(start, 3, () => before);
+        const b = await expandNeighborhood(start, 3, () => after);
+        const want: string[] = [];
+        for (const [id, r] of b) if (!a.has(id) || !sameReach(a.get(id)!, r)) want.push(id);
+        for (const id of a.keys()) if (!b.has(id)) want.push(id);
+        expect(a.changedReaches(b)).toEqual(want.sort());
+        expect(a.changedReaches(await expandNeighborhood(start, 3, () => before))).toEqual([]);
+      }),
+    );
+  });
+
   it("keeps answering after walks start a new numbering of resources", async () => {
     const star = graph(ids.slice(0, 3).map((id) => [id, "TALKS_TO", "c:service:ns:s"]));
     const before = await expandNeighborhood("c:pod:ns:a", 2, () => star);
@@ -218,5 +234,11 @@ describe("Neighbourhood (a walk's reaches, packed)", () => {
       expect(nb.expandsAny(new ResourceMarks(["c:pod:ns:a"]))).toBe(true);
       expect(nb.expandsAny(new ResourceMarks(["c:pod:ns:b"]))).toBe(false);
     }
+    // Compared across the two numberings: the same reaches.
+    expect(before.changedReaches(after)).toEqual([]);
+    expect(after.changedReaches(await expandNeighborhood("c:pod:ns:a", 1, () => star))).toEqual([
+      "c:pod:ns:b",
+      "c:pod:ns:c",
+    ]);
   });
 });

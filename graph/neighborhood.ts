@@ -258,7 +258,10 @@ export class Neighbourhood implements ReadonlyMap<string, ReachStep> {
   /** The record index of `id`, -1 if it is not reached. */
   private indexOf(id: string): number {
     const num = this.ids.find(id);
-    if (num === undefined) return -1;
+    return num === undefined ? -1 : this.indexOfNumber(num);
+  }
+
+  private indexOfNumber(num: number): number {
     const d = this.data;
     const table = this.n * REC;
     const mask = d.length - table - 1;
@@ -318,6 +321,40 @@ export class Neighbourhood implements ReadonlyMap<string, ReachStep> {
       if (num < bits.length && bits[num] === 1 && (hops === 0 || !isHub(this.ids.names[num]!))) return true;
     }
     return false;
+  }
+
+  /**
+   * The resources reached differently (hops, path) or only in one of this walk and `other` (from
+   * the same start), sorted: what a topology change changed of the walk. Read from the records,
+   * without making reaches.
+   */
+  changedReaches(other: Neighbourhood): string[] {
+    const out: string[] = [];
+    if (other.ids !== this.ids || other.types !== this.types) {
+      // Walked in different numberings (rare): as reaches.
+      for (const [id, r] of other) {
+        const o = this.get(id);
+        if (!o || !sameReach(o, r)) out.push(id);
+      }
+      for (const id of this.keys()) if (!other.has(id)) out.push(id);
+      return out.sort();
+    }
+    const a = this.data;
+    const b = other.data;
+    for (let j = 0; j < other.n; j++) {
+      const num = b[j * REC]!;
+      let x = this.indexOfNumber(num);
+      let y = j;
+      // Same reach: the same resource and step (hops and type) all the way back to the start.
+      while (x >= 0 && y >= 0 && a[x * REC] === b[y * REC] && a[x * REC + 2] === b[y * REC + 2]) {
+        x = a[x * REC + 1]!;
+        y = b[y * REC + 1]!;
+      }
+      if (x !== -1 || y !== -1) out.push(this.ids.names[num]!);
+    }
+    for (let i = 0; i < this.n; i++)
+      if (other.indexOfNumber(a[i * REC]!) < 0) out.push(this.ids.names[a[i * REC]!]!);
+    return out.sort();
   }
 
   /** The reached resources' ids, in the order the walk found them. */

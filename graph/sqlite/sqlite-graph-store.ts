@@ -55,7 +55,6 @@ import {
   isHub,
   type Neighbourhood,
   ResourceMarks,
-  sameReach,
   sortAdjacency,
 } from "../neighborhood.js";
 import { BackgroundCheckpointer } from "./checkpointer.js";
@@ -162,17 +161,6 @@ export function fingerprintOf(db: Database.Database): Record<string, unknown[]> 
  * leaves out. As the three parameters of such a statement.
  */
 const idPrefixRange = (baseId: string): [string, string, string] => [baseId, `${baseId}\u{10FFFF}`, baseId];
-
-/** Resources reached differently (or only) in one of two neighbourhoods of the same start. */
-function reachDiff(a: ReadonlyMap<string, Reach>, b: ReadonlyMap<string, Reach>): string[] {
-  const out: string[] = [];
-  for (const [id, r] of b) {
-    const o = a.get(id);
-    if (!o || !sameReach(o, r)) out.push(id);
-  }
-  for (const id of a.keys()) if (!b.has(id)) out.push(id);
-  return out.sort();
-}
 
 const DERIVED_OUT = DERIVED_OUT_TYPES;
 const MAX_PAGE = 1000;
@@ -884,7 +872,7 @@ export class SqliteGraphStore implements GraphStore {
       }
       const old = this.prevNb?.adj === before ? this.prevNb.dropped.get(key) : undefined;
       const now = await this.neighborhood(id, hops);
-      reachChanged[id] = reachDiff(old ?? (await expandNeighborhood(id, hops, () => before)), now);
+      reachChanged[id] = (old ?? (await expandNeighborhood(id, hops, () => before))).changedReaches(now);
     }
     return { ...result, reachChanged };
   }
@@ -1651,7 +1639,7 @@ export class SqliteGraphStore implements GraphStore {
    * Callers get the kept map itself, read-only (the RCA query copies it to add owners and
    * configuration).
    */
-  async neighborhood(start: string, maxHops: number): Promise<ReadonlyMap<string, Reach>> {
+  async neighborhood(start: string, maxHops: number): Promise<Neighbourhood> {
     const adj = this.run(() => this.adjacency());
     const key = `${maxHops}\u0000${start}`;
     let nb = this.nbCache.get(key)?.nb;
