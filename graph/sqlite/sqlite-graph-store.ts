@@ -41,7 +41,6 @@ import type {
   Incident,
   IncidentFilter,
   Page,
-  Reach,
   ResourceQuery,
   StoredEdge,
   StoredEvent,
