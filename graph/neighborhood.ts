@@ -214,8 +214,9 @@ const REC = 3;
  * them (the order a Map of them would iterate in), and an open-addressing table from resource
  * number to record. ~27 bytes per reach, the typed array's own overhead included (measured over
  * 283k reaches of 3-hop walks), against ~99 for a `Map` of `ReachStep`s, so the store can keep
- * every neighbourhood of a 10,000-resource cluster (~350k reaches) within its share of the heap. A reach read from it (`get`, iteration) is made as a chain of `ReachStep`s then; the
- * steps of one iteration share their prefixes.
+ * every neighbourhood of a 10,000-resource cluster (~350k reaches) within its share of the heap.
+ * A reach read from it (`get`, iteration) is made then, as a chain of `ReachStep`s; the steps of
+ * one iteration share their prefixes.
  */
 export class Neighbourhood implements ReadonlyMap<string, ReachStep> {
   /** Records, then the table (record index + 1 per slot, 0 for none). */
