@@ -307,7 +307,12 @@ export class Neighbourhood implements ReadonlyMap<string, ReachStep> {
    */
   expands(id: string): boolean {
     const hops = this.hopsTo(id);
-    return hops !== undefined && hops < this.maxHops && (hops === 0 || !isHub(id));
+    return hops !== undefined && this.expandsAt(hops, id);
+  }
+
+  /** Whether the walk expands a resource it reached `hops` away: below its limit, and no hub but its start. */
+  private expandsAt(hops: number, id: string): boolean {
+    return hops < this.maxHops && (hops === 0 || !isHub(id));
   }
 
   /** Whether the walk read the adjacency of any resource `marks` holds (see `expands`). */
@@ -319,7 +324,7 @@ export class Neighbourhood implements ReadonlyMap<string, ReachStep> {
       const hops = d[i * REC + 2]! & 0xff;
       if (hops >= this.maxHops) break; // in the order found: by hops
       const num = d[i * REC]!;
-      if (num < bits.length && bits[num] === 1 && (hops === 0 || !isHub(this.ids.names[num]!))) return true;
+      if (num < bits.length && bits[num] === 1 && this.expandsAt(hops, this.ids.names[num]!)) return true;
     }
     return false;
   }
@@ -399,6 +404,41 @@ export class Neighbourhood implements ReadonlyMap<string, ReachStep> {
   get [Symbol.toStringTag](): string {
     return "Neighbourhood";
   }
+}
+
+/**
+ * Resources whose walk (`expandNeighborhood`, `maxHops`) may expand `id`: `id` itself, and, unless
+ * it is a hub, those within `maxHops - 1` hops of it along edges either way through resources that
+ * are not hubs (a walk expands no hub but its start). A superset: the sibling rule is not applied.
+ */
+export function startsThatMayExpand(
+  adj: ReadonlyMap<string, Adjacency>,
+  id: string,
+  maxHops: number,
+): string[] {
+  if (maxHops < 1) return [];
+  const out = [id];
+  if (isHub(id)) return out;
+  const seen = new Set(out);
+  let frontier = out;
+  for (let d = 1; d < maxHops && frontier.length; d++) {
+    const next: string[] = [];
+    for (const at of frontier) {
+      if (at !== id && isHub(at)) continue;
+      const a = adj.get(at);
+      if (!a) continue;
+      for (const list of [a.out, a.in])
+        for (let k = 0; k < list.length; k++) {
+          const other = list[k]![0];
+          if (seen.has(other)) continue;
+          seen.add(other);
+          next.push(other);
+        }
+    }
+    out.push(...next);
+    frontier = next;
+  }
+  return out;
 }
 
 /**

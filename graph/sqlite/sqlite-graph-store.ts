@@ -51,10 +51,10 @@ import {
   type Adjacency,
   adjacencyBuilder,
   expandNeighborhood,
-  isHub,
   type Neighbourhood,
   ResourceMarks,
   sortAdjacency,
+  startsThatMayExpand,
 } from "../neighborhood.js";
 import { BackgroundCheckpointer } from "./checkpointer.js";
 import { byTimeId, HotEvents } from "./hot-events.js";
@@ -169,37 +169,6 @@ const MAX_PAGE = 1000;
  * 3,267 events/s, together with `VECTOR_MEMO_MAX` at 10k) and 8-13 MB less live heap.
  */
 const LINK_MEMO_MAX = 50_000;
-/**
- * Resources whose walk (`expandNeighborhood`, `maxHops`) may expand `id`: `id` itself, and, unless
- * it is a hub, those within `maxHops - 1` hops of it along edges either way through resources that
- * are not hubs (a walk expands no hub but its start). A superset: the sibling rule is not applied.
- */
-function startsThatMayExpand(adj: ReadonlyMap<string, Adjacency>, id: string, maxHops: number): string[] {
-  if (maxHops < 1) return [];
-  const out = [id];
-  if (isHub(id)) return out;
-  const seen = new Set(out);
-  let frontier = out;
-  for (let d = 1; d < maxHops && frontier.length; d++) {
-    const next: string[] = [];
-    for (const at of frontier) {
-      if (at !== id && isHub(at)) continue;
-      const a = adj.get(at);
-      if (!a) continue;
-      for (const list of [a.out, a.in])
-        for (let k = 0; k < list.length; k++) {
-          const other = list[k]![0];
-          if (seen.has(other)) continue;
-          seen.add(other);
-          next.push(other);
-        }
-    }
-    out.push(...next);
-    frontier = next;
-  }
-  return out;
-}
-
 /** Changed resources up to which `dropChangedNeighbourhoods` walks back from each (beyond it, tests every kept one). */
 const FEW_CHANGED = 64;
 
@@ -293,7 +262,7 @@ export class SqliteGraphStore implements GraphStore {
   private adjVersion = -1;
   /** Neighbourhoods of the topology in `adjCache`, by hop limit and start; dropped with it. */
   /** `gen`: the topology generation it was walked in (kept through changes that do not touch it). */
-  private nbCache = new Map<string, { nb: Neighbourhood; gen: number; maxHops: number }>();
+  private nbCache = new Map<string, { nb: Neighbourhood; gen: number }>();
   private adjGen = 0;
   /** The topology before the last change and the kept neighbourhoods it changed, as they were. */
   private prevNb:
@@ -1650,7 +1619,7 @@ export class SqliteGraphStore implements GraphStore {
           if (this.nbCacheSize + nb.size <= NEIGHBOURHOOD_CACHE_MAX) break;
           this.forgetNeighbourhood(k, v);
         }
-        this.keepNeighbourhood(key, nb, maxHops);
+        this.keepNeighbourhood(key, nb);
       }
     }
     return nb; // read-only to callers: kept as it is, not copied per read
@@ -1729,7 +1698,7 @@ export class SqliteGraphStore implements GraphStore {
         }
         for (const id of old.keys()) if (!now.has(id)) changed.push(id);
       }
-      const drop = (k: string, kept: { nb: Neighbourhood; maxHops: number }) => {
+      const drop = (k: string, kept: { nb: Neighbourhood }) => {
         dropped.set(k, kept.nb);
         this.forgetNeighbourhood(k, kept);
       };
@@ -1758,16 +1727,16 @@ export class SqliteGraphStore implements GraphStore {
     this.adjGen++;
   }
 
-  private keepNeighbourhood(key: string, nb: Neighbourhood, maxHops: number): void {
-    this.nbCache.set(key, { nb, gen: this.adjGen, maxHops });
+  private keepNeighbourhood(key: string, nb: Neighbourhood): void {
+    this.nbCache.set(key, { nb, gen: this.adjGen });
     this.nbCacheSize += nb.size;
-    this.nbCacheHops.set(maxHops, (this.nbCacheHops.get(maxHops) ?? 0) + 1);
+    this.nbCacheHops.set(nb.maxHops, (this.nbCacheHops.get(nb.maxHops) ?? 0) + 1);
   }
 
-  private forgetNeighbourhood(key: string, kept: { nb: Neighbourhood; maxHops: number }): void {
+  private forgetNeighbourhood(key: string, kept: { nb: Neighbourhood }): void {
     this.nbCache.delete(key);
     this.nbCacheSize -= kept.nb.size;
-    this.nbCacheHops.set(kept.maxHops, (this.nbCacheHops.get(kept.maxHops) ?? 1) - 1);
+    this.nbCacheHops.set(kept.nb.maxHops, (this.nbCacheHops.get(kept.nb.maxHops) ?? 1) - 1);
   }
 
   /** The shared copy of a string of the topology (see `topologyStrings`), for one reload. */
