@@ -4,8 +4,10 @@ import { liveHeapShare } from "../telemetry/heap.js";
  * Share of the V8 heap limit that, live after a full collection, counts as memory pressure
  * (`KG_MEMORY_PRESSURE_PERCENT`). The bench's dense 200k-event default run with the image's 192 MB
  * heap ran out of memory with the gate at 60 % or 70 % (the heap live after full collections
- * climbed to 73 %), and completed at 50 %. Its 50k-event runs keep 40-57 % live, so at 50 % the gate
- * engages in them too: ~12 % fewer events/s in two pairs of runs. A larger heap cap leaves it shut.
+ * climbed to 73 %), and completed at 50 %. Its 50k-event runs kept 40-57 % live, so at 50 % the
+ * gate engaged in them too (~12 % fewer events/s in two pairs of runs) until the store's kept
+ * neighbourhoods were packed (session 12): it holds no job back in them now. A larger heap cap
+ * leaves it shut.
  */
 export const DEFAULT_PRESSURE_SHARE = 0.5;
 let pressureShare = DEFAULT_PRESSURE_SHARE;
