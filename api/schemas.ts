@@ -72,7 +72,10 @@ export const Incident = z
     severity: z.string(),
     start_time: z.string(),
     end_time: z.string(),
-    event_count: z.number(),
+    event_count: z.number().openapi({
+      description:
+        "ERROR/FATAL events it has held; like start_time and root_event_id, not changed when retention removes old events",
+    }),
     resources: z.array(z.string()),
     root_event_id: z.string().nullable(),
   })

@@ -1,6 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EdgeUpsert, EventInput, IngestBatch, ResourceRef, ResourceUpsert } from "../rca/model.js";
-import type { Anomaly, CauseLink, GraphStore, Incident, Reach, StoredEvent } from "./graph-store.js";
+import type {
+  Anomaly,
+  CauseLink,
+  GraphStore,
+  Incident,
+  IncidentUpdate,
+  Reach,
+  StoredEvent,
+} from "./graph-store.js";
 
 /** A store under test and how to dispose of it; each test gets an empty one. */
 export interface StoreFixture {
@@ -835,7 +843,7 @@ export function graphStoreContract(label: string, open: () => Promise<StoreFixtu
           ],
         }),
       );
-      const inc = (iid: string, eventIds: string[], o: Partial<Incident> = {}): Incident => ({
+      const row = (iid: string, eventIds: string[], o: Partial<Incident> = {}): Incident => ({
         id: iid,
         cluster: C,
         severity: "ERROR",
@@ -847,25 +855,42 @@ export function graphStoreContract(label: string, open: () => Promise<StoreFixtu
         rootEventId: eventIds[0]!,
         ...o,
       });
-      await store.saveIncidents([inc("i1", ["e1"]), inc("i2", ["e2"])], []);
-      await store.saveIncidents(
-        [
-          inc("i1", ["e1", "e2"], {
-            severity: "FATAL",
-            resourceIds: [id("pod", "shop", "p"), id("pod", "shop", "q")],
-          }),
-          inc("i3", ["e3"], {
-            startMs: T0 + 9 * MIN,
-            endMs: T0 + 9 * MIN,
-            resourceIds: [id("pod", "pay", "r")],
-          }),
-        ],
-        ["i2"],
-      );
-      await store.saveIncidents([], []);
+      const inc = (
+        iid: string,
+        eventIds: string[],
+        o: Partial<Incident> = {},
+        joiningEventIds = eventIds,
+        absorbedIds: string[] = [],
+      ): IncidentUpdate => {
+        const { eventIds: _, ...summary } = row(iid, eventIds, o);
+        return { ...summary, joiningEventIds, absorbedIds };
+      };
+      await store.saveIncidents([inc("i1", ["e1"]), inc("i2", ["e2"])]);
+      const { eventIds: _1, ...i1 } = row("i1", ["e1"]);
+      const { eventIds: _2, ...i2 } = row("i2", ["e2"]);
+      const summaries = await store.incidentSummaries(["i2", "nope", "i1"]);
+      expect(summaries.sort((a, b) => a.id.localeCompare(b.id))).toEqual([i1, i2]);
+      expect(await store.incidentSummaries([])).toEqual([]);
+      // i1 absorbs i2 (its event moves), i3 is new.
+      await store.saveIncidents([
+        inc(
+          "i1",
+          ["e1", "e2"],
+          { severity: "FATAL", resourceIds: [id("pod", "shop", "p"), id("pod", "shop", "q")] },
+          [],
+          ["i2"],
+        ),
+        inc("i3", ["e3"], {
+          startMs: T0 + 9 * MIN,
+          endMs: T0 + 9 * MIN,
+          resourceIds: [id("pod", "pay", "r")],
+        }),
+      ]);
+      await store.saveIncidents([]);
       expect(await store.getIncident("i2")).toBeUndefined();
+      expect((await store.incidentSummaries(["i2"])).length).toBe(0);
       expect(await store.getIncident("i1")).toEqual(
-        inc("i1", ["e1", "e2"], {
+        row("i1", ["e1", "e2"], {
           severity: "FATAL",
           resourceIds: [id("pod", "shop", "p"), id("pod", "shop", "q")],
         }),
@@ -1023,21 +1048,19 @@ export function graphStoreContract(label: string, open: () => Promise<StoreFixtu
         }),
       );
       await store.upsertCauseLinks([link("e1", "e2", 0.6)]);
-      await store.saveIncidents(
-        [
-          {
-            id: "i1",
-            cluster: C,
-            severity: "ERROR",
-            startMs: T0,
-            endMs: T0,
-            eventCount: 1,
-            resourceIds: [id("pod", "shop", "p")],
-            eventIds: ["e1"],
-          },
-        ],
-        [],
-      );
+      await store.saveIncidents([
+        {
+          id: "i1",
+          cluster: C,
+          severity: "ERROR",
+          startMs: T0,
+          endMs: T0,
+          eventCount: 1,
+          resourceIds: [id("pod", "shop", "p")],
+          joiningEventIds: ["e1"],
+          absorbedIds: [],
+        },
+      ]);
       await store.upsertAnomalies([
         {
           id: "a",
@@ -1082,7 +1105,7 @@ export function graphStoreContract(label: string, open: () => Promise<StoreFixtu
         }),
       );
       await store.upsertCauseLinks([link("o1", "o2", 0.5), link("o2", "new", 0.6), link("o1", "o3", 0.5)]);
-      const inc = (iid: string, endMs: number, eventIds: string[]): Incident => ({
+      const inc = (iid: string, endMs: number, eventIds: string[]): IncidentUpdate => ({
         id: iid,
         cluster: C,
         severity: "ERROR",
@@ -1090,9 +1113,10 @@ export function graphStoreContract(label: string, open: () => Promise<StoreFixtu
         endMs,
         eventCount: eventIds.length,
         resourceIds: [],
-        eventIds,
+        joiningEventIds: eventIds,
+        absorbedIds: [],
       });
-      await store.saveIncidents([inc("old", T0 + 4, ["o4"]), inc("kept", T0 + 10 * MIN, ["new", "o5"])], []);
+      await store.saveIncidents([inc("old", T0 + 4, ["o4"]), inc("kept", T0 + 10 * MIN, ["new", "o5"])]);
       await store.upsertAnomalies([
         {
           id: "a-old",

@@ -26,8 +26,12 @@ export interface GraphStore {
   setEventLevels(updates: ReadonlyArray<{ eventId: string; level: Severity }>): Promise<number>;
   /** Adds cause links, keeping the highest confidence per (cause, effect) pair. Returns links created. */
   upsertCauseLinks(links: readonly CauseLink[]): Promise<number>;
-  /** Sets the incident of events and stores the incident rows; replaces merged-away incidents. */
-  saveIncidents(incidents: readonly Incident[], removedIncidentIds: readonly string[]): Promise<void>;
+  /**
+   * Stores incident rows as clustering grows and merges them (`IncidentUpdate`): sets the incident
+   * of the joining events, moves the events of each absorbed incident to the one that absorbs it,
+   * and removes the absorbed rows.
+   */
+  saveIncidents(updates: readonly IncidentUpdate[]): Promise<void>;
   upsertAnomalies(anomalies: readonly Anomaly[]): Promise<number>;
   /** Deletes events older than the cutoff (in batches) and what only they held. */
   cleanup(cutoffMs: number, batchSize: number, dryRun: boolean): Promise<CleanupResult>;
@@ -70,6 +74,8 @@ export interface GraphStore {
   causeLinksTo(effectId: string): Promise<CauseLink[]>;
   causeLinksFrom(causeId: string): Promise<CauseLink[]>;
   getIncident(id: string): Promise<Incident | undefined>;
+  /** The rows of the incidents that exist among `ids`, without their events (any order). */
+  incidentSummaries(ids: readonly string[]): Promise<IncidentSummary[]>;
   incidentEvents(incidentId: string, limit: number): Promise<StoredEvent[]>;
   listIncidents(filter: IncidentFilter): Promise<Page<Incident>>;
   listEvents(filter: EventFilter): Promise<Page<StoredEvent>>;
@@ -128,16 +134,37 @@ export interface CauseLink {
   readonly path: readonly string[];
 }
 
-export interface Incident {
+/**
+ * An incident's row: what it aggregates over the events it has held (a group of related
+ * ERROR/FATAL events; `rca/cluster-incidents.ts`). Clustering grows and merges incidents from
+ * these rows alone, so the aggregates stay as they were when an event joined: retention removing
+ * old member events does not move an incident's start or lower its count.
+ */
+export interface IncidentSummary {
+  /** `inc-` and the id of its earliest event (`rootEventId`). */
   readonly id: string;
   readonly cluster: string;
+  /** The highest effective severity of its events. */
   readonly severity: Severity;
   readonly startMs: number;
   readonly endMs: number;
   readonly eventCount: number;
+  /** Sorted. */
   readonly resourceIds: readonly string[];
-  readonly eventIds: readonly string[];
   readonly rootEventId?: string;
+}
+
+export interface Incident extends IncidentSummary {
+  /** Its events in the store, by time then id. */
+  readonly eventIds: readonly string[];
+}
+
+/** An incident as clustering saves it: its row, the events that join it, the incidents it absorbs. */
+export interface IncidentUpdate extends IncidentSummary {
+  /** Events not yet in it nor in an absorbed incident; they are set to it. */
+  readonly joiningEventIds: readonly string[];
+  /** Other incidents merged into it: their events move to it, their rows are removed. */
+  readonly absorbedIds: readonly string[];
 }
 
 export interface Anomaly {

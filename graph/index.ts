@@ -14,6 +14,8 @@ export type {
   GraphStats,
   GraphStore,
   Incident,
+  IncidentSummary,
+  IncidentUpdate,
   IncidentFilter,
   Page,
   Reach,

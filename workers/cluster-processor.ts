@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
-import type { Incident, StoredEvent } from "../graph/index.js";
+import type { IncidentSummary, StoredEvent } from "../graph/index.js";
 import type { ClusterJob } from "../queues/index.js";
-import { incidentOf, isIncidentWorthy } from "../rca/cluster-incidents.js";
+import { isIncidentWorthy, mergeIncident } from "../rca/cluster-incidents.js";
 import { backgroundPause } from "../rca/time-slice.js";
 import { cachedReader, windowedEvents } from "./cached-reader.js";
 import type { WorkerContext } from "./context.js";
@@ -166,31 +166,37 @@ async function clusterEvents(ctx: WorkerContext, cluster: string, events: Stored
       if (!n.incidentId && !expanded.has(n.id)) pending.push(n);
     }
   }
-  // Events of an incident are one group already: bring in all of them.
-  const incidents = new Set<string>();
-  for (const e of members.values()) if (e.incidentId) incidents.add(e.incidentId);
-  for (const id of [...incidents].sort()) {
+  // An incident is one group already: its events join through a node of its own, and its row
+  // stands for them (`mergeIncident`), so no incident is read back whole.
+  const incidentIds = new Set<string>();
+  for (const e of members.values()) if (e.incidentId) incidentIds.add(e.incidentId);
+  const rows = new Map((await store.incidentSummaries([...incidentIds])).map((i) => [i.id, i]));
+  const node = (incidentId: string) => `\u0000${incidentId}`;
+  for (const id of [...incidentIds].sort()) {
+    if (rows.has(id)) {
+      parent.set(node(id), node(id));
+      continue;
+    }
+    // Events naming an incident without a row (not left so by this store's writes): its events
+    // group as they were and join as new ones.
     const evs = await store.incidentEvents(id, MAX_INCIDENT_EVENTS);
     for (const e of evs) {
       add(e);
       union(evs[0]!.id, e.id);
     }
   }
-  const groups = new Map<string, StoredEvent[]>();
-  for (const e of members.values()) {
-    const root = find(e.id);
-    const g = groups.get(root);
-    if (g) g.push(e);
-    else groups.set(root, [e]);
-  }
-  const saved: Incident[] = [];
-  const removed = new Set<string>();
-  for (const g of groups.values()) {
-    const incident = incidentOf(cluster, g);
-    saved.push(incident);
-    for (const e of g) if (e.incidentId && e.incidentId !== incident.id) removed.add(e.incidentId);
-  }
-  for (const i of saved) removed.delete(i.id);
-  await store.saveIncidents(saved, [...removed]);
+  for (const e of members.values())
+    if (e.incidentId && rows.has(e.incidentId)) union(e.id, node(e.incidentId));
+  const groups = new Map<string, { events: StoredEvent[]; incidents: IncidentSummary[] }>();
+  const groupOf = (key: string) => {
+    const root = find(key);
+    const g = groups.get(root) ?? { events: [], incidents: [] };
+    groups.set(root, g);
+    return g;
+  };
+  for (const e of members.values()) groupOf(e.id).events.push(e);
+  for (const [id, row] of rows) groupOf(node(id)).incidents.push(row);
+  const saved = [...groups.values()].map((g) => mergeIncident(cluster, g.events, g.incidents));
+  await store.saveIncidents(saved);
   return saved.length;
 }

@@ -11,6 +11,8 @@ import type {
   GraphStats,
   GraphStore,
   Incident,
+  IncidentSummary,
+  IncidentUpdate,
   IncidentFilter,
   Page,
   Reach,
@@ -224,9 +226,9 @@ export class Neo4jGraphStore implements GraphStore {
     );
   }
 
-  async saveIncidents(incidents: readonly Incident[], removedIncidentIds: readonly string[]): Promise<void> {
-    if (incidents.length === 0 && removedIncidentIds.length === 0) return;
-    const rows = incidents.map((inc) => ({
+  async saveIncidents(updates: readonly IncidentUpdate[]): Promise<void> {
+    if (updates.length === 0) return;
+    const rows = updates.map((inc) => ({
       id: inc.id,
       cluster: inc.cluster,
       severity: int(severityLevel(inc.severity)),
@@ -237,17 +239,21 @@ export class Neo4jGraphStore implements GraphStore {
       namespaces: [...new Set(inc.resourceIds.map((r) => namespaceOf(r)))].sort(),
       rootEventId: inc.rootEventId ?? null,
     }));
-    // The last incident naming an event wins, as with sequential updates.
+    // The last update naming an event wins, as with sequential updates.
     const membership = new Map<string, string>();
-    for (const inc of incidents) for (const e of inc.eventIds) membership.set(e, inc.id);
+    for (const inc of updates) for (const e of inc.joiningEventIds) membership.set(e, inc.id);
     const members = [...membership]
       .map(([eventId, incidentId]) => ({ eventId, incidentId }))
       .sort((a, b) => cmp(a.eventId, b.eventId));
+    const moves = updates
+      .flatMap((inc) => inc.absorbedIds.map((fromId) => ({ fromId, toId: inc.id })))
+      .sort((a, b) => cmp(a.fromId, b.fromId));
     await this.tx("saveIncidents", "write", async (t) => {
-      if (removedIncidentIds.length)
-        await runStatement(t, "deleteIncidents", { ids: [...removedIncidentIds].sort() });
-      if (rows.length)
-        await runStatement(t, "upsertIncidents", { rows: rows.sort((a, b) => cmp(a.id, b.id)) });
+      if (moves.length) {
+        await runStatement(t, "moveIncidentEvents", { rows: moves });
+        await runStatement(t, "deleteIncidents", { ids: moves.map((m) => m.fromId) });
+      }
+      await runStatement(t, "upsertIncidents", { rows: rows.sort((a, b) => cmp(a.id, b.id)) });
       if (members.length) await runStatement(t, "setEventIncidents", { rows: members });
     });
   }
@@ -449,6 +455,14 @@ export class Neo4jGraphStore implements GraphStore {
             events.map((r) => String(r.id)),
           )
         : undefined;
+    });
+  }
+
+  async incidentSummaries(ids: readonly string[]): Promise<IncidentSummary[]> {
+    if (ids.length === 0) return [];
+    return (await this.read("incidentSummaries", "incidentSummaries", { ids: [...ids] })).map((r) => {
+      const { eventIds: _, ...summary } = toIncident(r.i as Row, []);
+      return summary;
     });
   }
 

@@ -232,6 +232,9 @@ SET i.cluster = row.cluster, i.severity = row.severity, i.startMs = row.startMs,
   setEventIncidents: `UNWIND $rows AS row
 MATCH (e:Event {id: row.eventId})
 SET e.incidentId = row.incidentId`,
+  moveIncidentEvents: `UNWIND $rows AS row
+MATCH (e:Event {incidentId: row.fromId})
+SET e.incidentId = row.toId`,
   upsertAnomalies: `UNWIND $rows AS row
 MERGE (a:Anomaly {id: row.id})
 WITH a, row
@@ -334,6 +337,7 @@ RETURN c.id AS causeId, f.id AS effectId, l {.*} AS l`,
 WITH c, f, l ORDER BY l.confidence DESC, f.id
 RETURN c.id AS causeId, f.id AS effectId, l {.*} AS l`,
   getIncident: "MATCH (i:Incident {id: $id}) RETURN i {.*} AS i",
+  incidentSummaries: "UNWIND $ids AS id MATCH (i:Incident {id: id}) RETURN i {.*} AS i",
   incidentEventIds: `MATCH (e:Event {incidentId: $id})
 WITH e ORDER BY e.timeMs, e.id
 RETURN e.id AS id`,

@@ -133,22 +133,21 @@ describe("hot events", () => {
                   await s.applyBatch(batchOf(o.list.map((x) => event(x.i, x.pod, x.sec, x.reason, x.sev))));
                 else if (o.t === "level") await s.setEventLevels([{ eventId: `e${o.i}`, level: "FATAL" }]);
                 else if (o.t === "incident")
-                  await s.saveIncidents(
-                    [
-                      {
-                        id: `inc-${o.i % 3}`,
-                        cluster: C,
-                        severity: "ERROR",
-                        startMs: T0,
-                        endMs: T0,
-                        eventCount: 2,
-                        resourceIds: [],
-                        eventIds: [`e${o.i}`, `e${(o.i + 7) % 41}`],
-                        rootEventId: `e${o.i}`,
-                      },
-                    ],
-                    [],
-                  );
+                  await s.saveIncidents([
+                    {
+                      id: `inc-${o.i % 3}`,
+                      cluster: C,
+                      severity: "ERROR",
+                      startMs: T0,
+                      endMs: T0,
+                      eventCount: 2,
+                      resourceIds: [],
+                      joiningEventIds: [`e${o.i}`, `e${(o.i + 7) % 41}`],
+                      // Every other save absorbs another incident: its events move.
+                      absorbedIds: o.i % 2 ? [`inc-${(o.i + 1) % 3}`] : [],
+                      rootEventId: `e${o.i}`,
+                    },
+                  ]);
                 else await s.cleanup(T0 + o.sec * 1000, 1000, false);
               }
               for (const [from, to] of [

@@ -35,7 +35,6 @@ type Writable<T> = { -readonly [K in keyof T]: T[K] };
 export class HotEvents {
   private readonly byId = new Map<string, StoredEvent>();
   private readonly byResource = new Map<string, StoredEvent[]>();
-  private readonly byIncident = new Map<string, Set<string>>();
   /** One string object per distinct value of the low-variety fields. */
   private readonly shared = new Map<string, string>();
   /** Every event with `timeMs >= floor` is held. +Infinity: nothing is (not loaded yet). */
@@ -51,7 +50,6 @@ export class HotEvents {
   reset(floor: number, events: Iterable<StoredEvent> = []): void {
     this.byId.clear();
     this.byResource.clear();
-    this.byIncident.clear();
     this.shared.clear();
     this.floor = floor;
     for (const e of events) this.put(e);
@@ -66,11 +64,6 @@ export class HotEvents {
     if (e.timeMs < this.floor) return;
     this.share(e as Writable<StoredEvent>);
     this.byId.set(e.id, e);
-    if (e.incidentId) {
-      const members = this.byIncident.get(e.incidentId);
-      if (members) members.add(e.id);
-      else this.byIncident.set(e.incidentId, new Set([e.id]));
-    }
     if (e.resourceId) {
       const list = this.byResource.get(e.resourceId);
       if (!list) this.byResource.set(e.resourceId, [e]);
@@ -113,7 +106,6 @@ export class HotEvents {
     const old = this.byId.get(id);
     if (!old) return;
     this.byId.delete(id);
-    this.forgetIncident(old);
     if (old.resourceId) {
       const list = this.byResource.get(old.resourceId)!;
       const i = this.lowerBound(list, old);
@@ -125,18 +117,6 @@ export class HotEvents {
 
   get(id: string): StoredEvent | undefined {
     return this.byId.get(id);
-  }
-
-  /** The held events of an incident (all of them only if none is below the floor), unordered. */
-  incidentMembers(incidentId: string): StoredEvent[] {
-    return [...(this.byIncident.get(incidentId) ?? [])].map((id) => this.byId.get(id)!);
-  }
-
-  private forgetIncident(e: StoredEvent): void {
-    if (!e.incidentId) return;
-    const members = this.byIncident.get(e.incidentId);
-    members?.delete(e.id);
-    if (members?.size === 0) this.byIncident.delete(e.incidentId);
   }
 
   /** Whether a read of times from `fromMs` on can be answered here. */
@@ -191,7 +171,6 @@ export class HotEvents {
     for (const [id, e] of this.byId) {
       if (e.timeMs >= to) continue;
       this.byId.delete(id);
-      this.forgetIncident(e);
       if (e.resourceId) affected.add(e.resourceId);
     }
     // Resource lists lose a prefix (everything below the new floor).

@@ -39,6 +39,8 @@ import type {
   GraphStats,
   GraphStore,
   Incident,
+  IncidentSummary,
+  IncidentUpdate,
   IncidentFilter,
   Page,
   ResourceQuery,
@@ -740,7 +742,6 @@ export class SqliteGraphStore implements GraphStore {
       // Only rows whose incident changes: a re-saved incident rewrites (and re-mirrors) nothing else.
       eventSetIncident: d.prepare("UPDATE events SET incident_id = ? WHERE id = ? AND incident_id IS NOT ?"),
       eventsByIncident: d.prepare("SELECT * FROM events WHERE incident_id = ? ORDER BY time_ms, id LIMIT ?"),
-      countByIncident: d.prepare("SELECT COUNT(*) FROM events WHERE incident_id = ?").pluck(),
       // Both events must be stored (as in Neo4j, whose MERGE matches both): the link is keyed by
       // their `seq`. Positional, in this order: confidence … path, then the effect's and the cause's id.
       linkUpsert: d.prepare(
@@ -771,6 +772,8 @@ export class SqliteGraphStore implements GraphStore {
       ),
       incidentDelete: d.prepare("DELETE FROM incidents WHERE id = ?"),
       incidentById: d.prepare("SELECT * FROM incidents WHERE id = ?"),
+      incidentsByIds: d.prepare("SELECT * FROM incidents WHERE id IN (SELECT value FROM json_each(?))"),
+      incidentMove: d.prepare("UPDATE events SET incident_id = ? WHERE incident_id = ?"),
       anomalyUpsert: d.prepare(
         `INSERT INTO anomalies (id, cluster, type, resource_id, reason, window_start_ms, window_end_ms, count, score, event_ids, detail)
          VALUES (@id, @cluster, @type, @resource_id, @reason, @window_start_ms, @window_end_ms, @count, @score, @event_ids, @detail)
@@ -1406,15 +1409,14 @@ export class SqliteGraphStore implements GraphStore {
     });
   }
 
-  async saveIncidents(incidents: readonly Incident[], removedIncidentIds: readonly string[]): Promise<void> {
-    if (incidents.length === 0 && removedIncidentIds.length === 0) return;
-    // An incident is saved again each time it grows: the events already in it (as held in memory)
-    // are not updated again. `set`: events given an incident earlier in this call.
-    const set = new Set<string>();
+  async saveIncidents(updates: readonly IncidentUpdate[]): Promise<void> {
+    if (updates.length === 0) return;
     this.write(() => {
-      const hot = this.hotEvents(); // checked inside the transaction: no other commit can follow
-      for (const id of removedIncidentIds) this.stmts.incidentDelete.run(id);
-      for (const inc of incidents) {
+      for (const inc of updates) {
+        for (const from of inc.absorbedIds) {
+          this.stmts.incidentMove.run(inc.id, from);
+          this.stmts.incidentDelete.run(from);
+        }
         this.stmts.incidentUpsert.run({
           id: inc.id,
           cluster: inc.cluster,
@@ -1426,11 +1428,7 @@ export class SqliteGraphStore implements GraphStore {
           namespaces: `,${[...new Set(inc.resourceIds.map((r) => parseResourceId(r)?.namespace ?? ""))].sort().join(",")},`,
           root_event_id: inc.rootEventId ?? null,
         });
-        for (const e of inc.eventIds) {
-          if (!set.has(e) && hot?.get(e)?.incidentId === inc.id) continue;
-          set.add(e);
-          this.stmts.eventSetIncident.run(inc.id, e, inc.id);
-        }
+        for (const e of inc.joiningEventIds) this.stmts.eventSetIncident.run(inc.id, e, inc.id);
       }
     });
   }
@@ -1972,18 +1970,18 @@ export class SqliteGraphStore implements GraphStore {
     });
   }
 
+  async incidentSummaries(ids: readonly string[]): Promise<IncidentSummary[]> {
+    if (ids.length === 0) return [];
+    return this.run(() =>
+      (this.stmts.incidentsByIds.all(JSON.stringify(ids)) as Row[]).map((r) => {
+        const { eventIds: _, ...summary } = toIncident(r, []);
+        return summary;
+      }),
+    );
+  }
+
   async incidentEvents(incidentId: string, limit: number): Promise<StoredEvent[]> {
-    return this.run(() => {
-      // Clustering reads whole incidents each time a new event joins one: from memory when every
-      // member is held there (the index counts the members SQL has).
-      const hot = this.hotEvents();
-      if (hot) {
-        const held = hot.incidentMembers(incidentId);
-        if (held.length === Number(this.stmts.countByIncident.get(incidentId)))
-          return held.sort(byTimeId).slice(0, limit);
-      }
-      return eventsOf(this.stmts.eventsByIncident, incidentId, limit);
-    });
+    return this.run(() => eventsOf(this.stmts.eventsByIncident, incidentId, limit));
   }
 
   async listIncidents(f: IncidentFilter): Promise<Page<Incident>> {

@@ -1,35 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { StoredEvent } from "../../graph/graph-store.js";
 import { ANOMALY_THRESHOLDS, detectAnomalies } from "../../rca/anomaly.js";
 import { diffVersions, initialConditionEvents, versionOf } from "../../rca/changes.js";
 import { ESCALATION, escalate } from "../../rca/escalation.js";
-import type { ResourceUpsert, Severity } from "../../rca/model.js";
+import type { ResourceUpsert } from "../../rca/model.js";
+import { storedEvent as ev } from "./fixtures.js";
 
 const T0 = Date.UTC(2025, 9, 8, 10, 0, 0);
-
-function ev(
-  id: string,
-  timeMs: number,
-  reason: string,
-  level: Severity = "ERROR",
-  resourceId = "c:pod:shop:cart-1",
-  ns = "shop",
-): StoredEvent {
-  return {
-    id,
-    baseId: id,
-    cluster: "c",
-    etype: "k8s.event",
-    severity: level,
-    level,
-    reason,
-    message: "",
-    timeMs,
-    count: 1,
-    resourceId,
-    subjectNamespace: ns,
-  };
-}
 
 /** A deterministic shuffle, so order-independence is checked on a real permutation. */
 const shuffled = <T>(xs: readonly T[], seed = 7): T[] => {

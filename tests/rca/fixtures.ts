@@ -1,4 +1,6 @@
+import type { StoredEvent } from "../../graph/graph-store.js";
 import type { SqliteGraphStore } from "../../graph/sqlite/index.js";
+import type { Severity } from "../../rca/model.js";
 import { emptyBatch } from "../../rca/model.js";
 import { normalizeMessage, type WireMessage } from "../../rca/normalize.js";
 
@@ -140,4 +142,29 @@ export function shop(): WireMessage[] {
       clusterIP: "10.96.12.41",
     }),
   ];
+}
+
+/** A stored event as the detectors and clustering read it (cluster `c`). */
+export function storedEvent(
+  id: string,
+  timeMs: number,
+  reason: string,
+  level: Severity = "ERROR",
+  resourceId = "c:pod:shop:cart-1",
+  ns = "shop",
+): StoredEvent {
+  return {
+    id,
+    baseId: id,
+    cluster: "c",
+    etype: "k8s.event",
+    severity: level,
+    level,
+    reason,
+    message: "",
+    timeMs,
+    count: 1,
+    resourceId,
+    subjectNamespace: ns,
+  };
 }

@@ -1,10 +1,11 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { waitIdle } from "../../cli/pipeline.js";
-import type { Incident } from "../../graph/graph-store.js";
-import { incidentOf, isIncidentWorthy } from "../../rca/cluster-incidents.js";
+import type { Incident, IncidentSummary, StoredEvent } from "../../graph/graph-store.js";
+import { incidentOf, isIncidentWorthy, mergeIncident } from "../../rca/cluster-incidents.js";
 import type { WireMessage } from "../../rca/normalize.js";
 import { testPipeline } from "../helpers.js";
-import { event, logLine, resource } from "./fixtures.js";
+import { event, logLine, resource, storedEvent } from "./fixtures.js";
 
 const pods = (): WireMessage[] => [
   resource({ kind: "Node", name: "n1" }),
@@ -49,6 +50,10 @@ async function incidentsAfter(batches: WireMessage[][]): Promise<Incident[]> {
       // The page lists incidents; their members come from the events that carry the incident id.
       const evs = await p.rt.store.incidentEvents(i.id, 1000);
       out.push({ ...i, eventIds: evs.map((e) => e.id).sort() });
+      // Rows are merged from rows, never from their events read back: they must still say what
+      // the members say.
+      const { eventIds: _, ...fromMembers } = incidentOf(i.cluster, evs);
+      expect(i).toEqual({ ...fromMembers, eventIds: [] });
     }
     return out.sort((a, b) => a.id.localeCompare(b.id));
   } finally {
@@ -87,20 +92,58 @@ describe("incident clustering", () => {
     expect(strip(bridgeFirst)).toEqual(strip(forward));
   }, 60_000);
 
+  it("merges incidents from their rows as from all their events (pure)", () => {
+    const ev = (i: number, timeMs: number, level: "ERROR" | "FATAL") =>
+      storedEvent(`e${i}`, timeMs, "R", level, `c:pod:x:p${i % 5}`);
+    fc.assert(
+      fc.property(
+        // Per event: its time (ties happen), its level, the incident it is in (0: none), and
+        // whether the job that merges sees it.
+        fc.array(
+          fc.record({
+            timeMs: fc.integer({ min: 0, max: 20 }),
+            fatal: fc.boolean(),
+            incident: fc.integer({ min: 0, max: 3 }),
+            seen: fc.boolean(),
+          }),
+          { minLength: 1, maxLength: 30 },
+        ),
+        (spec) => {
+          const events = spec.map((s, i) => ev(i, s.timeMs, s.fatal ? "FATAL" : "ERROR"));
+          const rows: IncidentSummary[] = [];
+          const byIncident = new Map<number, StoredEvent[]>();
+          spec.forEach((s, i) => {
+            if (s.incident) byIncident.set(s.incident, [...(byIncident.get(s.incident) ?? []), events[i]!]);
+          });
+          const inIncident = new Map<string, string>();
+          for (const list of byIncident.values()) {
+            const { eventIds, ...row } = incidentOf("c", list);
+            rows.push(row);
+            for (const id of eventIds) inIncident.set(id, row.id);
+          }
+          const joining = spec.flatMap((s, i) => (s.incident ? [] : [events[i]!]));
+          const seenMembers = spec.flatMap((s, i) =>
+            s.incident && s.seen ? [{ ...events[i]!, incidentId: inIncident.get(events[i]!.id)! }] : [],
+          );
+          const merged = mergeIncident("c", [...seenMembers, ...joining].reverse(), rows);
+          const { joiningEventIds, absorbedIds, ...row } = merged;
+          const { eventIds: _, ...whole } = incidentOf("c", events);
+          expect(row).toEqual(whole);
+          expect(joiningEventIds).toEqual(joining.map((e) => e.id).sort());
+          expect(absorbedIds).toEqual(
+            rows
+              .map((r) => r.id)
+              .filter((id) => id !== whole.id)
+              .sort(),
+          );
+        },
+      ),
+    );
+  });
+
   it("derives an incident from the set of its events (pure)", () => {
-    const e = (id: string, timeMs: number, level: "ERROR" | "FATAL") => ({
-      id,
-      baseId: id,
-      cluster: "c",
-      etype: "k8s.event" as const,
-      severity: level,
-      level,
-      reason: "R",
-      message: "",
-      timeMs,
-      count: 1,
-      resourceId: `c:pod:x:${id}`,
-    });
+    const e = (id: string, timeMs: number, level: "ERROR" | "FATAL") =>
+      storedEvent(id, timeMs, "R", level, `c:pod:x:${id}`);
     const set = [e("b", 20, "ERROR"), e("a", 10, "FATAL"), e("c", 30, "ERROR")];
     const one = incidentOf("c", set);
     expect(incidentOf("c", [...set].reverse())).toEqual(one);
