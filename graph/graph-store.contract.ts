@@ -1092,6 +1092,14 @@ export function graphStoreContract(label: string, open: () => Promise<StoreFixtu
           c2: { resources: 2, events: 1, incidents: 0 },
         },
       });
+      expect(await store.counts()).toEqual({
+        resources: 5,
+        episodic_events: 3,
+        incidents: 1,
+        edges: 3,
+        cause_links: 1,
+        anomalies: 1,
+      });
     });
 
     it("cleans up old events, their links, old incidents and anomalies in bounded batches", async () => {

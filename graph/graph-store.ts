@@ -82,6 +82,8 @@ export interface GraphStore {
   listAnomalies(filter: AnomalyFilter): Promise<Page<Anomaly>>;
   searchResources(query: ResourceQuery): Promise<Page<StoredResource>>;
   stats(): Promise<GraphStats>;
+  /** The object counts of `stats` alone, for the `/metrics` gauge (a scrape must not scan events). */
+  counts(): Promise<GraphCounts>;
 }
 
 export interface StoredResource {
@@ -250,6 +252,11 @@ export interface ResourceQuery extends PageQuery {
   /** Substring of the name. */
   readonly name?: string;
 }
+
+export type GraphCounts = Pick<
+  GraphStats,
+  "resources" | "episodic_events" | "incidents" | "edges" | "cause_links" | "anomalies"
+>;
 
 export interface GraphStats {
   readonly resources: number;

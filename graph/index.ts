@@ -11,6 +11,7 @@ export type {
   CauseLink,
   CleanupResult,
   EventFilter,
+  GraphCounts,
   GraphStats,
   GraphStore,
   Incident,

@@ -53,7 +53,7 @@ function graphGauge(deps: AppDeps): Gauge<"type"> {
 
 async function refreshGraphGauge(deps: AppDeps): Promise<void> {
   const g = graphGauge(deps);
-  const s = await deps.store.stats();
+  const s = await deps.store.counts();
   g.set({ type: "resources" }, s.resources);
   g.set({ type: "events" }, s.episodic_events);
   g.set({ type: "incidents" }, s.incidents);

@@ -8,6 +8,7 @@ import type {
   CauseLink,
   CleanupResult,
   EventFilter,
+  GraphCounts,
   GraphStats,
   GraphStore,
   Incident,
@@ -541,6 +542,24 @@ export class Neo4jGraphStore implements GraphStore {
     return this.page("searchResources", "countResources", "searchResources", params, q, (r) =>
       toResource(r.r as Row),
     );
+  }
+
+  async counts(): Promise<GraphCounts> {
+    return this.tx("counts", "read", async (t) => {
+      const [rows, byType] = await Promise.all([
+        runStatement(t, "countObjects"),
+        runStatement(t, "statsEdgesByType"),
+      ]);
+      const c = rows[0] ?? {};
+      return {
+        resources: Number(c.resources ?? 0),
+        episodic_events: Number(c.events ?? 0),
+        incidents: Number(c.incidents ?? 0),
+        edges: byType.reduce((a, r) => a + Number(r.n), 0),
+        cause_links: Number(c.causeLinks ?? 0),
+        anomalies: Number(c.anomalies ?? 0),
+      };
+    });
   }
 
   async stats(): Promise<GraphStats> {

@@ -399,6 +399,13 @@ CALL () { MATCH (i:Incident) RETURN count(i) AS incidents }
 CALL () { MATCH (:Event)-[l:CAUSES]->(:Event) RETURN count(l) AS causeLinks }
 CALL () { MATCH (a:Anomaly) RETURN count(a) AS anomalies }
 RETURN resources, events, oldest, newest, incidents, causeLinks, anomalies`,
+  // Counts by label and relationship type only: Neo4j answers them from its count store.
+  countObjects: `CALL () { MATCH (r:Resource) RETURN count(r) AS resources }
+CALL () { MATCH (e:Event) RETURN count(e) AS events }
+CALL () { MATCH (i:Incident) RETURN count(i) AS incidents }
+CALL () { MATCH ()-[l:CAUSES]->() RETURN count(l) AS causeLinks }
+CALL () { MATCH (a:Anomaly) RETURN count(a) AS anomalies }
+RETURN resources, events, incidents, causeLinks, anomalies`,
   statsResourcesByKind: "MATCH (r:Resource) RETURN r.kind AS k, count(r) AS n",
   // An edge is (from, type, to); the same edge from two origins counts once.
   statsEdgesByType: `MATCH (a:Resource)-[e:TOPOLOGY]->(b:Resource)
