@@ -157,7 +157,7 @@ export interface IncidentSummary {
 }
 
 export interface Incident extends IncidentSummary {
-  /** Its events in the store, by time then id. */
+  /** Its events in the store, by time then id (`getIncident`; `listIncidents` leaves it empty). */
   readonly eventIds: readonly string[];
 }
 

@@ -9,6 +9,7 @@ const earlier = (aMs: number, aId: string, bMs: number, bId: string): number =>
  * Incidents: one per group of related ERROR/FATAL events: events on the same resource or within
  * the hop limit of each other, within the window. Groups merge when they meet. The id is derived
  * from the group's earliest event, so the same set of events gives the same incident in any order.
+ * The definition: clustering merges rows instead (`mergeIncident`), which is tested against it.
  */
 export function incidentOf(cluster: string, members: readonly StoredEvent[]): Incident {
   const sorted = [...members].sort((a, b) => earlier(a.timeMs, a.id, b.timeMs, b.id));
