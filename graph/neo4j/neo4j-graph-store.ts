@@ -461,10 +461,9 @@ export class Neo4jGraphStore implements GraphStore {
 
   async incidentSummaries(ids: readonly string[]): Promise<IncidentSummary[]> {
     if (ids.length === 0) return [];
-    return (await this.read("incidentSummaries", "incidentSummaries", { ids: [...ids] })).map((r) => {
-      const { eventIds: _, ...summary } = toIncident(r.i as Row, []);
-      return summary;
-    });
+    return (await this.read("incidentSummaries", "incidentSummaries", { ids: [...ids] })).map((r) =>
+      toIncidentSummary(r.i as Row),
+    );
   }
 
   async incidentEvents(incidentId: string, limit: number): Promise<StoredEvent[]> {
@@ -681,7 +680,7 @@ function toLink(r: Row): CauseLink {
   };
 }
 
-function toIncident(r: Row, eventIds: string[]): Incident {
+function toIncidentSummary(r: Row): IncidentSummary {
   return {
     id: String(r.id),
     cluster: String(r.cluster),
@@ -690,10 +689,11 @@ function toIncident(r: Row, eventIds: string[]): Incident {
     endMs: Number(r.endMs),
     eventCount: Number(r.eventCount),
     resourceIds: ((r.resourceIds as unknown[] | null) ?? []).map(String),
-    eventIds,
     ...(r.rootEventId ? { rootEventId: String(r.rootEventId) } : {}),
   };
 }
+
+const toIncident = (r: Row, eventIds: string[]): Incident => ({ ...toIncidentSummary(r), eventIds });
 
 function toAnomaly(r: Row): Anomaly {
   return {

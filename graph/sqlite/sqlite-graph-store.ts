@@ -1974,10 +1974,7 @@ export class SqliteGraphStore implements GraphStore {
   async incidentSummaries(ids: readonly string[]): Promise<IncidentSummary[]> {
     if (ids.length === 0) return [];
     return this.run(() =>
-      (this.stmts.incidentsByIds.all(JSON.stringify(ids)) as Row[]).map((r) => {
-        const { eventIds: _, ...summary } = toIncident(r, []);
-        return summary;
-      }),
+      (this.stmts.incidentsByIds.all(JSON.stringify(ids)) as Row[]).map(toIncidentSummary),
     );
   }
 
@@ -2312,7 +2309,7 @@ function toLink(r: Row): CauseLink {
   };
 }
 
-function toIncident(r: Row, eventIds: string[]): Incident {
+function toIncidentSummary(r: Row): IncidentSummary {
   return {
     id: String(r.id),
     cluster: String(r.cluster),
@@ -2321,10 +2318,11 @@ function toIncident(r: Row, eventIds: string[]): Incident {
     endMs: Number(r.end_ms),
     eventCount: Number(r.event_count),
     resourceIds: parseJson(r.resource_ids, []),
-    eventIds,
     ...(r.root_event_id ? { rootEventId: String(r.root_event_id) } : {}),
   };
 }
+
+const toIncident = (r: Row, eventIds: string[]): Incident => ({ ...toIncidentSummary(r), eventIds });
 
 function toAnomaly(r: Row): Anomaly {
   return {
