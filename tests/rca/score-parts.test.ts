@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { syntheticCluster, syntheticStream } from "../../bench/synthetic.js";
 import type { Runtime } from "../../cli/runtime.js";
-import type { CauseLink } from "../../graph/index.js";
+import type { ApplyResult, CauseLink } from "../../graph/index.js";
 import { emptyBatch } from "../../rca/model.js";
 import { normalizeMessage } from "../../rca/normalize.js";
 import { processRcaScore } from "../../workers/rca-score-processor.js";
@@ -15,18 +15,21 @@ async function linksOf(rt: Runtime, ids: readonly string[]): Promise<CauseLink[]
   return out.sort((a, b) => a.effectId.localeCompare(b.effectId) || a.causeId.localeCompare(b.causeId));
 }
 
+/** The synthetic bench cluster at 300 resources. */
+const smallCluster = (seed: number, cluster: string) => ({
+  resources: 300,
+  namespaces: 3,
+  nodes: 5,
+  seed,
+  cluster,
+  startMs: Date.parse("2025-06-01T00:00:00Z"),
+});
+
 describe("scoring in parts", () => {
   it("a job of many effects, scored and written a part at a time, gives the links of many small jobs", async () => {
     // The same stored events in two stores: one scoring job for all of them (many parts of
     // effects, each scored and written on its own) against jobs of 10 events (one part each).
-    const synth = {
-      resources: 300,
-      namespaces: 3,
-      nodes: 5,
-      seed: 7,
-      cluster: "parts",
-      startMs: Date.parse("2025-06-01T00:00:00Z"),
-    };
+    const synth = smallCluster(7, "parts");
     const cluster = syntheticCluster(synth);
     const messages = [...cluster.state, ...syntheticStream(cluster, 1_200, synth)];
     const runtimes: Array<{ rt: Runtime; close: () => Promise<void> }> = [];
@@ -57,6 +60,49 @@ describe("scoring in parts", () => {
       for (const { close } of runtimes) await close();
     }
   }, 120_000);
+
+  it("rescoring for a topology change, limited to the reaches that changed, gives the links of a full rescore", async () => {
+    // Two stores take the same batches; after each, one scores the job as ingest queues it (the
+    // reaches that changed from each resource whose edges changed) and the other rescores those
+    // resources' events against everything near them. The stream's log lines add dependency edges
+    // as they go.
+    const synth = smallCluster(11, "rescore");
+    const cluster = syntheticCluster(synth);
+    const stream = [...syntheticStream(cluster, 2_000, synth)];
+    const runtimes: Array<{ rt: Runtime; close: () => Promise<void> }> = [];
+    try {
+      for (const name of ["rescore-limited", "rescore-full"]) runtimes.push(await testRuntime(name));
+      const [limited, full] = runtimes.map((r) => r.rt) as [Runtime, Runtime];
+      const ids: string[] = [];
+      let changed = 0;
+      const batches = [
+        cluster.state,
+        ...Array.from({ length: 20 }, (_, i) => stream.slice(i * 100, (i + 1) * 100)),
+      ];
+      for (const messages of batches) {
+        const results = [];
+        for (const rt of [limited, full]) {
+          const batch = emptyBatch();
+          for (const m of messages) normalizeMessage(m, rt.workerContext.normalize, batch);
+          results.push(await rt.store.applyBatch(batch));
+        }
+        const [a, b] = results as [ApplyResult, ApplyResult];
+        expect(b.eventIds).toEqual(a.eventIds);
+        expect(b.reachChanged).toEqual(a.reachChanged);
+        ids.push(...a.eventIds);
+        changed += Object.keys(a.reachChanged ?? {}).length;
+        const job = { eventIds: a.eventIds, resourceIds: a.resourceIds };
+        await processRcaScore(limited.workerContext, { ...job, reachChanged: a.reachChanged });
+        await processRcaScore(full.workerContext, job);
+      }
+      expect(changed).toBeGreaterThan(100);
+      const links = await linksOf(limited, ids);
+      expect(links.length).toBeGreaterThan(1_000);
+      expect(await linksOf(full, ids)).toEqual(links);
+    } finally {
+      for (const { close } of runtimes) await close();
+    }
+  }, 180_000);
 
   it("a cause that arrives after its effect was scored links to it only if it may be reported late", async () => {
     // The forward pass pairs a new event with the events stamped before it only when it may be
