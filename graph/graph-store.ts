@@ -57,9 +57,15 @@ export interface GraphStore {
   /**
    * The newest `limit` events on one resource at or above `minLevel`, newest first (by time
    * descending, then id): `listEvents({ resourceId, minSeverity, limit }).items` without the total.
+   * With `upTo` (an `ApplyResult.eventsUpTo`), only events stored by then (`seq <= upTo`).
    * Optional: callers fall back to `listEvents`.
    */
-  recentEventsOn?(resourceId: string, minLevel: Severity, limit: number): Promise<StoredEvent[]>;
+  recentEventsOn?(
+    resourceId: string,
+    minLevel: Severity,
+    limit: number,
+    upTo?: number,
+  ): Promise<StoredEvent[]>;
   /** Events of one reason on one resource in [fromMs, toMs] (escalation). */
   eventsByReason(resourceId: string, reason: string, fromMs: number, toMs: number): Promise<StoredEvent[]>;
   /** Events in a cluster in [fromMs, toMs] (anomaly detection), newest last, at most `limit`. */
@@ -108,6 +114,11 @@ export interface StoredEvent extends Omit<EventInput, "subject"> {
   readonly subjectName?: string;
   readonly subjectUid?: string;
   readonly incidentId?: string;
+  /**
+   * The embedded store numbers events in the order it stored them (a rewritten change event keeps
+   * its number); other stores leave it out.
+   */
+  readonly seq?: number;
 }
 
 export interface StoredEdge {
@@ -195,6 +206,12 @@ export interface ApplyResult {
    * has the reach, and so the score, it had. A resource without an entry is rescored in full.
    */
   readonly reachChanged?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * When the store numbers events (`StoredEvent.seq`): the highest number stored when the batch
+   * committed. Events stored later, and so scored later, by then with the batch's topology, have
+   * higher ones.
+   */
+  readonly eventsUpTo?: number;
   readonly counts: { resources: number; edges: number; events: number; changeEvents: number };
 }
 

@@ -22,6 +22,11 @@ export interface RcaScoreJob {
   readonly resourceIds: string[];
   /** See `ApplyResult.reachChanged`: by resource of `resourceIds`, where known. */
   readonly reachChanged?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * See `ApplyResult.eventsUpTo`: the events of `resourceIds` rescored are those stored by then;
+   * later ones are scored by their own jobs.
+   */
+  readonly eventsUpTo?: number;
   readonly enqueuedMs?: number;
 }
 

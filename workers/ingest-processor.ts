@@ -59,7 +59,12 @@ export async function processIngest(
   // rescored in full).
   const reach = new Map<string, Set<string>>();
   const fullRescore = new Set<string>();
+  // The last apply's (a batch may be applied in parts); unknown if any part did not say.
+  let eventsUpTo: number | undefined;
+  let upToKnown = true;
   await applyBisecting(ctx, good, job.source, (r) => {
+    if (r.eventsUpTo === undefined) upToKnown = false;
+    else eventsUpTo = Math.max(eventsUpTo ?? 0, r.eventsUpTo);
     totals.events += r.counts.events + r.counts.changeEvents;
     totals.resources += r.counts.resources;
     totals.edges += r.counts.edges;
@@ -80,6 +85,7 @@ export async function processIngest(
     // its follow-ups; this attempt then finds nothing changed and would queue none, so those events
     // were never scored (found by tests/faults: cause links missing after a SIGKILL). A re-run
     // therefore queues scoring for everything in its batch.
+    upToKnown = false;
     for (const { batch } of good) {
       for (const e of batch.events) eventIds.add(e.id);
       for (const r of batch.resources) {
@@ -112,6 +118,7 @@ export async function processIngest(
           eventIds: evChunks[i] ?? [],
           resourceIds: resChunks[i] ?? [],
           ...(Object.keys(reachChanged).length ? { reachChanged } : {}),
+          ...(upToKnown && eventsUpTo !== undefined && resChunks[i]?.length ? { eventsUpTo } : {}),
           enqueuedMs: job.enqueuedMs,
         }),
       );

@@ -43,10 +43,15 @@ export async function processRcaScore(
   // said which reaches from the resource changed, its events are rescored as effects against
   // candidates on those resources only (`limited`): every other candidate has the reach, and so the
   // score, it had when the effect was scored.
+  // Only events stored by the batch's commit (`eventsUpTo`): a later one's own job scores it, after
+  // the change. Which events a change rescores then does not depend on how far ingest had run
+  // ahead of scoring. Before, the newest 200 when the job ran were taken, many of them still
+  // waiting for their own job, which derived their links again: in a 50k-event bench run scoring
+  // derived 347k links before and 239k after, and stored the same 162,854.
   const limited = new Map<string, ReadonlySet<string>>();
   for (const rid of job.resourceIds) {
     const recent = store.recentEventsOn
-      ? await store.recentEventsOn(rid, "WARNING", RESCORE_PER_RESOURCE)
+      ? await store.recentEventsOn(rid, "WARNING", RESCORE_PER_RESOURCE, job.eventsUpTo)
       : (await store.listEvents({ resourceId: rid, minSeverity: "WARNING", limit: RESCORE_PER_RESOURCE }))
           .items;
     const only = job.reachChanged?.[rid];

@@ -59,13 +59,57 @@ async function open(dir: string, hot?: number) {
   return s;
 }
 
+/** A store without recent events in memory and one holding `cap` of them, closed and removed after `fn`. */
+async function plainAndHot(
+  cap: number,
+  fn: (plain: SqliteGraphStore, hot: SqliteGraphStore) => Promise<void>,
+) {
+  const a = tempDir("kgrca-hot-plain-");
+  const b = tempDir("kgrca-hot-held-");
+  const plain = await open(a.dir);
+  const hot = await open(b.dir, cap);
+  try {
+    await fn(plain, hot);
+  } finally {
+    await plain.close();
+    await hot.close();
+    a.remove();
+    b.remove();
+  }
+}
+
 describe("hot events", () => {
-  it("gives a resource's newest events as SQL orders them, ties at one time by id, held or not", async () => {
-    const a = tempDir("kgrca-hot-recent-a-");
-    const b = tempDir("kgrca-hot-recent-b-");
-    const plain = await open(a.dir);
-    const hot = await open(b.dir, 6);
-    try {
+  it("gives a resource's newest events stored up to a batch's commit, held or not", () =>
+    plainAndHot(4, async (plain, hot) => {
+      // Batches stored one after the other, each with events older and newer than the last's.
+      const batches = [
+        [event(1, "a", 10, "BackOff", "WARNING"), event(2, "a", 20, "BackOff", "ERROR")],
+        [event(3, "a", 5, "BackOff", "WARNING"), event(4, "a", 30, "OOMKilled", "ERROR")],
+        [event(5, "a", 15, "BackOff", "WARNING"), event(6, "a", 40, "BackOff", "WARNING")],
+      ];
+      const marks: number[] = [];
+      for (const list of batches) {
+        const p = await plain.applyBatch(batchOf(list));
+        expect((await hot.applyBatch(batchOf(list))).eventsUpTo).toBe(p.eventsUpTo);
+        marks.push(p.eventsUpTo!);
+      }
+      expect(marks).toEqual([...marks].sort((x, y) => x - y));
+      const all = (await plain.listEvents({ resourceId: rid("a"), minSeverity: "WARNING", limit: 100 }))
+        .items;
+      // Asked after the last batch with each batch's number: the events of that batch and the
+      // ones before it, newest first (the 4 held events' floor lies between two batches' events).
+      for (const [k, upTo] of marks.entries()) {
+        const stored = new Set(batches.slice(0, k + 1).flatMap((l) => l.map((e) => e.id)));
+        for (const limit of [1, 2, 3, 10]) {
+          const want = ids(all.filter((e) => stored.has(e.id)).slice(0, limit));
+          expect(ids(await plain.recentEventsOn(rid("a"), "WARNING", limit, upTo))).toEqual(want);
+          expect(ids(await hot.recentEventsOn(rid("a"), "WARNING", limit, upTo))).toEqual(want);
+        }
+      }
+    }));
+
+  it("gives a resource's newest events as SQL orders them, ties at one time by id, held or not", () =>
+    plainAndHot(6, async (plain, hot) => {
       // Five events at one second (ids out of order), two older, one INFO; a cap of 6 puts the older below the floor.
       const list = [
         event(7, "a", 10, "BackOff", "WARNING"),
@@ -90,13 +134,7 @@ describe("hot events", () => {
         "e1@" + (T0 + 10_000) + "/ERROR/",
         "e3@" + (T0 + 10_000) + "/ERROR/",
       ]);
-    } finally {
-      await plain.close();
-      await hot.close();
-      a.remove();
-      b.remove();
-    }
-  });
+    }));
 
   it("answers every read as SQL does (recent events on a resource too), through inserts, updates, escalations, incidents and eviction", async () => {
     const op = fc.oneof(

@@ -733,6 +733,11 @@ export class SqliteGraphStore implements GraphStore {
       eventsRecentOn: d.prepare(
         "SELECT * FROM events WHERE resource_id = ? AND level >= ? ORDER BY time_ms DESC, id LIMIT ?",
       ),
+      eventsRecentOnUpTo: d.prepare(
+        "SELECT * FROM events WHERE resource_id = ? AND level >= ? AND seq <= ? ORDER BY time_ms DESC, id LIMIT ?",
+      ),
+      // AUTOINCREMENT's counter: the highest `seq` ever given (none yet: no row).
+      eventsUpTo: d.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'").pluck(),
       eventsByReason: d.prepare(
         "SELECT * FROM events WHERE resource_id = ? AND reason = ? AND time_ms BETWEEN ? AND ? ORDER BY time_ms, id",
       ),
@@ -826,7 +831,9 @@ export class SqliteGraphStore implements GraphStore {
         counts.events++;
         if (this.insertEvent(e, ingestedMs, touchedResources)) touchedEvents.add(e.id);
       }
-      return { eventIds: [...touchedEvents], resourceIds: [...touchedResources], counts };
+      // Read under the write lock: whatever any process stores after this commit numbers higher.
+      const eventsUpTo = Number(this.stmts.eventsUpTo.get() ?? 0);
+      return { eventIds: [...touchedEvents], resourceIds: [...touchedResources], eventsUpTo, counts };
     });
     if (!sameStart || hops === undefined || !before || result.resourceIds.length === 0) return result;
     const reachChanged: Record<string, string[]> = {};
@@ -1771,18 +1778,29 @@ export class SqliteGraphStore implements GraphStore {
     });
   }
 
-  async recentEventsOn(resourceId: string, minLevel: Severity, limit: number): Promise<StoredEvent[]> {
+  async recentEventsOn(
+    resourceId: string,
+    minLevel: Severity,
+    limit: number,
+    upTo?: number,
+  ): Promise<StoredEvent[]> {
     const n = Math.max(0, Math.floor(limit));
     return this.run(() => {
       // Every event at or after the floor is held: the held ones are the newest, and they are all
       // there is when there are at least `n` of them or nothing is below the floor.
       const hot = this.hotEvents();
       if (hot) {
-        const held = hot.onResources([resourceId], hot.floor, Number.POSITIVE_INFINITY, minLevel);
+        let held = hot.onResources([resourceId], hot.floor, Number.POSITIVE_INFINITY, minLevel);
+        if (upTo !== undefined) held = held.filter((e) => e.seq! <= upTo);
         if (held.length >= n || hot.floor === Number.NEGATIVE_INFINITY)
           return held.sort(byTimeDescId).slice(0, n);
       }
-      return (this.stmts.eventsRecentOn.all(resourceId, severityLevel(minLevel), n) as Row[]).map(toEvent);
+      const level = severityLevel(minLevel);
+      const rows =
+        upTo === undefined
+          ? this.stmts.eventsRecentOn.all(resourceId, level, n)
+          : this.stmts.eventsRecentOnUpTo.all(resourceId, level, upTo, n);
+      return (rows as Row[]).map(toEvent);
     });
   }
 
@@ -2288,6 +2306,7 @@ export function toEvent(r: Row): StoredEvent {
     subjectName: r.subject_name ? String(r.subject_name) : undefined,
     subjectUid: r.subject_uid ? String(r.subject_uid) : undefined,
     incidentId: r.incident_id ? String(r.incident_id) : undefined,
+    seq: r.seq === undefined || r.seq === null ? undefined : Number(r.seq),
     source: extra.source ? (extra.source as Record<string, unknown>) : undefined,
     labels: extra.labels ? (extra.labels as Record<string, string>) : undefined,
     annotations: extra.annotations ? (extra.annotations as Record<string, string>) : undefined,

@@ -4,6 +4,7 @@ import type { Runtime } from "../../cli/runtime.js";
 import type { ApplyResult, CauseLink } from "../../graph/index.js";
 import { emptyBatch } from "../../rca/model.js";
 import { normalizeMessage } from "../../rca/normalize.js";
+import type { RcaScoreJob } from "../../queues/index.js";
 import { processRcaScore } from "../../workers/rca-score-processor.js";
 import { testRuntime } from "../helpers.js";
 import { CLUSTER, event, shop } from "./fixtures.js";
@@ -61,11 +62,12 @@ describe("scoring in parts", () => {
     }
   }, 120_000);
 
-  it("rescoring for a topology change, limited to the reaches that changed, gives the links of a full rescore", async () => {
-    // Two stores take the same batches; after each, one scores the job as ingest queues it (the
-    // reaches that changed from each resource whose edges changed) and the other rescores those
-    // resources' events against everything near them. The stream's log lines add dependency edges
-    // as they go.
+  it("rescoring for a topology change, limited to the reaches that changed and the events stored by then, gives the links of a full rescore", async () => {
+    // Two stores take the same batches, ingest one batch ahead of scoring. One scores each job as
+    // ingest queues it (the reaches that changed from each resource whose edges changed, and the
+    // events stored up to its batch); the other rescores those resources' newest events, the next
+    // batch's included, against everything near them. The stream's log lines add dependency
+    // edges as they go.
     const synth = smallCluster(11, "rescore");
     const cluster = syntheticCluster(synth);
     const stream = [...syntheticStream(cluster, 2_000, synth)];
@@ -75,6 +77,12 @@ describe("scoring in parts", () => {
       const [limited, full] = runtimes.map((r) => r.rt) as [Runtime, Runtime];
       const ids: string[] = [];
       let changed = 0;
+      let pending: [RcaScoreJob, RcaScoreJob] | undefined;
+      const scorePending = async () => {
+        if (!pending) return;
+        await processRcaScore(limited.workerContext, pending[0]);
+        await processRcaScore(full.workerContext, pending[1]);
+      };
       const batches = [
         cluster.state,
         ...Array.from({ length: 20 }, (_, i) => stream.slice(i * 100, (i + 1) * 100)),
@@ -91,10 +99,15 @@ describe("scoring in parts", () => {
         expect(b.reachChanged).toEqual(a.reachChanged);
         ids.push(...a.eventIds);
         changed += Object.keys(a.reachChanged ?? {}).length;
+        // Ingest a batch ahead of scoring: the previous batch's jobs run now.
+        await scorePending();
         const job = { eventIds: a.eventIds, resourceIds: a.resourceIds };
-        await processRcaScore(limited.workerContext, { ...job, reachChanged: a.reachChanged });
-        await processRcaScore(full.workerContext, job);
+        pending = [
+          { ...job, reachChanged: a.reachChanged, eventsUpTo: a.eventsUpTo },
+          job,
+        ];
       }
+      await scorePending();
       expect(changed).toBeGreaterThan(100);
       const links = await linksOf(limited, ids);
       expect(links.length).toBeGreaterThan(1_000);
