@@ -63,11 +63,11 @@ describe("scoring in parts", () => {
   }, 120_000);
 
   it("rescoring for a topology change, limited to the reaches that changed and the events stored by then, gives the links of a full rescore", async () => {
-    // Two stores take the same batches, ingest one batch ahead of scoring. One scores each job as
-    // ingest queues it (the reaches that changed from each resource whose edges changed, and the
-    // events stored up to its batch); the other rescores those resources' newest events, the next
-    // batch's included, against everything near them. The stream's log lines add dependency
-    // edges as they go.
+    // Two stores take the same batches, ingest ahead of scoring and the jobs of two batches run
+    // newest first. One scores each job as ingest queues it (the reaches that changed from each
+    // resource whose edges changed, and the events stored up to its batch); the other rescores
+    // those resources' newest events, the next batch's included, against everything near them.
+    // The stream's log lines add dependency edges as they go, and its failure chains escalate.
     const synth = smallCluster(11, "rescore");
     const cluster = syntheticCluster(synth);
     const stream = [...syntheticStream(cluster, 2_000, synth)];
@@ -77,11 +77,14 @@ describe("scoring in parts", () => {
       const [limited, full] = runtimes.map((r) => r.rt) as [Runtime, Runtime];
       const ids: string[] = [];
       let changed = 0;
-      let pending: [RcaScoreJob, RcaScoreJob] | undefined;
+      // Jobs of batches stored but not scored yet, in both stores' forms; scored newest first.
+      let pending: Array<[RcaScoreJob, RcaScoreJob]> = [];
       const scorePending = async () => {
-        if (!pending) return;
-        await processRcaScore(limited.workerContext, pending[0]);
-        await processRcaScore(full.workerContext, pending[1]);
+        for (const [l, f] of pending.reverse()) {
+          await processRcaScore(limited.workerContext, l);
+          await processRcaScore(full.workerContext, f);
+        }
+        pending = [];
       };
       const batches = [
         cluster.state,
@@ -99,13 +102,10 @@ describe("scoring in parts", () => {
         expect(b.reachChanged).toEqual(a.reachChanged);
         ids.push(...a.eventIds);
         changed += Object.keys(a.reachChanged ?? {}).length;
-        // Ingest a batch ahead of scoring: the previous batch's jobs run now.
-        await scorePending();
         const job = { eventIds: a.eventIds, resourceIds: a.resourceIds };
-        pending = [
-          { ...job, reachChanged: a.reachChanged, eventsUpTo: a.eventsUpTo },
-          job,
-        ];
+        pending.push([{ ...job, reachChanged: a.reachChanged, eventsUpTo: a.eventsUpTo }, job]);
+        // Ingest two batches ahead of scoring, whose jobs then run out of order.
+        if (pending.length === 2) await scorePending();
       }
       await scorePending();
       expect(changed).toBeGreaterThan(100);
