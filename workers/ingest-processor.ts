@@ -59,7 +59,7 @@ export async function processIngest(
   // rescored in full).
   const reach = new Map<string, Set<string>>();
   const fullRescore = new Set<string>();
-  // The last apply's (a batch may be applied in parts); unknown if any part did not say.
+  // The highest any apply gave (a batch may be applied in parts); unknown if any part gave none.
   let eventsUpTo: number | undefined;
   let upToKnown = true;
   await applyBisecting(ctx, good, job.source, (r) => {

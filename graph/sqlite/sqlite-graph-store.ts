@@ -730,10 +730,8 @@ export class SqliteGraphStore implements GraphStore {
         `SELECT * FROM events WHERE resource_id IN (SELECT value FROM json_each(?)) AND time_ms BETWEEN ? AND ? AND level >= ?
          ORDER BY time_ms, id`,
       ),
+      // `seq` is the rowid, which the index entries hold: the bound costs no row read.
       eventsRecentOn: d.prepare(
-        "SELECT * FROM events WHERE resource_id = ? AND level >= ? ORDER BY time_ms DESC, id LIMIT ?",
-      ),
-      eventsRecentOnUpTo: d.prepare(
         "SELECT * FROM events WHERE resource_id = ? AND level >= ? AND seq <= ? ORDER BY time_ms DESC, id LIMIT ?",
       ),
       // AUTOINCREMENT's counter: the highest `seq` ever given (none yet: no row).
@@ -1795,12 +1793,8 @@ export class SqliteGraphStore implements GraphStore {
         if (held.length >= n || hot.floor === Number.NEGATIVE_INFINITY)
           return held.sort(byTimeDescId).slice(0, n);
       }
-      const level = severityLevel(minLevel);
-      const rows =
-        upTo === undefined
-          ? this.stmts.eventsRecentOn.all(resourceId, level, n)
-          : this.stmts.eventsRecentOnUpTo.all(resourceId, level, upTo, n);
-      return (rows as Row[]).map(toEvent);
+      const bound = upTo ?? Number.MAX_SAFE_INTEGER;
+      return (this.stmts.eventsRecentOn.all(resourceId, severityLevel(minLevel), bound, n) as Row[]).map(toEvent);
     });
   }
 
