@@ -7,7 +7,11 @@
  * call as the scoring processor writes them, and `applyBatch` for their events (100 per batch).
  *
  *   npm run build && node dist/bench/link-writes.js [--events 1000000] [--timed 100000] \
- *     [--cache-mb 8] [--json]
+ *     [--cache-mb 8] [--hot 100000] [--json]
+ *
+ * `--hot N` keeps the newest N events in memory, as a `kgrca start` or `kgrca worker` process does
+ * (`KG_HOT_EVENTS`): links between held events are then written by their numbers, with no look-up
+ * of either id. 0 (the default) measures a store without them, such as a separate API process.
  *
  * Figures are printed, never asserted: they depend on the machine. No Redis needed.
  */
@@ -30,6 +34,7 @@ const { values: args } = parseArgs({
     events: { type: "string", default: "1000000" },
     timed: { type: "string", default: "100000" },
     "cache-mb": { type: "string", default: "8" },
+    hot: { type: "string", default: "0" },
     json: { type: "boolean", default: false },
   },
 });
@@ -100,7 +105,13 @@ function mulberry32(seed: number): () => number {
 async function main(): Promise<void> {
   const t = tempDir("kgrca-link-bench-");
   const path = join(t.dir, "kg-rca.sqlite");
-  const store = new SqliteGraphStore({ path, cacheMb: Number(args["cache-mb"]), backgroundCheckpoint: true });
+  const hot = Number(args.hot);
+  const store = new SqliteGraphStore({
+    path,
+    cacheMb: Number(args["cache-mb"]),
+    backgroundCheckpoint: true,
+    ...(hot > 0 ? { hotEvents: { maxEvents: hot } } : {}),
+  });
   await store.init();
   const random = mulberry32(7);
   const bar = progressBar("{phase} [{bar}] {value}/{total} {unit}", 5000);
@@ -160,6 +171,7 @@ async function main(): Promise<void> {
       us_per_event: Math.round((eventMs * 1000 * 10) / (next - timedFrom)) / 10,
       file_mb: Math.round(statSync(path).size / 1e6),
       cache_mb: Number(args["cache-mb"]),
+      hot_events: hot,
     };
     if (args.json) console.log(JSON.stringify(result));
     else

@@ -136,7 +136,7 @@ describe("hot events", () => {
       ]);
     }));
 
-  it("answers every read as SQL does (recent events on a resource too), through inserts, updates, escalations, incidents and eviction", async () => {
+  it("answers every read as SQL does (recent events on a resource too, cause links), through inserts, updates, escalations, incidents, links and eviction", async () => {
     const op = fc.oneof(
       fc.record({
         t: fc.constant("events" as const),
@@ -154,6 +154,19 @@ describe("hot events", () => {
       fc.record({ t: fc.constant("level" as const), i: fc.integer({ min: 0, max: 40 }) }),
       fc.record({ t: fc.constant("incident" as const), i: fc.integer({ min: 0, max: 40 }) }),
       fc.record({ t: fc.constant("cleanup" as const), sec: fc.integer({ min: 0, max: 600 }) }),
+      // Links between events stored or not, held or evicted (written by number when both are held).
+      fc.record({
+        t: fc.constant("links" as const),
+        list: fc.array(
+          fc.record({
+            effect: fc.integer({ min: 0, max: 40 }),
+            cause: fc.integer({ min: 0, max: 40 }),
+            confidence: fc.constantFrom(0.3, 0.5, 0.9),
+            hop: fc.constantFrom("a", "b"),
+          }),
+          { minLength: 1, maxLength: 8 },
+        ),
+      }),
     );
     await fc.assert(
       fc.asyncProperty(
@@ -186,6 +199,20 @@ describe("hot events", () => {
                       rootEventId: `e${o.i}`,
                     },
                   ]);
+                else if (o.t === "links")
+                  await s.upsertCauseLinks(
+                    o.list.map((l) => ({
+                      effectId: `e${l.effect}`,
+                      causeId: `e${l.cause}`,
+                      confidence: l.confidence,
+                      temporal: 0.5,
+                      distance: 0.5,
+                      domain: 0.5,
+                      hops: 1,
+                      rule: "r",
+                      path: [rid(l.hop), "RUNS_ON"],
+                    })),
+                  );
                 else await s.cleanup(T0 + o.sec * 1000, 1000, false);
               }
               for (const [from, to] of [
@@ -219,6 +246,11 @@ describe("hot events", () => {
                 );
               const all = Array.from({ length: 41 }, (_, i) => `e${i}`);
               expect(await hot.getEvents(all)).toStrictEqual(await plain.getEvents(all));
+              for (const id of all) {
+                expect(await hot.causeLinksTo(id)).toStrictEqual(await plain.causeLinksTo(id));
+                expect(await hot.causeLinksFrom(id)).toStrictEqual(await plain.causeLinksFrom(id));
+              }
+              expect((await hot.stats()).causeLinks).toBe((await plain.stats()).causeLinks);
             }
           } finally {
             await plain.close();

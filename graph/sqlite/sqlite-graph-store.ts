@@ -756,6 +756,16 @@ export class SqliteGraphStore implements GraphStore {
          WHERE excluded.confidence > cause_links.confidence
            OR (excluded.confidence = cause_links.confidence AND excluded.path < cause_links.path)`,
       ),
+      // The same with both events' `seq` known (from the recent events in memory, which mirror the
+      // committed rows): no look-up of either id.
+      linkUpsertSeqs: d.prepare(
+        `INSERT INTO cause_links (confidence, temporal, distance, domain, hops, rule, path, effect_seq, cause_seq)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT DO UPDATE SET confidence = excluded.confidence, temporal = excluded.temporal, distance = excluded.distance,
+           domain = excluded.domain, hops = excluded.hops, rule = excluded.rule, path = excluded.path
+         WHERE excluded.confidence > cause_links.confidence
+           OR (excluded.confidence = cause_links.confidence AND excluded.path < cause_links.path)`,
+      ),
       linksOfSeqsDelete: d.prepare(
         "DELETE FROM cause_links WHERE effect_seq IN (SELECT value FROM json_each(?)) OR cause_seq IN (SELECT value FROM json_each(?))",
       ),
@@ -1385,6 +1395,8 @@ export class SqliteGraphStore implements GraphStore {
     // cleanup, which forgets them here too.
     const memo = this.hotEvents() ? this.linkMemo : undefined;
     return this.write(() => {
+      // Read under the write lock: what it holds is what is committed.
+      const hot = this.hotEvents();
       let n = 0;
       for (const l of links) {
         const key = `${l.effectId}\u0000${l.causeId}`;
@@ -1395,7 +1407,12 @@ export class SqliteGraphStore implements GraphStore {
         const h = memo ? hashString(path) : 0;
         if (known && known.confidence === l.confidence && known.pathHash === h) continue;
         // Positional: binding by name (an object per link) cost ~5 % of the upsert.
-        n += this.stmts.linkUpsert.run(
+        // Both events held: their numbers are known (a held event is a stored one). Else the
+        // statement finds them by id, and writes nothing if either is not stored.
+        const effectSeq = hot?.get(l.effectId)?.seq;
+        const causeSeq = effectSeq === undefined ? undefined : hot!.get(l.causeId)?.seq;
+        const stmt = causeSeq === undefined ? this.stmts.linkUpsert : this.stmts.linkUpsertSeqs;
+        n += stmt.run(
           l.confidence,
           l.temporal,
           l.distance,
@@ -1403,8 +1420,8 @@ export class SqliteGraphStore implements GraphStore {
           l.hops,
           l.rule,
           path,
-          l.effectId,
-          l.causeId,
+          causeSeq === undefined ? l.effectId : effectSeq,
+          causeSeq ?? l.causeId,
         ).changes;
         if (memo && (!known || l.confidence >= known.confidence)) {
           if (memo.size >= LINK_MEMO_MAX) memo.clear();
