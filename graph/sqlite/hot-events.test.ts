@@ -30,17 +30,24 @@ const REASONS = ["BackOff", "OOMKilled", "Unhealthy"];
 const LEVELS: Severity[] = ["INFO", "WARNING", "ERROR"];
 const rid = (p: string) => resourceId(C, "Pod", "shop", p);
 
-const event = (i: number, pod: string, sec: number, reason: string, severity: Severity): EventInput => ({
+const event = (
+  i: number,
+  pod: string,
+  sec: number,
+  reason: string,
+  severity: Severity,
+  cluster = C,
+): EventInput => ({
   id: `e${i}`,
   baseId: `e${i}`,
-  cluster: C,
+  cluster,
   etype: "k8s.event",
   severity,
   reason,
   message: `${reason} on ${pod}`,
   timeMs: T0 + sec * 1000,
   count: 1,
-  subject: { cluster: C, kind: "Pod", namespace: "shop", name: pod },
+  subject: { cluster, kind: "Pod", namespace: "shop", name: pod },
 });
 const batchOf = (events: EventInput[]): IngestBatch => ({
   resources: [],
@@ -136,7 +143,7 @@ describe("hot events", () => {
       ]);
     }));
 
-  it("answers every read as SQL does (recent events on a resource too, cause links), through inserts, updates, escalations, incidents, links and eviction", async () => {
+  it("answers every read as SQL does (recent events on a resource or in a cluster, cause links), through inserts, updates, escalations, incidents, links and eviction", async () => {
     const op = fc.oneof(
       fc.record({
         t: fc.constant("events" as const),
@@ -144,9 +151,11 @@ describe("hot events", () => {
           fc.record({
             i: fc.integer({ min: 0, max: 40 }),
             pod: fc.constantFrom(...PODS),
-            sec: fc.integer({ min: 0, max: 600 }),
+            // Some at one of a few times: ties are ordered by id.
+            sec: fc.oneof(fc.integer({ min: 0, max: 600 }), fc.constantFrom(100, 450)),
             reason: fc.constantFrom(...REASONS),
             sev: fc.constantFrom(...LEVELS),
+            cluster: fc.constantFrom(C, C, "c2"),
           }),
           { minLength: 1, maxLength: 8 },
         ),
@@ -181,7 +190,9 @@ describe("hot events", () => {
             for (const o of ops) {
               for (const s of [plain, hot]) {
                 if (o.t === "events")
-                  await s.applyBatch(batchOf(o.list.map((x) => event(x.i, x.pod, x.sec, x.reason, x.sev))));
+                  await s.applyBatch(
+                    batchOf(o.list.map((x) => event(x.i, x.pod, x.sec, x.reason, x.sev, x.cluster))),
+                  );
                 else if (o.t === "level") await s.setEventLevels([{ eventId: `e${o.i}`, level: "FATAL" }]);
                 else if (o.t === "incident")
                   await s.saveIncidents([
@@ -230,7 +241,14 @@ describe("hot events", () => {
                 }
                 const r = [rid("a"), "BackOff", T0 + from * 1000, T0 + to * 1000] as const;
                 expect(await hot.eventsByReason(...r)).toStrictEqual(await plain.eventsByReason(...r));
+                for (const limit of [2, 1000]) {
+                  const c = [C, T0 + from * 1000, T0 + to * 1000, limit] as const;
+                  expect(await hot.eventsInCluster(...c)).toStrictEqual(await plain.eventsInCluster(...c));
+                }
               }
+              // A window wider than every second held (read over what is held, not second by second).
+              const wide = [C, 0, Number.MAX_SAFE_INTEGER, 1000] as const;
+              expect(await hot.eventsInCluster(...wide)).toStrictEqual(await plain.eventsInCluster(...wide));
               for (const pod of PODS)
                 for (const min of LEVELS)
                   for (const limit of [1, 3, 200]) {

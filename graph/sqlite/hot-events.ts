@@ -41,12 +41,18 @@ interface ResourceEvents {
  * brings its own copy of each string, and most are repeats (the cluster, type, reason, kind and
  * namespace of thousands of events; the resource, name, uid and message of the previous event on
  * the same resource). `put` swaps those for the equal strings already held, which halves what an
- * event costs (~700 to ~350 bytes; the resource's packed times add 8). No index by time is kept:
- * eviction, every tenth of the cap, finds the oldest seconds by a pass over the events.
+ * event costs (~700 to ~350 bytes; the resource's packed times and the second's list add ~16).
+ * Eviction, every tenth of the cap, drops the oldest whole seconds.
  */
 export class HotEvents {
   private readonly byId = new Map<string, StoredEvent>();
   private readonly byResource = new Map<string, ResourceEvents>();
+  /**
+   * The events by the second of their time, in no order: reads of a cluster's window (anomaly
+   * detection reads its whole 15 minutes per job: in a 50k-event bench run 139 jobs read 95k rows
+   * from SQL, ~6 µs each) and eviction (which drops the oldest seconds) visit only those seconds.
+   */
+  private readonly bySecond = new Map<number, StoredEvent[]>();
   /** One string object per distinct value of the low-variety fields. */
   private readonly shared = new Map<string, string>();
   /** Every event with `timeMs >= floor` is held. +Infinity: nothing is (not loaded yet). */
@@ -62,6 +68,7 @@ export class HotEvents {
   reset(floor: number, events: Iterable<StoredEvent> = []): void {
     this.byId.clear();
     this.byResource.clear();
+    this.bySecond.clear();
     this.shared.clear();
     this.floor = floor;
     for (const e of events) this.put(e);
@@ -76,6 +83,10 @@ export class HotEvents {
     if (e.timeMs < this.floor) return;
     this.share(e as Writable<StoredEvent>);
     this.byId.set(e.id, e);
+    const second = Math.floor(e.timeMs / BUCKET_MS);
+    const bucket = this.bySecond.get(second);
+    if (bucket) bucket.push(e);
+    else this.bySecond.set(second, [e]);
     if (e.resourceId) {
       const list = this.byResource.get(e.resourceId);
       if (!list) this.byResource.set(e.resourceId, { events: [e], times: [e.timeMs] });
@@ -124,6 +135,10 @@ export class HotEvents {
     const old = this.byId.get(id);
     if (!old) return;
     this.byId.delete(id);
+    const second = Math.floor(old.timeMs / BUCKET_MS);
+    const bucket = this.bySecond.get(second)!;
+    if (bucket.length === 1) this.bySecond.delete(second);
+    else bucket.splice(bucket.indexOf(old), 1);
     if (old.resourceId) {
       const list = this.byResource.get(old.resourceId)!;
       let i = this.lowerBound(list, old);
@@ -184,15 +199,44 @@ export class HotEvents {
     return out;
   }
 
-  /** Forgets every event before `to` (a whole second). */
+  /**
+   * Events in `cluster` within [fromMs, toMs]: the newest `limit` by (time descending, id), in
+   * reverse, as the store's `eventsInCluster` reads them from SQL.
+   */
+  inCluster(cluster: string, fromMs: number, toMs: number, limit: number): StoredEvent[] {
+    const out: StoredEvent[] = [];
+    const take = (list: readonly StoredEvent[]) => {
+      for (const e of list) if (e.cluster === cluster && e.timeMs >= fromMs && e.timeMs <= toMs) out.push(e);
+    };
+    const first = Math.floor(fromMs / BUCKET_MS);
+    const last = Math.floor(toMs / BUCKET_MS);
+    // Second by second, unless the window spans more seconds than are held.
+    if (last - first < this.bySecond.size)
+      for (let b = first; b <= last; b++) {
+        const list = this.bySecond.get(b);
+        if (list) take(list);
+      }
+    else for (const [b, list] of this.bySecond) if (b >= first && b <= last) take(list);
+    out.sort((a, b) => b.timeMs - a.timeMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    if (out.length > limit) out.length = Math.max(0, limit);
+    return out.reverse();
+  }
+
+  /** Forgets every event before `to`. */
   private raiseFloor(to: number): void {
     if (to <= this.floor) return;
     this.floor = to;
     const affected = new Set<string>();
-    for (const [id, e] of this.byId) {
-      if (e.timeMs >= to) continue;
-      this.byId.delete(id);
-      if (e.resourceId) affected.add(e.resourceId);
+    for (const [second, list] of this.bySecond) {
+      if (second * BUCKET_MS >= to) continue;
+      const keep = list.filter((e) => e.timeMs >= to);
+      for (const e of list) {
+        if (e.timeMs >= to) continue;
+        this.byId.delete(e.id);
+        if (e.resourceId) affected.add(e.resourceId);
+      }
+      if (keep.length) this.bySecond.set(second, keep);
+      else this.bySecond.delete(second);
     }
     // Resource lists lose a prefix (everything below the new floor).
     for (const rid of affected) {
@@ -209,17 +253,12 @@ export class HotEvents {
   /** Over the cap: drop the oldest seconds until a tenth of the room is free again. */
   private shrink(): void {
     const target = Math.floor(this.maxEvents * 0.9);
-    const perSecond = new Map<number, number>();
-    for (const e of this.byId.values()) {
-      const b = Math.floor(e.timeMs / BUCKET_MS);
-      perSecond.set(b, (perSecond.get(b) ?? 0) + 1);
-    }
-    const order = [...perSecond.keys()].sort((a, b) => a - b);
+    const order = [...this.bySecond.keys()].sort((a, b) => a - b);
     let n = this.byId.size;
     let to = this.floor;
     for (const b of order) {
       if (n <= target) break;
-      n -= perSecond.get(b)!;
+      n -= this.bySecond.get(b)!.length;
       to = (b + 1) * BUCKET_MS;
     }
     this.raiseFloor(to);

@@ -1834,7 +1834,11 @@ export class SqliteGraphStore implements GraphStore {
     toMs: number,
     limit: number,
   ): Promise<StoredEvent[]> {
-    return this.run(() => eventsOf(this.stmts.eventsInCluster, cluster, fromMs, toMs, limit).reverse());
+    return this.run(() => {
+      const hot = this.hotEvents();
+      if (hot?.covers(fromMs)) return hot.inCluster(cluster, fromMs, toMs, limit);
+      return eventsOf(this.stmts.eventsInCluster, cluster, fromMs, toMs, limit).reverse();
+    });
   }
 
   /**
