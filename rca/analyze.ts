@@ -6,7 +6,7 @@ import type {
   StoredEvent,
   StoredResource,
 } from "../graph/graph-store.js";
-import { extendReach, lastTypes, passesThrough, startReach } from "../graph/neighborhood.js";
+import { extendReach, lastTypes, passesThrough, reachIds, startReach } from "../graph/neighborhood.js";
 import { parseResourceId } from "./identity.js";
 import { backgroundPause } from "./time-slice.js";
 import type { Severity } from "./model.js";
@@ -169,7 +169,7 @@ export async function scoreCandidatesMany(
   for (const [rid, list] of byResource) {
     await backgroundPause();
     list.sort((a, b) => a.timeMs - b.timeMs);
-    const ids = [...(await store.neighborhood(rid, opts.maxHops)).keys()];
+    const ids = reachIds(await store.neighborhood(rid, opts.maxHops));
     // Runs of events whose candidate windows overlap share one read; a gap starts a new run, so
     // no read covers more time than the separate ones would have.
     for (let i = 0; i < list.length; ) {
@@ -452,7 +452,7 @@ async function collect(
       }
     }
   } else reach = await store.neighborhood(effect.resourceId, opts.maxHops); // the store's: read-only
-  const ids = [...reach.keys()];
+  const ids = reachIds(reach);
   const lookback = lookbackFor(opts);
   const late = opts.mode === "seed" ? 0 : LATE_DETECTION_MS;
   let candidates = await store.eventsOnResources(ids, effect.timeMs - lookback, effect.timeMs + late);

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { IncidentSummary, StoredEvent } from "../graph/index.js";
+import { reachIds } from "../graph/neighborhood.js";
 import type { ClusterJob } from "../queues/index.js";
 import { isIncidentWorthy, mergeIncident } from "../rca/cluster-incidents.js";
 import { backgroundPause } from "../rca/time-slice.js";
@@ -132,7 +133,7 @@ async function clusterEvents(ctx: WorkerContext, cluster: string, events: Stored
   for (const [rid, list] of byResource) {
     if (list.length < 2) continue;
     list.sort((a, b) => a.timeMs - b.timeMs);
-    const ids = [...(await store.neighborhood(rid, maxHops)).keys()];
+    const ids = reachIds(await store.neighborhood(rid, maxHops));
     for (let i = 0; i < list.length; ) {
       let j = i + 1;
       while (j < list.length && list[j]!.timeMs - list[j - 1]!.timeMs <= 2 * windowMs) j++;
@@ -154,7 +155,7 @@ async function clusterEvents(ctx: WorkerContext, cluster: string, events: Stored
     // Named by the resource: its neighbourhood is the same read all job long (`cachedReader`).
     const neighbours = await reads.eventsOnResources(
       e.resourceId!,
-      [...near.keys()],
+      reachIds(near),
       e.timeMs - windowMs,
       e.timeMs + windowMs,
       "ERROR",

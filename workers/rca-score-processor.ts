@@ -1,4 +1,5 @@
 import type { CauseLink, StoredEvent } from "../graph/index.js";
+import { reachIds } from "../graph/neighborhood.js";
 import type { RcaScoreJob } from "../queues/index.js";
 import {
   type GraphReader,
@@ -176,7 +177,7 @@ export async function processRcaScore(
     }
     // The limited events of one resource share its set of changed reaches.
     const onlyAll = list.every((e) => limited.has(e.id)) ? limited.get(list[0]!.id) : undefined;
-    const targets = [...near.keys()].filter((id) => !onlyAll || onlyAll.has(id));
+    const targets = onlyAll ? reachIds(near).filter((id) => onlyAll.has(id)) : reachIds(near);
     const later = (
       await store.eventsOnResources(targets, lo - LATE_DETECTION_MS, hi + lookback, "WARNING")
     ).filter((l) => !effects.has(l.id));

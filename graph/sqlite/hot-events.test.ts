@@ -268,7 +268,7 @@ describe("hot events", () => {
                 expect(await hot.causeLinksTo(id)).toStrictEqual(await plain.causeLinksTo(id));
                 expect(await hot.causeLinksFrom(id)).toStrictEqual(await plain.causeLinksFrom(id));
               }
-              expect((await hot.stats()).causeLinks).toBe((await plain.stats()).causeLinks);
+              expect((await hot.stats()).cause_links).toBe((await plain.stats()).cause_links);
             }
           } finally {
             await plain.close();
