@@ -11,6 +11,7 @@ import {
   lastTypes,
   passesThrough,
   type ReachStep,
+  reachIds,
   ResourceMarks,
   sameReach,
   startReach,
@@ -163,6 +164,10 @@ describe("Neighbourhood (a walk's reaches, packed)", () => {
           const nb = await expandNeighborhood(start, hops, () => adj);
           const ref = referenceWalk(start, hops, adj);
           expect([...nb.keys()]).toEqual([...ref.keys()]);
+          // The kept list is the keys in order, the same list each time; a plain map's is its own.
+          expect(reachIds(nb)).toEqual([...ref.keys()]);
+          expect(reachIds(nb)).toBe(reachIds(nb));
+          expect(reachIds(ref)).toEqual([...ref.keys()]);
           expect([...nb].map(([id, r]) => [id, r.hops, r.path])).toEqual(
             [...ref].map(([id, r]) => [id, r.hops, r.path]),
           );
