@@ -578,3 +578,39 @@ export function resolveTechnology(
   if (local.length === 0 && offering.length === 1) return offering[0]!.id;
   return undefined;
 }
+
+/** What one message names, for `addHints` of a store: every hint function above but the credential key. */
+export interface MessageHints {
+  readonly references: readonly ReferenceHint[];
+  readonly dependencies: readonly DependencyHint[];
+  /** Log lines only (empty for events). */
+  readonly serviceNames: readonly string[];
+  readonly technologies: readonly string[];
+}
+
+/** Distinct messages whose hints are kept before starting over, and the longest message kept. */
+const MESSAGE_HINTS_KEPT = 4_096;
+const MESSAGE_HINTS_LONGEST = 512;
+const messageHintsKept = new Map<string, MessageHints>();
+
+/**
+ * The hints of a K8s event's or log line's message in `namespace`, kept for repeats: messages
+ * repeat (in a 50k-event bench run 46k messages had 9.6k distinct texts), and the pattern
+ * matching above was ~8 % of ingest. Read-only.
+ */
+export function messageHints(message: string, namespace: string | undefined, log: boolean): MessageHints {
+  const key = message.length <= MESSAGE_HINTS_LONGEST ? `${log ? "l" : "e"}${namespace ?? ""}\u0000${message}` : "";
+  const known = key ? messageHintsKept.get(key) : undefined;
+  if (known) return known;
+  const hints: MessageHints = {
+    references: referenceHints(message, namespace),
+    dependencies: dependencyHints(message, namespace),
+    serviceNames: log ? serviceNameHints(message) : [],
+    technologies: log ? technologyHints(message) : [],
+  };
+  if (key) {
+    if (messageHintsKept.size >= MESSAGE_HINTS_KEPT) messageHintsKept.clear();
+    messageHintsKept.set(key, hints);
+  }
+  return hints;
+}

@@ -15,16 +15,13 @@ import { isClusterScoped, parseResourceId, refToId, resourceId } from "../../rca
 import {
   credentialReferenceKey,
   DERIVED_OUT_TYPES,
-  dependencyHints,
   impliedEdges,
+  messageHints,
   ownedReferenceKeys,
   POD_SELECTING_KINDS,
   podSelected,
-  referenceHints,
   referenceKey,
-  serviceNameHints,
   serviceTechnologies,
-  technologyHints,
   resolveTechnology,
 } from "../../rca/implied-edges.js";
 import type { EventInput, IngestBatch, ResourceRef, ResourceUpsert, Severity } from "../../rca/model.js";
@@ -1235,29 +1232,27 @@ export class SqliteGraphStore implements GraphStore {
 
   private addHints(cluster: string, fromId: string, message: string, touched: Set<string>, etype: string) {
     if (!message) return;
-    const ns = parseResourceId(fromId)?.namespace;
+    if (etype !== "k8s.event" && etype !== "k8s.log") return;
+    const p = parseResourceId(fromId);
+    const hints = messageHints(message, p?.namespace || undefined, etype === "k8s.log");
     // Resources a K8s event or a log names (a missing Secret, a quota): REFERENCES edges.
-    if (etype === "k8s.event" || etype === "k8s.log") {
-      for (const h of referenceHints(message, ns || undefined)) {
-        const key = referenceKey(h);
-        if (this.stmts.hintInsert.run(cluster, key, fromId).changes === 0) continue;
-        const targets = h.name
-          ? [resourceId(cluster, h.kind, h.namespace, h.name)].filter((rid) => this.stmts.resById.get(rid))
-          : (this.stmts.resInScope.all(cluster, h.namespace, h.kind) as Row[]).map((x) => String(x.id));
-        for (const t of targets) this.addEdge(fromId, "REFERENCES", t, "inferred", cluster, touched);
-      }
-      const p = parseResourceId(fromId);
-      const cred = p && credentialReferenceKey(message, p.kind, p.namespace, p.name);
-      if (cred && this.stmts.hintInsert.run(cluster, cred, fromId).changes > 0) {
-        for (const x of this.stmts.resInScope.all(cluster, p.namespace, "Secret") as Row[]) {
-          const sec = parseResourceId(String(x.id));
-          if (sec && ownedReferenceKeys("Secret", sec.namespace, sec.name).includes(cred))
-            this.addEdge(fromId, "REFERENCES", String(x.id), "inferred", cluster, touched);
-        }
+    for (const h of hints.references) {
+      const key = referenceKey(h);
+      if (this.stmts.hintInsert.run(cluster, key, fromId).changes === 0) continue;
+      const targets = h.name
+        ? [resourceId(cluster, h.kind, h.namespace, h.name)].filter((rid) => this.stmts.resById.get(rid))
+        : (this.stmts.resInScope.all(cluster, h.namespace, h.kind) as Row[]).map((x) => String(x.id));
+      for (const t of targets) this.addEdge(fromId, "REFERENCES", t, "inferred", cluster, touched);
+    }
+    const cred = p && credentialReferenceKey(message, p.kind, p.namespace, p.name);
+    if (cred && this.stmts.hintInsert.run(cluster, cred, fromId).changes > 0) {
+      for (const x of this.stmts.resInScope.all(cluster, p.namespace, "Secret") as Row[]) {
+        const sec = parseResourceId(String(x.id));
+        if (sec && ownedReferenceKeys("Secret", sec.namespace, sec.name).includes(cred))
+          this.addEdge(fromId, "REFERENCES", String(x.id), "inferred", cluster, touched);
       }
     }
-    if (etype !== "k8s.log" && etype !== "k8s.event") return;
-    for (const h of dependencyHints(message, ns || undefined)) {
+    for (const h of hints.dependencies) {
       const key = h.ip ? `ip:${h.ip}` : `svc:${h.service!.namespace}/${h.service!.name}`;
       if (this.stmts.hintInsert.run(cluster, key, fromId).changes === 0) continue;
       if (h.explicit) {
@@ -1273,12 +1268,12 @@ export class SqliteGraphStore implements GraphStore {
     }
     if (etype !== "k8s.log") return;
     // Service names without a namespace (client class names, upstream= fields): any Service so named.
-    for (const name of serviceNameHints(message)) {
+    for (const name of hints.serviceNames) {
       if (this.stmts.hintInsert.run(cluster, `svcname:${name}`, fromId).changes === 0) continue;
       for (const t of this.stmts.svcByName.all(cluster, name) as Array<{ id: string }>)
         this.addEdge(fromId, "DEPENDS_ON", t.id, "inferred", cluster, touched);
     }
-    for (const tech of technologyHints(message)) {
+    for (const tech of hints.technologies) {
       if (this.stmts.hintInsert.run(cluster, `tech:${tech}`, fromId).changes === 0) continue;
       const t = this.resolveTechnologyHint(cluster, fromId, tech);
       if (t) this.addEdge(fromId, "DEPENDS_ON", t, "inferred", cluster, touched);

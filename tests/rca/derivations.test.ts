@@ -1,7 +1,15 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { SqliteGraphStore } from "../../graph/sqlite/index.js";
 import { diffVersions, initialConditionEvents, versionOf } from "../../rca/changes.js";
-import { certificateServices, impliedEdges, referenceHints } from "../../rca/implied-edges.js";
+import {
+  certificateServices,
+  dependencyHints,
+  impliedEdges,
+  messageHints,
+  referenceHints,
+  serviceNameHints,
+  technologyHints,
+} from "../../rca/implied-edges.js";
 import { classifyLogLine } from "../../rca/log-filter.js";
 import { emptyBatch, type ResourceUpsert } from "../../rca/model.js";
 import { normalizeMessage } from "../../rca/normalize.js";
@@ -310,5 +318,32 @@ describe("config payloads under spec and autoscalers pinned at their maximum", (
     expect(initialConditionEvents("HorizontalPodAutoscaler", versionOf(atMax)).map((e) => e.reason)).toEqual([
       "ScalingLimited",
     ]);
+  });
+});
+
+describe("a message's hints", () => {
+  it("are each hint function's, for an event or a log line, and the same when the message repeats", () => {
+    const messages = [
+      "dial tcp 10.0.4.7:5432: connect: connection refused (postgres.shop.svc:5432)",
+      'Error: secret "db-creds" not found',
+      "CartClient call to cart failed: upstream=cart status 503; redis timeout on :6379",
+      "x".repeat(600) + " dial tcp 10.0.4.8:80",
+      "",
+    ];
+    for (const m of messages)
+      for (const ns of ["shop", undefined])
+        for (const log of [true, false]) {
+          const want = {
+            references: referenceHints(m, ns),
+            dependencies: dependencyHints(m, ns),
+            serviceNames: log ? serviceNameHints(m) : [],
+            technologies: log ? technologyHints(m) : [],
+          };
+          expect(messageHints(m, ns, log)).toEqual(want);
+          expect(messageHints(m, ns, log)).toEqual(want);
+        }
+    // Kept (short messages), so a repeat is the same answer.
+    expect(messageHints(messages[0]!, "shop", true)).toBe(messageHints(messages[0]!, "shop", true));
+    expect(messageHints(messages[0]!, "shop", true)).not.toBe(messageHints(messages[0]!, "shop", false));
   });
 });
