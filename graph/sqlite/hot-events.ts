@@ -23,6 +23,8 @@ type Writable<T> = { -readonly [K in keyof T]: T[K] };
 interface ResourceEvents {
   readonly events: StoredEvent[];
   readonly times: number[];
+  /** The `onResources` read that last took this list's slice (a resource named twice is read once). */
+  read: number;
 }
 
 /**
@@ -53,6 +55,8 @@ export class HotEvents {
    * from SQL, ~6 µs each) and eviction (which drops the oldest seconds) visit only those seconds.
    */
   private readonly bySecond = new Map<number, StoredEvent[]>();
+  /** Reads by `onResources` so far (numbers the reads, see `ResourceEvents.read`). */
+  private reads = 0;
   /** One string object per distinct value of the low-variety fields. */
   private readonly shared = new Map<string, string>();
   /** Every event with `timeMs >= floor` is held. +Infinity: nothing is (not loaded yet). */
@@ -89,7 +93,7 @@ export class HotEvents {
     else this.bySecond.set(second, [e]);
     if (e.resourceId) {
       const list = this.byResource.get(e.resourceId);
-      if (!list) this.byResource.set(e.resourceId, { events: [e], times: [e.timeMs] });
+      if (!list) this.byResource.set(e.resourceId, { events: [e], times: [e.timeMs], read: 0 });
       else if (byTimeId(list.events[list.events.length - 1]!, e) < 0) {
         list.events.push(e);
         list.times.push(e.timeMs);
@@ -168,16 +172,15 @@ export class HotEvents {
     const min = severityLevel(minLevel);
     const out: StoredEvent[] = [];
     let lists = 0;
-    // A resource named twice is read once. Only lists with events in the window need telling
-    // apart, and they are few: reads name thousands of resources, mostly quiet ones.
-    const read = new Set<ResourceEvents>();
+    // A resource named twice is read once: each list taken is stamped with this read's number.
+    const read = ++this.reads;
     for (let i = 0; i < resourceIds.length; i++) {
       const list = this.byResource.get(resourceIds[i]!);
       if (!list) continue;
       const { events, times } = list;
       const start = recentAtOrAfter(times, fromMs);
-      if (start === times.length || times[start]! > toMs || read.has(list)) continue;
-      read.add(list);
+      if (start === times.length || times[start]! > toMs || list.read === read) continue;
+      list.read = read;
       const before = out.length;
       for (let k = start; k < times.length && times[k]! <= toMs; k++)
         if (severityLevel(events[k]!.level) >= min) out.push(events[k]!);
