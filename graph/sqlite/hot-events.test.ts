@@ -6,6 +6,7 @@ import type { EventInput, IngestBatch, Severity } from "../../rca/model.js";
 import { tempDir } from "../../tests/helpers.js";
 import { graphStoreContract } from "../graph-store.contract.js";
 import type { StoredEvent } from "../graph-store.js";
+import { HotEvents } from "./hot-events.js";
 import { SqliteGraphStore } from "./sqlite-graph-store.js";
 
 // The whole contract again with recent events held in memory, with a cap small enough that the
@@ -66,6 +67,31 @@ async function open(dir: string, hot?: number) {
   return s;
 }
 
+/** A stored event at `timeMs` (on no resource). */
+const storedAt = (timeMs: number): StoredEvent => ({
+  id: "",
+  baseId: "",
+  cluster: C,
+  etype: "k8s.event",
+  severity: "WARNING",
+  level: "WARNING",
+  reason: "BackOff",
+  message: "",
+  timeMs,
+  count: 1,
+  resourceId: undefined,
+  subjectKind: undefined,
+  subjectNamespace: undefined,
+  subjectName: undefined,
+  subjectUid: undefined,
+  incidentId: undefined,
+  seq: undefined,
+  source: undefined,
+  labels: undefined,
+  annotations: undefined,
+  status: undefined,
+});
+
 /** A store without recent events in memory and one holding `cap` of them, closed and removed after `fn`. */
 async function plainAndHot(
   cap: number,
@@ -86,6 +112,39 @@ async function plainAndHot(
 }
 
 describe("hot events", () => {
+  it("evicts the oldest whole seconds until a tenth of the room is free, as counting second by second does", () => {
+    fc.assert(
+      fc.property(
+        // Times within ~100 s (several 16 s spans), many sharing a second.
+        fc.array(fc.integer({ min: 0, max: 100_000 }), { minLength: 1, maxLength: 300 }),
+        fc.integer({ min: 3, max: 40 }),
+        (times, cap) => {
+          const hot = new HotEvents(cap);
+          hot.reset(Number.NEGATIVE_INFINITY);
+          // The reference: every held time, and the floor as the per-second count sets it.
+          let held: number[] = [];
+          let floor = Number.NEGATIVE_INFINITY;
+          times.forEach((t, i) => {
+            hot.put({ ...storedAt(T0 + t), id: `e${i}` });
+            if (T0 + t < floor) return;
+            held.push(T0 + t);
+            if (held.length <= cap) return;
+            const seconds = [...new Set(held.map((x) => Math.floor(x / 1000)))].sort((a, b) => a - b);
+            let n = held.length;
+            for (const sec of seconds) {
+              if (n <= Math.floor(cap * 0.9)) break;
+              n -= held.filter((x) => Math.floor(x / 1000) === sec).length;
+              floor = (sec + 1) * 1000;
+            }
+            held = held.filter((x) => x >= floor);
+          });
+          expect(hot.floor).toBe(floor);
+          expect(hot.size).toBe(held.length);
+        },
+      ),
+    );
+  });
+
   it("gives a resource's newest events stored up to a batch's commit, held or not", () =>
     plainAndHot(4, async (plain, hot) => {
       // Batches stored one after the other, each with events older and newer than the last's.
