@@ -599,7 +599,9 @@ const messageHintsKept = new Map<string, MessageHints>();
  * matching above was ~8 % of ingest. Read-only.
  */
 export function messageHints(message: string, namespace: string | undefined, log: boolean): MessageHints {
-  const key = message.length <= MESSAGE_HINTS_LONGEST ? `${log ? "l" : "e"}${namespace ?? ""}\u0000${message}` : "";
+  // The namespace's length first: no namespace and message can make another pair's key.
+  const ns = namespace ?? "";
+  const key = message.length <= MESSAGE_HINTS_LONGEST ? `${log ? "l" : "e"}${ns.length}:${ns}${message}` : "";
   const known = key ? messageHintsKept.get(key) : undefined;
   if (known) return known;
   const hints: MessageHints = {

@@ -49,7 +49,7 @@ interface ResourceEvents {
  * brings its own copy of each string, and most are repeats (the cluster, type, reason, kind and
  * namespace of thousands of events; the resource, name, uid and message of the previous event on
  * the same resource). `put` swaps those for the equal strings already held, which halves what an
- * event costs (~700 to ~350 bytes; the resource's packed times and the second's list add ~16).
+ * event costs (~700 to ~350 bytes; the resource's packed times and the time index add ~16).
  * Eviction, every tenth of the cap, drops the oldest whole seconds.
  */
 export class HotEvents {
@@ -148,8 +148,10 @@ export class HotEvents {
     this.byId.delete(id);
     const span = Math.floor(old.timeMs / SPAN_MS);
     const bucket = this.bySpan.get(span)!;
+    // From the end: a span of a dense stream holds thousands, and the events changed (levels,
+    // incidents) are mostly the newest.
     if (bucket.length === 1) this.bySpan.delete(span);
-    else bucket.splice(bucket.indexOf(old), 1);
+    else bucket.splice(bucket.lastIndexOf(old), 1);
     if (old.resourceId) {
       const list = this.byResource.get(old.resourceId)!;
       let i = this.lowerBound(list, old);
