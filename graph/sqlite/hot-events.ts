@@ -5,6 +5,10 @@ import { type Severity, severityLevel } from "../../rca/model.js";
 export const byTimeId = (a: StoredEvent, b: StoredEvent): number =>
   a.timeMs - b.timeMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
+/** Order of `ORDER BY time_ms DESC, id`. */
+export const byTimeDescId = (a: StoredEvent, b: StoredEvent): number =>
+  b.timeMs - a.timeMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
 /** Eviction moves the floor a whole second at a time. */
 const BUCKET_MS = 1_000;
 /**
@@ -229,7 +233,7 @@ export class HotEvents {
         if (list) take(list);
       }
     else for (const [b, list] of this.bySpan) if (b >= first && b <= last) take(list);
-    out.sort((a, b) => b.timeMs - a.timeMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    out.sort(byTimeDescId);
     if (out.length > limit) out.length = Math.max(0, limit);
     return out.reverse();
   }

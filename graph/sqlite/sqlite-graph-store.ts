@@ -57,7 +57,7 @@ import {
   startsThatMayExpand,
 } from "../neighborhood.js";
 import { BackgroundCheckpointer } from "./checkpointer.js";
-import { byTimeId, HotEvents } from "./hot-events.js";
+import { byTimeDescId, byTimeId, HotEvents } from "./hot-events.js";
 import { LayeredMap } from "./layered-map.js";
 
 /** Beyond this many known resource rows the set starts again (it only saves statements). */
@@ -80,9 +80,6 @@ const commitEpoch = (path: string): { n: number } => {
   return e;
 };
 
-/** Order of `ORDER BY time_ms DESC, id`. */
-const byTimeDescId = (a: StoredEvent, b: StoredEvent): number =>
-  b.timeMs - a.timeMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 import { copyEventTablesToSeq, renameEventTablesBeforeSeq, SCHEMA, SCHEMA_VERSION } from "./schema.js";
 
 export interface SqliteGraphStoreOptions {
