@@ -1385,10 +1385,10 @@ export class SqliteGraphStore implements GraphStore {
     // a smaller path at equal confidence) is not sent. Scoring re-derives the same links many
     // times (repeated events, rescoring after topology changes). Links are only removed by
     // cleanup, which forgets them here too.
-    const memo = this.hotEvents() ? this.linkMemo : undefined;
     return this.write(() => {
       // Read under the write lock: what it holds is what is committed.
       const hot = this.hotEvents();
+      const memo = hot ? this.linkMemo : undefined;
       let n = 0;
       for (const l of links) {
         const key = `${l.effectId}\u0000${l.causeId}`;
