@@ -192,6 +192,36 @@ describe("Neighbourhood (a walk's reaches, packed)", () => {
     );
   });
 
+  it("keeps a sibling block when every arrival at the same distance sets it, and drops it when one does not", async () => {
+    // x and y both reach s one hop from a; x calls it (DEPENDS_ON, a fan-in type). When y does
+    // too, s may not be left inwards along DEPENDS_ON to another caller (z). Random graphs rarely
+    // build this shape.
+    const cases: Array<[[string, string, string], boolean]> = [
+      [["c:pod:ns:y", "DEPENDS_ON", "c:service:ns:s"], false],
+      [["c:pod:ns:y", "TALKS_TO", "c:service:ns:s"], true],
+      [["c:pod:ns:y", "REFERENCES", "c:service:ns:s"], true],
+      // The same type, but y arrives against the edge's direction (s depends on y): no fan-in.
+      [["c:service:ns:s", "DEPENDS_ON", "c:pod:ns:y"], true],
+    ];
+    for (const [yAndS, reachesZ] of cases) {
+      const adj = graph([
+        ["c:pod:ns:a", "TALKS_TO", "c:pod:ns:x"],
+        ["c:pod:ns:a", "TALKS_TO", "c:pod:ns:y"],
+        ["c:pod:ns:x", "DEPENDS_ON", "c:service:ns:s"],
+        yAndS,
+        ["c:pod:ns:z", "DEPENDS_ON", "c:service:ns:s"],
+      ]);
+      const nb = await expandNeighborhood("c:pod:ns:a", 4, () => adj);
+      const ref = referenceWalk("c:pod:ns:a", 4, adj);
+      expect([...nb].map(([id, r]) => [id, r.hops, r.path])).toEqual(
+        [...ref].map(([id, r]) => [id, r.hops, r.path]),
+      );
+      // Any other arrival (another type, fan-in or not, or against the edge) lifts the block: z is
+      // then reached through s.
+      expect(nb.has("c:pod:ns:z")).toBe(reachesZ);
+    }
+  });
+
   it("tells whether any of many resources was expanded, as asking each would", async () => {
     await fc.assert(
       fc.asyncProperty(edges, fc.constantFrom(...ids), fc.subarray(ids), async (es, start, marked) => {
