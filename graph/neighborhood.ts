@@ -229,7 +229,7 @@ export class Neighbourhood implements ReadonlyMap<string, ReachStep> {
     private readonly types: Numbering,
     /** The walk's hop limit. */
     readonly maxHops: number,
-    records: readonly number[],
+    records: ArrayLike<number>,
   ) {
     const n = records.length / REC;
     let cap = 4;
@@ -488,10 +488,10 @@ export async function expandNeighborhood(
   const marks = walkMarks.pop() ?? new WalkMarks();
   try {
     const walk = marks.begin();
-    // Records as in `Neighbourhood`; each reached resource's record index is in `marks`.
+    // Records as in `Neighbourhood`, and each reached resource's record index, are in `marks`.
     const s = ids.number(start);
     marks.reach(s, walk, 0);
-    const records: number[] = [s, -1, types.number("") << 8];
+    marks.record(s, -1, types.number("") << 8);
     // Frontier: resources by number, and the edge type each may not be left by inwards (sibling
     // rule), "" for none. An arrival along a fan-in type blocks that type; any other blocks
     // nothing; a resource reached along several edges at the same distance keeps a block only if
@@ -512,15 +512,15 @@ export async function expandNeighborhood(
       if (expand.length === 0) break;
       const adj = await fetch(expand);
       // The records this hop adds are the next frontier, in order: record `first + k` is `next[k]`.
-      const first = records.length / REC;
+      const first = marks.records;
       const next: number[] = [];
       const nextBlocks: string[] = [];
       const visit = (via: number, other: string, type: string, fanIn: boolean) => {
         const num = ids.number(other);
         const seen = marks.recordOf(num, walk);
         if (seen < 0) {
-          marks.reach(num, walk, records.length / REC);
-          records.push(num, via, hop | (types.number(type) << 8));
+          marks.reach(num, walk, marks.records);
+          marks.record(num, via, hop | (types.number(type) << 8));
           next.push(num);
           nextBlocks.push(fanIn ? type : "");
           return;
@@ -548,7 +548,7 @@ export async function expandNeighborhood(
       frontier = next;
       blocks = nextBlocks;
     }
-    return new Neighbourhood(ids, types, maxHops, records);
+    return new Neighbourhood(ids, types, maxHops, marks.written());
   } finally {
     if (walkMarks.length < WALK_MARKS_KEPT) walkMarks.push(marks);
   }
@@ -564,6 +564,9 @@ class WalkMarks {
   private stamps = new Int32Array(1024);
   private places = new Int32Array(1024);
   private walks = 0;
+  /** The current walk's records (as in `Neighbourhood`), `records` of them so far. */
+  private data = new Int32Array(1024 * REC);
+  records = 0;
 
   /** A new walk's number. */
   begin(): number {
@@ -571,7 +574,27 @@ class WalkMarks {
       this.stamps.fill(0);
       this.walks = 0;
     }
+    this.records = 0;
     return ++this.walks;
+  }
+
+  /** Adds a record to the current walk's. */
+  record(num: number, via: number, meta: number): void {
+    const at = this.records * REC;
+    if (at + REC > this.data.length) {
+      const data = new Int32Array(this.data.length * 2);
+      data.set(this.data);
+      this.data = data;
+    }
+    this.data[at] = num;
+    this.data[at + 1] = via;
+    this.data[at + 2] = meta;
+    this.records++;
+  }
+
+  /** The current walk's records (a view: valid until the next walk with these marks begins). */
+  written(): Int32Array {
+    return this.data.subarray(0, this.records * REC);
   }
 
   reach(num: number, walk: number, record: number): void {
