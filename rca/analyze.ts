@@ -1319,7 +1319,7 @@ class TopologyMirror {
   /**
    * Per node whose edges were read: 1 where trouble travels from it across `edges[k]` (`IMPACT`),
    * else 0. The blast radius's walk asks it of thousands of edges per query: looking up each edge's
-   * type and comparing its ends' ids was ~7 % of an RCA query's CPU at 1M stored events.
+   * type and comparing its ends' ids was ~10 % of an RCA query's CPU at 1M stored events.
    */
   private readonly onward: Array<Uint8Array | undefined> = [];
   /** Per node whose edges were not read: the other ends of its edges to nodes whose edges were. */
