@@ -495,19 +495,20 @@ export async function expandNeighborhood(
     // Frontier: resources by number, and the edge type each may not be left by inwards (sibling
     // rule), "" for none. An arrival along a fan-in type blocks that type; any other blocks
     // nothing; a resource reached along several edges at the same distance keeps a block only if
-    // every arrival sets it, so at most one type is ever blocked.
+    // every arrival sets it, so at most one type is ever blocked. The frontier's resources are the
+    // records the last hop added, in order: `frontier[k]` is record `frontierFirst + k`.
     let frontier = [s];
+    let frontierFirst = 0;
     let blocks = [""];
     for (let hop = 1; hop <= maxHops && frontier.length; hop++) {
       const expand: string[] = [];
-      const from: number[] = [];
-      const blocked: string[] = [];
+      // Where each resource expanded is in the frontier.
+      const at: number[] = [];
       for (let k = 0; k < frontier.length; k++) {
         const id = ids.names[frontier[k]!]!;
         if (id !== start && isHub(id)) continue;
         expand.push(id);
-        from.push(marks.placeOf(frontier[k]!));
-        blocked.push(blocks[k]!);
+        at.push(k);
       }
       if (expand.length === 0) break;
       // Awaited only when it is a promise: a walk over adjacency in memory (the embedded store's)
@@ -516,7 +517,6 @@ export async function expandNeighborhood(
       // own, ~160 KB each, and the process's RSS outside the heap grew by ~45 MB).
       const got = fetch(expand);
       const adj = isPromise(got) ? await got : got;
-      // The records this hop adds are the next frontier, in order: record `first + k` is `next[k]`.
       const first = marks.records;
       const next: number[] = [];
       const nextBlocks: string[] = [];
@@ -538,8 +538,8 @@ export async function expandNeighborhood(
       for (let e = 0; e < expand.length; e++) {
         const a = adj.get(expand[e]!);
         if (!a) continue;
-        const via = from[e]!;
-        const block = blocked[e]!;
+        const via = frontierFirst + at[e]!;
+        const block = blocks[at[e]!]!;
         for (let k = 0; k < a.out.length; k++) {
           const [other, type] = a.out[k]!;
           visit(via, other, type, FAN_IN_TYPES.has(type));
@@ -551,6 +551,7 @@ export async function expandNeighborhood(
         }
       }
       frontier = next;
+      frontierFirst = first;
       blocks = nextBlocks;
     }
     return new Neighbourhood(ids, types, maxHops, marks.written());
@@ -622,11 +623,6 @@ class WalkMarks {
   /** The record index of resource `num` in `walk`, -1 if the walk has not reached it. */
   recordOf(num: number, walk: number): number {
     return num < this.stamps.length && this.stamps[num] === walk ? this.places[num]! : -1;
-  }
-
-  /** The record index of a resource the current walk reached. */
-  placeOf(num: number): number {
-    return this.places[num]!;
   }
 }
 
