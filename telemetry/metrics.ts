@@ -30,6 +30,7 @@ export class Metrics {
   readonly logLines: Counter<"outcome">;
   readonly watcherEvents: Counter<"kind" | "type">;
   readonly heavyJobsWaited: Counter;
+  readonly anomalyDetectionsPromoted: Counter;
   readonly heapLiveRatio: Gauge;
 
   constructor(readonly process: string) {
@@ -180,6 +181,11 @@ export class Metrics {
     this.heavyJobsWaited = new Counter({
       name: "kg_heavy_jobs_waited_total",
       help: "Scoring and clustering jobs that waited for the others to finish under memory pressure",
+      registers: [r],
+    });
+    this.anomalyDetectionsPromoted = new Counter({
+      name: "kg_anomaly_detections_promoted_total",
+      help: "Anomaly detections run before their coalescing delay because ingest and scoring were idle",
       registers: [r],
     });
     this.heapLiveRatio = new Gauge({

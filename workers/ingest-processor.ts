@@ -17,10 +17,12 @@ export interface IngestResult {
 
 /**
  * Anomaly detection runs per cluster and 15-minute bucket (the detectors' 1-, 5- and 15-minute
- * windows all nest in it), at most once per `ANOMALY_COALESCE_MS` while events keep arriving.
+ * windows all nest in it), at most once per `ANOMALY_COALESCE_MS` while events keep arriving
+ * (requests wait that long to be merged; `WorkerPool` runs them sooner once ingest and scoring
+ * are idle).
  */
 const ANOMALY_BUCKET_MS = 15 * 60_000;
-const ANOMALY_COALESCE_MS = 2_000;
+export const ANOMALY_COALESCE_MS = 2_000;
 
 /**
  * Ingest: normalizes every message on its own (a bad one goes to dead-letter with its reason and

@@ -5,6 +5,7 @@ import type { JobPayloads, QueueName } from "../queues/index.js";
 import { createRedis } from "../queues/index.js";
 import { InvalidMessageError } from "../rca/errors.js";
 import { inForeground } from "../rca/time-slice.js";
+import { ANOMALY_SOURCES, AnomalyFlush } from "./anomaly-flush.js";
 import { processAnomaly } from "./anomaly-processor.js";
 import { processCleanup } from "./cleanup-processor.js";
 import { ClusterLockBusy, processCluster } from "./cluster-processor.js";
@@ -33,12 +34,18 @@ export class WorkerPool {
   private readonly lockRedis: Redis;
   private readonly connections: Redis[] = [];
   readonly processed = new Map<QueueName, number>();
+  /** Runs waiting anomaly detections when this pool's ingest and scoring go idle (if it runs either). */
+  readonly anomalyFlush: AnomalyFlush | undefined;
 
   constructor(
     private readonly ctx: WorkerContext,
     private readonly opts: PoolOptions,
   ) {
     this.lockRedis = createRedis({ url: opts.redisUrl, tlsCaFile: opts.redisTlsCaFile }, "producer");
+    const sources = ANOMALY_SOURCES.filter((q) => opts.pools.includes(q));
+    this.anomalyFlush = sources.length
+      ? new AnomalyFlush({ queues: ctx.queues, sources, logger: ctx.logger, metrics: ctx.metrics })
+      : undefined;
   }
 
   start(): void {
@@ -57,7 +64,11 @@ export class WorkerPool {
         stalledInterval: 30_000,
         maxStalledCount: 5,
       });
-      worker.on("failed", (job, err) => void this.onFailed(name, job, err));
+      worker.on("failed", (job, err) => {
+        this.anomalyFlush?.settled(name);
+        void this.onFailed(name, job, err);
+      });
+      worker.on("completed", () => this.anomalyFlush?.settled(name));
       worker.on("error", (err) => this.ctx.logger.error({ err: err.message, queue: name }, "worker error"));
       this.workers.push(worker);
     }
@@ -65,6 +76,7 @@ export class WorkerPool {
 
   private async run(name: QueueName, job: Job, token?: string): Promise<unknown> {
     const end = this.ctx.metrics.processingDuration.startTimer({ queue: name });
+    this.anomalyFlush?.started(name);
     try {
       const out = await this.dispatch(name, job);
       this.ctx.metrics.jobsProcessed.inc({ queue: name, outcome: "completed" });
@@ -92,6 +104,7 @@ export class WorkerPool {
       throw err;
     } finally {
       end();
+      this.anomalyFlush?.ended(name);
     }
   }
 
@@ -126,7 +139,7 @@ export class WorkerPool {
         );
       }
       case "anomaly":
-        return processAnomaly(this.ctx, data as JobPayloads["anomaly"]);
+        return processAnomaly(this.ctx, data as JobPayloads["anomaly"], job);
       case "cleanup":
         return processCleanup(this.ctx, data as JobPayloads["cleanup"]);
     }
@@ -173,6 +186,7 @@ export class WorkerPool {
 
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));
+    await this.anomalyFlush?.close();
     for (const c of this.connections) c.disconnect();
     this.lockRedis.disconnect();
   }
