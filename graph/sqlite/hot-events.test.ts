@@ -38,6 +38,7 @@ const event = (
   reason: string,
   severity: Severity,
   cluster = C,
+  variant = 0,
 ): EventInput => ({
   id: `e${i}`,
   baseId: `e${i}`,
@@ -45,16 +46,41 @@ const event = (
   etype: "k8s.event",
   severity,
   reason,
-  message: `${reason} on ${pod}`,
+  // Variant 3: a lone surrogate, which SQLite does not store as given.
+  message: `${reason} on ${pod}${variant === 3 ? " \ud800" : ""}`,
   timeMs: T0 + sec * 1000,
   count: 1,
-  subject: { cluster, kind: "Pod", namespace: "shop", name: pod },
+  subject: {
+    cluster,
+    kind: "Pod",
+    namespace: "shop",
+    name: pod,
+    ...(variant === 2 ? { uid: `uid-${pod}` } : {}),
+  },
+  ...(variant === 1 ? { source: { component: "kubelet", host: "n1" }, labels: { app: pod } } : {}),
+  ...(variant === 2 ? { annotations: { note: "x" }, status: "Running", labels: {} } : {}),
 });
 const batchOf = (events: EventInput[]): IngestBatch => ({
   resources: [],
   resourceDeletes: [],
   edges: [],
   events,
+});
+/** A pod's state with an image: a new image makes a change event (ImageChanged; ResourceDeleted once deleted). */
+const deploy = (pod: string, sec: number, v: number, deleted = false): IngestBatch => ({
+  ...batchOf([]),
+  resources: [
+    {
+      cluster: C,
+      kind: "Pod",
+      namespace: "shop",
+      name: pod,
+      labels: {},
+      props: { image: `app:v${v}` },
+      atMs: T0 + sec * 1000,
+      deleted,
+    },
+  ],
 });
 const ids = (es: StoredEvent[]) => es.map((e) => `${e.id}@${e.timeMs}/${e.level}/${e.incidentId ?? ""}`);
 
@@ -215,11 +241,20 @@ describe("hot events", () => {
             reason: fc.constantFrom(...REASONS),
             sev: fc.constantFrom(...LEVELS),
             cluster: fc.constantFrom(C, C, "c2"),
+            variant: fc.constantFrom(0, 0, 1, 2, 3),
           }),
           { minLength: 1, maxLength: 8 },
         ),
       }),
       fc.record({ t: fc.constant("level" as const), i: fc.integer({ min: 0, max: 40 }) }),
+      // A pod's new image: a change event (inserted, or changed when the same state comes again).
+      fc.record({
+        t: fc.constant("deploy" as const),
+        pod: fc.constantFrom(...PODS),
+        sec: fc.integer({ min: 0, max: 600 }),
+        v: fc.integer({ min: 0, max: 2 }),
+        deleted: fc.boolean(),
+      }),
       fc.record({ t: fc.constant("incident" as const), i: fc.integer({ min: 0, max: 40 }) }),
       fc.record({ t: fc.constant("cleanup" as const), sec: fc.integer({ min: 0, max: 600 }) }),
       // Links between events stored or not, held or evicted (written by number when both are held).
@@ -250,8 +285,11 @@ describe("hot events", () => {
               for (const s of [plain, hot]) {
                 if (o.t === "events")
                   await s.applyBatch(
-                    batchOf(o.list.map((x) => event(x.i, x.pod, x.sec, x.reason, x.sev, x.cluster))),
+                    batchOf(
+                      o.list.map((x) => event(x.i, x.pod, x.sec, x.reason, x.sev, x.cluster, x.variant)),
+                    ),
                   );
+                else if (o.t === "deploy") await s.applyBatch(deploy(o.pod, o.sec, o.v, o.deleted));
                 else if (o.t === "level") await s.setEventLevels([{ eventId: `e${o.i}`, level: "FATAL" }]);
                 else if (o.t === "incident")
                   await s.saveIncidents([
@@ -340,6 +378,47 @@ describe("hot events", () => {
       ),
       { numRuns: 40 },
     );
+  });
+
+  it("mirrors the events a write inserts as SQL reads them back: change events, extras, a string SQLite stores otherwise", async () => {
+    const a = tempDir("kgrca-hot-a-");
+    const b = tempDir("kgrca-hot-b-");
+    const plain = await open(a.dir);
+    const hot = await open(b.dir, 100);
+    try {
+      const batches = [
+        batchOf([event(0, "a", 0, "BackOff", "WARNING")]), // the recent events are read from here on
+        deploy("a", 1, 0),
+        deploy("a", 2, 1), // ImageChanged
+        batchOf([0, 1, 2, 3].map((v) => event(10 + v, "a", 3 + v, "BackOff", "ERROR", C, v))),
+        batchOf([event(10, "a", 9, "Unhealthy", "WARNING", C, 1)]), // a newer occurrence: its row changes
+        deploy("a", 2, 1), // the same state again: the change event is written again, unchanged
+        deploy("a", 8, 1, true), // ResourceDeleted
+      ];
+      for (const batch of batches) {
+        for (const s of [plain, hot]) await s.applyBatch(batch);
+        const args = [[rid("a")], T0, T0 + 60_000, "INFO"] as const;
+        const held = await hot.eventsOnResources(...args);
+        expect(held).toStrictEqual(await plain.eventsOnResources(...args));
+      }
+      const held = await hot.eventsOnResources([rid("a")], T0, T0 + 60_000, "INFO");
+      expect(held.map((e) => e.reason)).toEqual([
+        "BackOff",
+        "ImageChanged",
+        "BackOff",
+        "BackOff",
+        "BackOff",
+        "ResourceDeleted",
+        "Unhealthy",
+      ]);
+      // The lone surrogate comes back as SQLite stored it (three replacement characters), not as given.
+      expect(held.find((e) => e.id === "e13")?.message).toBe("BackOff on a \ufffd\ufffd\ufffd");
+    } finally {
+      await plain.close();
+      await hot.close();
+      a.remove();
+      b.remove();
+    }
   });
 
   it("sees what another process committed (data_version); frequent foreign commits leave reads exact", async () => {

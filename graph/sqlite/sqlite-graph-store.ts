@@ -320,6 +320,14 @@ export class SqliteGraphStore implements GraphStore {
   private readonly knownUids = new Map<string, string>();
   private knownDataVersion = -1;
   private pendingKnown: { resources: string[]; uids: Array<[string, string]> } | undefined;
+  /**
+   * The event rows the current write transaction inserted, to mirror into the recent events after
+   * it commits (with recent events in memory only). `seqFloor`: the highest event number before
+   * the transaction (read at its first insert): a row the insert statement returns with a higher
+   * number is new; a lower one is an existing row its upsert changed, which the update trigger
+   * lists for reading back.
+   */
+  private pendingInserts: { seqFloor: number | undefined; events: StoredEvent[] } | undefined;
   /** The topology version row as last read or bumped here, and the data_version it was read at. */
   private topologyKnown: { dataVersion: number; version: number } | undefined;
   /** Cause links this process wrote (best known confidence and path), kept while `hot` is valid. */
@@ -372,15 +380,17 @@ export class SqliteGraphStore implements GraphStore {
       }
       this.stmts = this.prepare();
       if (threaded)
-        this.checkpointer = new BackgroundCheckpointer(this.options.path, (err) => this.checkpointThreadFailed(err));
+        this.checkpointer = new BackgroundCheckpointer(this.options.path, (err) =>
+          this.checkpointThreadFailed(err),
+        );
       if (this.hot) {
         // This connection's changes to event rows, collected per transaction to mirror them in
         // memory after commit. Temp triggers belong to this connection only; other processes'
-        // commits show as a new data_version instead.
+        // commits show as a new data_version instead. Inserted rows are not listed: the two
+        // statements that insert events hand theirs over (`pendingInserts`), instead of each
+        // new row going through the list, the list's read back by id, and its parse.
         this.db.exec(`
           CREATE TEMP TABLE IF NOT EXISTS hot_dirty (id TEXT NOT NULL);
-          CREATE TEMP TRIGGER IF NOT EXISTS hot_ins AFTER INSERT ON main.events
-            BEGIN INSERT INTO hot_dirty (id) VALUES (NEW.id); END;
           CREATE TEMP TRIGGER IF NOT EXISTS hot_upd AFTER UPDATE ON main.events
             BEGIN INSERT INTO hot_dirty (id) VALUES (NEW.id); INSERT INTO hot_dirty (id) VALUES (OLD.id); END;
           CREATE TEMP TRIGGER IF NOT EXISTS hot_del AFTER DELETE ON main.events
@@ -472,6 +482,7 @@ export class SqliteGraphStore implements GraphStore {
       return this.writeOnce(fn);
     } catch (err) {
       this.pendingKnown = undefined; // rolled back: nothing of it is known committed
+      this.pendingInserts = undefined;
       this.topologyKnown = undefined; // a bump may have been rolled back
       this.edgeIndexPending = undefined; // so may the edge changes it lists
       throw err;
@@ -482,6 +493,7 @@ export class SqliteGraphStore implements GraphStore {
     const outer = this.pendingKnown === undefined; // a write inside a write is part of it
     let patch: { version: number; adj: ReadonlyMap<string, Adjacency>; ids: string[] } | undefined;
     let edgesPending: { from: number; version: number } | undefined;
+    let inserted: StoredEvent[] | undefined;
     let changed: Row[] | undefined;
     let changedResources: string[] | undefined;
     const out = this.run(() =>
@@ -501,6 +513,7 @@ export class SqliteGraphStore implements GraphStore {
               this.knownDataVersion = dv;
             }
             this.pendingKnown = { resources: [], uids: [] };
+            if (this.hotStmts) this.pendingInserts = { seqFloor: undefined, events: [] };
           }
           const out = fn();
           if (!outer) return out;
@@ -525,6 +538,7 @@ export class SqliteGraphStore implements GraphStore {
               };
           }
           if (this.hotStmts) {
+            inserted = this.pendingInserts?.events;
             changed = this.hotStmts.dirty.all() as Row[];
             if (changed.length) this.hotStmts.clear.run();
             changedResources = this.hotStmts.resDirty.all() as string[];
@@ -540,9 +554,13 @@ export class SqliteGraphStore implements GraphStore {
       this.epoch.n++;
       this.dataVersionEpoch = this.epoch.n;
     }
-    // Mirror the changed rows (a rolled-back transaction took its dirty list with it).
+    // Mirror the inserted rows, then the changed ones (a row changed after its insert in the same
+    // transaction is in both; a rolled-back transaction took its lists with it).
     const known = outer ? this.pendingKnown : undefined;
-    if (outer) this.pendingKnown = undefined;
+    if (outer) {
+      this.pendingKnown = undefined;
+      this.pendingInserts = undefined;
+    }
     if (known) {
       for (const id of known.resources) this.knownResources.add(id);
       for (const [k, id] of known.uids) this.knownUids.set(k, id);
@@ -554,6 +572,7 @@ export class SqliteGraphStore implements GraphStore {
       this.adjCache = patch.adj;
       this.adjVersion = patch.version;
     }
+    if (inserted?.length && this.hot) for (const e of inserted) this.hot.put(e);
     if (changed?.length && this.hot)
       for (const r of changed) {
         if (r.id === null || r.id === undefined) this.hot.drop(String(r.dirty_id));
@@ -700,14 +719,16 @@ export class SqliteGraphStore implements GraphStore {
            @subject_kind, @subject_ns, @subject_name, @subject_uid, @extra, @ingested_ms)
          ON CONFLICT(id) DO UPDATE SET severity = excluded.severity, level = MAX(events.level, excluded.severity),
            reason = excluded.reason, message = excluded.message, time_ms = excluded.time_ms, extra = excluded.extra
-         WHERE excluded.time_ms > events.time_ms OR (excluded.time_ms = events.time_ms AND excluded.message > events.message)`,
+         WHERE excluded.time_ms > events.time_ms OR (excluded.time_ms = events.time_ms AND excluded.message > events.message)
+         RETURNING seq`,
       ),
       eventUpsertChange: d.prepare(
         `INSERT INTO events (seq, id, base_id, cluster, etype, severity, level, reason, message, time_ms, count, resource_id,
            subject_kind, subject_ns, subject_name, subject_uid, extra, ingested_ms)
          VALUES (@seq, @id, @base_id, @cluster, 'k8s.change', @severity, @severity, @reason, @message, @time_ms, 1, @resource_id,
            @subject_kind, @subject_ns, @subject_name, NULL, NULL, @ingested_ms)
-         ON CONFLICT(id) DO UPDATE SET message = excluded.message, severity = excluded.severity, level = MAX(events.level, excluded.severity)`,
+         ON CONFLICT(id) DO UPDATE SET message = excluded.message, severity = excluded.severity, level = MAX(events.level, excluded.severity)
+         RETURNING *`,
       ),
       eventDeleteBase: d.prepare(
         "DELETE FROM events WHERE id >= ? AND id < ? AND base_id = ? AND etype = 'k8s.change' RETURNING id, seq",
@@ -1133,7 +1154,7 @@ export class SqliteGraphStore implements GraphStore {
       const eventId = `${baseId}:${c.reason}`;
       const seq = seqs?.get(eventId);
       seqs?.delete(eventId);
-      this.stmts.eventUpsertChange.run({
+      const row = this.stmts.eventUpsertChange.get({
         seq: seq ?? null,
         id: eventId,
         base_id: baseId,
@@ -1147,7 +1168,9 @@ export class SqliteGraphStore implements GraphStore {
         subject_ns: r.namespace,
         subject_name: r.name,
         ingested_ms: ingestedMs,
-      });
+      }) as Row | undefined;
+      // Inserted or changed: the row as it is now (a change is listed by the update trigger too).
+      if (row && this.pendingInserts) this.pendingInserts.events.push(toEvent(row));
       touchedEvents.add(eventId);
     }
     return changes.length;
@@ -1343,27 +1366,81 @@ export class SqliteGraphStore implements GraphStore {
     if (e.labels) extra.labels = e.labels;
     if (e.annotations) extra.annotations = e.annotations;
     if (e.status) extra.status = e.status;
-    const changed =
-      this.stmts.eventInsert.run({
+    const pending = this.pendingInserts;
+    if (pending && pending.seqFloor === undefined)
+      pending.seqFloor = Number(this.stmts.eventsUpTo.get() ?? 0);
+    const extraJson = Object.keys(extra).length ? JSON.stringify(extra) : null;
+    const row = this.stmts.eventInsert.get({
+      id: e.id,
+      base_id: e.baseId,
+      cluster: e.cluster,
+      etype: e.etype,
+      severity: severityLevel(e.severity),
+      reason: e.reason,
+      message: e.message,
+      time_ms: e.timeMs,
+      count: e.count,
+      resource_id: rid ?? null,
+      subject_kind: e.subject?.kind ?? null,
+      subject_ns: e.subject?.namespace ?? null,
+      subject_name: e.subject?.name ?? null,
+      subject_uid: e.subject?.uid ?? null,
+      extra: extraJson,
+      ingested_ms: ingestedMs,
+    }) as { seq: number } | undefined;
+    if (row && pending && row.seq > pending.seqFloor!)
+      pending.events.push(this.insertedEvent(e, rid, extraJson, row.seq));
+    if (row && rid) this.addHints(e.cluster, rid, e.message, touched, e.etype);
+    return row !== undefined;
+  }
+
+  /**
+   * The event row `insertEvent` has just inserted, as `toEvent` reads it back. A string SQLite
+   * would not store as given (not well-formed UTF-16: a lone surrogate) is read back instead.
+   */
+  private insertedEvent(
+    e: EventInput,
+    rid: string | undefined,
+    extraJson: string | null,
+    seq: number,
+  ): StoredEvent {
+    const strings = [
+      e.id,
+      e.baseId,
+      e.cluster,
+      e.etype,
+      e.reason,
+      e.message,
+      rid,
+      e.subject?.kind,
+      e.subject?.namespace,
+      e.subject?.name,
+      e.subject?.uid,
+    ];
+    if (!strings.every((v) => v === undefined || v.isWellFormed()))
+      return toEvent(this.stmts.eventById.get(e.id) as Row);
+    return eventFromRow(
+      {
         id: e.id,
         base_id: e.baseId,
         cluster: e.cluster,
         etype: e.etype,
         severity: severityLevel(e.severity),
+        level: severityLevel(e.severity),
         reason: e.reason,
         message: e.message,
         time_ms: e.timeMs,
         count: e.count,
-        resource_id: rid ?? null,
-        subject_kind: e.subject?.kind ?? null,
-        subject_ns: e.subject?.namespace ?? null,
-        subject_name: e.subject?.name ?? null,
-        subject_uid: e.subject?.uid ?? null,
-        extra: Object.keys(extra).length ? JSON.stringify(extra) : null,
-        ingested_ms: ingestedMs,
-      }).changes > 0;
-    if (changed && rid) this.addHints(e.cluster, rid, e.message, touched, e.etype);
-    return changed;
+        resource_id: rid,
+        subject_kind: e.subject?.kind,
+        subject_ns: e.subject?.namespace,
+        subject_name: e.subject?.name,
+        subject_uid: e.subject?.uid,
+        incident_id: null,
+        seq,
+      },
+      extraJson,
+    );
   }
 
   async setEventLevels(updates: ReadonlyArray<{ eventId: string; level: Severity }>): Promise<number> {
@@ -1803,7 +1880,9 @@ export class SqliteGraphStore implements GraphStore {
           return held.sort(byTimeDescId).slice(0, n);
       }
       const bound = upTo ?? Number.MAX_SAFE_INTEGER;
-      return (this.stmts.eventsRecentOn.all(resourceId, severityLevel(minLevel), bound, n) as Row[]).map(toEvent);
+      return (this.stmts.eventsRecentOn.all(resourceId, severityLevel(minLevel), bound, n) as Row[]).map(
+        toEvent,
+      );
     });
   }
 
@@ -2295,7 +2374,11 @@ function eventsOf(st: Database.Statement, ...params: unknown[]): StoredEvent[] {
  * time warm (tools in bench/README, session 10).
  */
 export function toEvent(r: Row): StoredEvent {
-  const extra = parseJson<Record<string, unknown>>(r.extra, {});
+  return eventFromRow(r, r.extra);
+}
+
+function eventFromRow(r: Row, extraJson: unknown): StoredEvent {
+  const extra = parseJson<Record<string, unknown>>(extraJson, {});
   return {
     id: String(r.id),
     baseId: String(r.base_id),
