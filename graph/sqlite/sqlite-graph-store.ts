@@ -1457,8 +1457,8 @@ export class SqliteGraphStore implements GraphStore {
 
   async upsertCauseLinks(links: readonly CauseLink[]): Promise<number> {
     if (links.length === 0) return 0;
-    // With recent events in memory, so are the links this process wrote (confidence and a 32-bit
-    // hash of the path): an upsert that cannot win (a link only ever takes a higher confidence, or
+    // With recent events in memory, so are the links this process wrote between events held
+    // (confidence and a 32-bit hash of the path): an upsert that cannot win (a link only ever takes a higher confidence, or
     // a smaller path at equal confidence) is not sent. Scoring re-derives the same links many
     // times (repeated events, rescoring after topology changes). Links are only removed by
     // cleanup, which forgets them here too.
@@ -1468,18 +1468,19 @@ export class SqliteGraphStore implements GraphStore {
       const memo = hot ? this.linkMemo : undefined;
       let n = 0;
       for (const l of links) {
-        const key = `${l.effectId}\u0000${l.causeId}`;
-        const known = memo?.get(key);
+        // Both events held: their numbers are known (a held event is a stored one). Else the
+        // statement finds them by id, and writes nothing if either is not stored. Remembered by
+        // the two numbers (a short key; two ids made keys of ~90 characters to build and hash).
+        const effectSeq = hot?.get(l.effectId)?.seq;
+        const causeSeq = effectSeq === undefined ? undefined : hot!.get(l.causeId)?.seq;
+        const key = memo && causeSeq !== undefined ? `${effectSeq}:${causeSeq}` : undefined;
+        const known = key === undefined ? undefined : memo!.get(key);
         // Skipped only when the stored link certainly wins: a higher confidence, or the same link.
         if (known && known.confidence > l.confidence) continue;
         const path = JSON.stringify(l.path);
-        const h = memo ? hashString(path) : 0;
+        const h = key === undefined ? 0 : hashString(path);
         if (known && known.confidence === l.confidence && known.pathHash === h) continue;
         // Positional: binding by name (an object per link) cost ~5 % of the upsert.
-        // Both events held: their numbers are known (a held event is a stored one). Else the
-        // statement finds them by id, and writes nothing if either is not stored.
-        const effectSeq = hot?.get(l.effectId)?.seq;
-        const causeSeq = effectSeq === undefined ? undefined : hot!.get(l.causeId)?.seq;
         const stmt = causeSeq === undefined ? this.stmts.linkUpsert : this.stmts.linkUpsertSeqs;
         n += stmt.run(
           l.confidence,
@@ -1492,9 +1493,9 @@ export class SqliteGraphStore implements GraphStore {
           causeSeq === undefined ? l.effectId : effectSeq,
           causeSeq ?? l.causeId,
         ).changes;
-        if (memo && (!known || l.confidence >= known.confidence)) {
-          if (memo.size >= LINK_MEMO_MAX) memo.clear();
-          memo.set(key, { confidence: l.confidence, pathHash: h });
+        if (key !== undefined && (!known || l.confidence >= known.confidence)) {
+          if (memo!.size >= LINK_MEMO_MAX) memo!.clear();
+          memo!.set(key, { confidence: l.confidence, pathHash: h });
         }
       }
       return n;
