@@ -1419,28 +1419,26 @@ export class SqliteGraphStore implements GraphStore {
     ];
     if (!strings.every((v) => v === undefined || v.isWellFormed()))
       return toEvent(this.stmts.eventById.get(e.id) as Row);
-    return eventFromRow(
-      {
-        id: e.id,
-        base_id: e.baseId,
-        cluster: e.cluster,
-        etype: e.etype,
-        severity: severityLevel(e.severity),
-        level: severityLevel(e.severity),
-        reason: e.reason,
-        message: e.message,
-        time_ms: e.timeMs,
-        count: e.count,
-        resource_id: rid,
-        subject_kind: e.subject?.kind,
-        subject_ns: e.subject?.namespace,
-        subject_name: e.subject?.name,
-        subject_uid: e.subject?.uid,
-        incident_id: null,
-        seq,
-      },
-      extraJson,
-    );
+    return toEvent({
+      id: e.id,
+      base_id: e.baseId,
+      cluster: e.cluster,
+      etype: e.etype,
+      severity: severityLevel(e.severity),
+      level: severityLevel(e.severity),
+      reason: e.reason,
+      message: e.message,
+      time_ms: e.timeMs,
+      count: e.count,
+      resource_id: rid,
+      subject_kind: e.subject?.kind,
+      subject_ns: e.subject?.namespace,
+      subject_name: e.subject?.name,
+      subject_uid: e.subject?.uid,
+      incident_id: null,
+      extra: extraJson,
+      seq,
+    });
   }
 
   async setEventLevels(updates: ReadonlyArray<{ eventId: string; level: Severity }>): Promise<number> {
@@ -1458,10 +1456,10 @@ export class SqliteGraphStore implements GraphStore {
   async upsertCauseLinks(links: readonly CauseLink[]): Promise<number> {
     if (links.length === 0) return 0;
     // With recent events in memory, so are the links this process wrote between events held
-    // (confidence and a 32-bit hash of the path): an upsert that cannot win (a link only ever takes a higher confidence, or
-    // a smaller path at equal confidence) is not sent. Scoring re-derives the same links many
-    // times (repeated events, rescoring after topology changes). Links are only removed by
-    // cleanup, which forgets them here too.
+    // (confidence and a 32-bit hash of the path): an upsert that cannot win (a link only ever
+    // takes a higher confidence, or a smaller path at equal confidence) is not sent. Scoring
+    // re-derives the same links many times (repeated events, rescoring after topology changes).
+    // Links are only removed by cleanup, which forgets them here too.
     return this.write(() => {
       // Read under the write lock: what it holds is what is committed.
       const hot = this.hotEvents();
@@ -2375,11 +2373,7 @@ function eventsOf(st: Database.Statement, ...params: unknown[]): StoredEvent[] {
  * time warm (tools in bench/README, session 10).
  */
 export function toEvent(r: Row): StoredEvent {
-  return eventFromRow(r, r.extra);
-}
-
-function eventFromRow(r: Row, extraJson: unknown): StoredEvent {
-  const extra = parseJson<Record<string, unknown>>(extraJson, {});
+  const extra = parseJson<Record<string, unknown>>(r.extra, {});
   return {
     id: String(r.id),
     baseId: String(r.base_id),
