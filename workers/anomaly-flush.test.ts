@@ -79,6 +79,13 @@ describe("coalesced anomaly detections", () => {
     });
     // Delayed for another reason (no merging): keeps its delay.
     const other = await anomaly.add("anomaly", { ...WINDOW, cluster: "other" }, { delay: LONG });
+    // Started once and put back (as after a store outage: BullMQ counts the start): keeps its delay.
+    const putBack = await anomaly.add(
+      "anomaly",
+      { ...WINDOW, cluster: "put-back" },
+      { delay: LONG, deduplication: { id: "put-back", ttl: LONG } },
+    );
+    await rt.redis.hset(`${rt.config.queuePrefix}:anomaly:${putBack.id}`, "ats", "1");
 
     // A job still in flight here: not idle.
     flush.started("ingest");
@@ -92,6 +99,7 @@ describe("coalesced anomaly detections", () => {
     flush.settled("rca-score");
     await until("the promotion", async () => ((await merged.getState()) === "waiting" ? true : undefined));
     expect(await other.getState()).toBe("delayed");
+    expect(await putBack.getState()).toBe("delayed");
     expect(flush.promoted).toBe(1);
 
     // A second request soon after: it waits out the coalescing period, or its delay.
