@@ -1369,8 +1369,7 @@ export class SqliteGraphStore implements GraphStore {
     const pending = this.pendingInserts;
     if (pending && pending.seqFloor === undefined)
       pending.seqFloor = Number(this.stmts.eventsUpTo.get() ?? 0);
-    const extraJson = Object.keys(extra).length ? JSON.stringify(extra) : null;
-    const row = this.stmts.eventInsert.get({
+    const params = {
       id: e.id,
       base_id: e.baseId,
       cluster: e.cluster,
@@ -1385,60 +1384,26 @@ export class SqliteGraphStore implements GraphStore {
       subject_ns: e.subject?.namespace ?? null,
       subject_name: e.subject?.name ?? null,
       subject_uid: e.subject?.uid ?? null,
-      extra: extraJson,
+      extra: Object.keys(extra).length ? JSON.stringify(extra) : null,
       ingested_ms: ingestedMs,
-    }) as { seq: number } | undefined;
+    };
+    const row = this.stmts.eventInsert.get(params) as { seq: number } | undefined;
     if (row && pending && row.seq > pending.seqFloor!)
-      pending.events.push(this.insertedEvent(e, rid, extraJson, row.seq));
+      pending.events.push(this.insertedEvent(params, row.seq));
     if (row && rid) this.addHints(e.cluster, rid, e.message, touched, e.etype);
     return row !== undefined;
   }
 
   /**
-   * The event row `insertEvent` has just inserted, as `toEvent` reads it back. A string SQLite
-   * would not store as given (not well-formed UTF-16: a lone surrogate) is read back instead.
+   * The event row `insertEvent` has just inserted (its statement's parameters and number), as
+   * `toEvent` reads it back. A string SQLite would not store as given (not well-formed UTF-16: a
+   * lone surrogate) is read back instead.
    */
-  private insertedEvent(
-    e: EventInput,
-    rid: string | undefined,
-    extraJson: string | null,
-    seq: number,
-  ): StoredEvent {
-    const strings = [
-      e.id,
-      e.baseId,
-      e.cluster,
-      e.etype,
-      e.reason,
-      e.message,
-      rid,
-      e.subject?.kind,
-      e.subject?.namespace,
-      e.subject?.name,
-      e.subject?.uid,
-    ];
-    if (!strings.every((v) => v === undefined || v.isWellFormed()))
-      return toEvent(this.stmts.eventById.get(e.id) as Row);
-    return toEvent({
-      id: e.id,
-      base_id: e.baseId,
-      cluster: e.cluster,
-      etype: e.etype,
-      severity: severityLevel(e.severity),
-      level: severityLevel(e.severity),
-      reason: e.reason,
-      message: e.message,
-      time_ms: e.timeMs,
-      count: e.count,
-      resource_id: rid,
-      subject_kind: e.subject?.kind,
-      subject_ns: e.subject?.namespace,
-      subject_name: e.subject?.name,
-      subject_uid: e.subject?.uid,
-      incident_id: null,
-      extra: extraJson,
-      seq,
-    });
+  private insertedEvent(params: Row & { id: string; severity: number }, seq: number): StoredEvent {
+    for (const v of Object.values(params))
+      if (typeof v === "string" && !v.isWellFormed())
+        return toEvent(this.stmts.eventById.get(params.id) as Row);
+    return toEvent({ ...params, level: params.severity, incident_id: null, seq });
   }
 
   async setEventLevels(updates: ReadonlyArray<{ eventId: string; level: Severity }>): Promise<number> {
