@@ -421,6 +421,49 @@ describe("hot events", () => {
     }
   });
 
+  it("mirrors incident changes alone without reading the rows back: joins, merges, orphans nulled by cleanup", async () =>
+    plainAndHot(100, async (plain, hot) => {
+      const incident = (id: string, joining: string[], absorbed: string[] = [], endSec = 0) => ({
+        id,
+        cluster: C,
+        severity: "ERROR" as const,
+        startMs: T0,
+        endMs: T0 + endSec * 1000,
+        eventCount: joining.length,
+        resourceIds: [],
+        joiningEventIds: joining,
+        absorbedIds: absorbed,
+        rootEventId: joining[0],
+      });
+      const steps: Array<(s: SqliteGraphStore) => Promise<unknown>> = [
+        (s) =>
+          s.applyBatch(
+            batchOf([0, 1, 2, 3, 4].map((i) => event(i, PODS[i % 2]!, 10 + i, "BackOff", "ERROR"))),
+          ),
+        (s) => s.saveIncidents([incident("inc-a", ["e0", "e1"]), incident("inc-b", ["e2", "e3"], [], 100)]),
+        // inc-b absorbs inc-a (its events move) and takes e4, whose level then changes.
+        (s) => s.saveIncidents([incident("inc-b", ["e4"], ["inc-a"], 100)]),
+        (s) => s.setEventLevels([{ eventId: "e4", level: "FATAL" }]),
+        (s) => s.saveIncidents([incident("inc-c", ["e0"])]), // e0 leaves inc-b for inc-c, which ended at 0 s
+        // At 5 s: no event is older (10-14 s), inc-c is: it goes, and e0's incident with it.
+        (s) => s.cleanup(T0 + 5_000, 1000, false),
+      ];
+      const all = [0, 1, 2, 3, 4].map((i) => `e${i}`);
+      for (const step of steps) {
+        for (const s of [plain, hot]) await step(s);
+        expect(await hot.getEvents(all)).toStrictEqual(await plain.getEvents(all));
+        const args = [[rid("a"), rid("b")], T0, T0 + 60_000, "INFO"] as const;
+        expect(await hot.eventsOnResources(...args)).toStrictEqual(await plain.eventsOnResources(...args));
+      }
+      expect((await hot.getEvents(all)).map((e) => e.incidentId)).toEqual([
+        undefined,
+        "inc-b",
+        "inc-b",
+        "inc-b",
+        "inc-b",
+      ]);
+    }));
+
   it("sees what another process committed (data_version); frequent foreign commits leave reads exact", async () => {
     const t = tempDir("kgrca-hot-2p-");
     const hot = await open(t.dir, 1000);

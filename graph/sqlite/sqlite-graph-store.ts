@@ -327,7 +327,18 @@ export class SqliteGraphStore implements GraphStore {
    * number is new; a lower one is an existing row its upsert changed, which the update trigger
    * lists for reading back.
    */
-  private pendingInserts: { seqFloor: number | undefined; events: StoredEvent[] } | undefined;
+  private pendingInserts:
+    | {
+        seqFloor: number | undefined;
+        events: StoredEvent[];
+        /**
+         * Events whose incident alone the transaction changed, with the new one (null: none), in
+         * statement order: the update trigger leaves out updates of `incident_id` alone, and the
+         * held event is copied with the new incident instead of its row being read back.
+         */
+        incidents: Array<[string, string | null]>;
+      }
+    | undefined;
   /** The topology version row as last read or bumped here, and the data_version it was read at. */
   private topologyKnown: { dataVersion: number; version: number } | undefined;
   /** Cause links this process wrote (best known confidence and path), kept while `hot` is valid. */
@@ -388,10 +399,18 @@ export class SqliteGraphStore implements GraphStore {
         // memory after commit. Temp triggers belong to this connection only; other processes'
         // commits show as a new data_version instead. Inserted rows are not listed: the two
         // statements that insert events hand theirs over (`pendingInserts`), instead of each
-        // new row going through the list, the list's read back by id, and its parse.
+        // new row going through the list, the list's read back by id, and its parse. Nor are
+        // updates of `incident_id` alone (clustering sets it on every event that joins an
+        // incident): their statements list the events they change (`pendingInserts.incidents`).
+        const listed = (
+          this.db
+            .prepare("SELECT name FROM pragma_table_info('events') WHERE name <> 'incident_id'")
+            .pluck()
+            .all() as string[]
+        ).join(", ");
         this.db.exec(`
           CREATE TEMP TABLE IF NOT EXISTS hot_dirty (id TEXT NOT NULL);
-          CREATE TEMP TRIGGER IF NOT EXISTS hot_upd AFTER UPDATE ON main.events
+          CREATE TEMP TRIGGER IF NOT EXISTS hot_upd AFTER UPDATE OF ${listed} ON main.events
             BEGIN INSERT INTO hot_dirty (id) VALUES (NEW.id); INSERT INTO hot_dirty (id) VALUES (OLD.id); END;
           CREATE TEMP TRIGGER IF NOT EXISTS hot_del AFTER DELETE ON main.events
             BEGIN INSERT INTO hot_dirty (id) VALUES (OLD.id); END;
@@ -494,6 +513,7 @@ export class SqliteGraphStore implements GraphStore {
     let patch: { version: number; adj: ReadonlyMap<string, Adjacency>; ids: string[] } | undefined;
     let edgesPending: { from: number; version: number } | undefined;
     let inserted: StoredEvent[] | undefined;
+    let incidents: Array<[string, string | null]> | undefined;
     let changed: Row[] | undefined;
     let changedResources: string[] | undefined;
     const out = this.run(() =>
@@ -513,7 +533,7 @@ export class SqliteGraphStore implements GraphStore {
               this.knownDataVersion = dv;
             }
             this.pendingKnown = { resources: [], uids: [] };
-            if (this.hotStmts) this.pendingInserts = { seqFloor: undefined, events: [] };
+            if (this.hotStmts) this.pendingInserts = { seqFloor: undefined, events: [], incidents: [] };
           }
           const out = fn();
           if (!outer) return out;
@@ -539,6 +559,7 @@ export class SqliteGraphStore implements GraphStore {
           }
           if (this.hotStmts) {
             inserted = this.pendingInserts?.events;
+            incidents = this.pendingInserts?.incidents;
             changed = this.hotStmts.dirty.all() as Row[];
             if (changed.length) this.hotStmts.clear.run();
             changedResources = this.hotStmts.resDirty.all() as string[];
@@ -578,6 +599,15 @@ export class SqliteGraphStore implements GraphStore {
         if (r.id === null || r.id === undefined) this.hot.drop(String(r.dirty_id));
         else this.hot.put(toEvent(r));
       }
+    // Then the events whose incident alone changed, unless read back above (as they are at commit).
+    if (incidents?.length && this.hot) {
+      const reread = changed?.length ? new Set(changed.map((r) => String(r.dirty_id))) : undefined;
+      for (const [id, incidentId] of incidents) {
+        const e = reread?.has(id) ? undefined : this.hot.get(id);
+        if (e && e.incidentId !== (incidentId ?? undefined))
+          this.hot.put({ ...e, incidentId: incidentId ?? undefined });
+      }
+    }
     if (changedResources) for (const id of changedResources) this.resourceMemo.delete(id);
     return out;
   }
@@ -802,7 +832,7 @@ export class SqliteGraphStore implements GraphStore {
       incidentDelete: d.prepare("DELETE FROM incidents WHERE id = ?"),
       incidentById: d.prepare("SELECT * FROM incidents WHERE id = ?"),
       incidentsByIds: d.prepare("SELECT * FROM incidents WHERE id IN (SELECT value FROM json_each(?))"),
-      incidentMove: d.prepare("UPDATE events SET incident_id = ? WHERE incident_id = ?"),
+      incidentMove: d.prepare("UPDATE events SET incident_id = ? WHERE incident_id = ? RETURNING id").pluck(),
       anomalyUpsert: d.prepare(
         `INSERT INTO anomalies (id, cluster, type, resource_id, reason, window_start_ms, window_end_ms, count, score, event_ids, detail)
          VALUES (@id, @cluster, @type, @resource_id, @reason, @window_start_ms, @window_end_ms, @count, @score, @event_ids, @detail)
@@ -1465,12 +1495,18 @@ export class SqliteGraphStore implements GraphStore {
     });
   }
 
+  /** Notes, inside a write, that `id`'s incident alone changed (see `pendingInserts.incidents`). */
+  private incidentChanged(id: string, incidentId: string | null): void {
+    this.pendingInserts?.incidents.push([id, incidentId]);
+  }
+
   async saveIncidents(updates: readonly IncidentUpdate[]): Promise<void> {
     if (updates.length === 0) return;
     this.write(() => {
       for (const inc of updates) {
         for (const from of inc.absorbedIds) {
-          this.stmts.incidentMove.run(inc.id, from);
+          const moved = this.stmts.incidentMove.all(inc.id, from) as string[];
+          for (const id of moved) this.incidentChanged(id, inc.id);
           this.stmts.incidentDelete.run(from);
         }
         this.stmts.incidentUpsert.run({
@@ -1484,7 +1520,8 @@ export class SqliteGraphStore implements GraphStore {
           namespaces: `,${[...new Set(inc.resourceIds.map((r) => parseResourceId(r)?.namespace ?? ""))].sort().join(",")},`,
           root_event_id: inc.rootEventId ?? null,
         });
-        for (const e of inc.joiningEventIds) this.stmts.eventSetIncident.run(inc.id, e, inc.id);
+        for (const e of inc.joiningEventIds)
+          if (this.stmts.eventSetIncident.run(inc.id, e, inc.id).changes) this.incidentChanged(e, inc.id);
       }
     });
   }
@@ -1551,11 +1588,13 @@ export class SqliteGraphStore implements GraphStore {
     }
     const incidents = this.write(() => {
       const n = this.db.prepare("DELETE FROM incidents WHERE end_ms < ?").run(cutoffMs).changes;
-      this.db
+      const orphans = this.db
         .prepare(
-          "UPDATE events SET incident_id = NULL WHERE incident_id IS NOT NULL AND incident_id NOT IN (SELECT id FROM incidents)",
+          "UPDATE events SET incident_id = NULL WHERE incident_id IS NOT NULL AND incident_id NOT IN (SELECT id FROM incidents) RETURNING id",
         )
-        .run();
+        .pluck()
+        .all() as string[];
+      for (const id of orphans) this.incidentChanged(id, null);
       return n;
     });
     const anomalies = this.write(
