@@ -192,6 +192,18 @@ export async function scoreCandidatesMany(
   return out;
 }
 
+/** The first index of `events` (ordered by time) whose time is at or after `t`. */
+export function firstAtOrAfterTime(events: ReadonlyArray<{ readonly timeMs: number }>, t: number): number {
+  let a = 0;
+  let b = events.length;
+  while (a < b) {
+    const m = (a + b) >> 1;
+    if (events[m]!.timeMs < t) a = m + 1;
+    else b = m;
+  }
+  return a;
+}
+
 /**
  * A reader whose candidate read for one neighbourhood (the one starting at `start`, of `size`
  * resources) inside [lo, hi] is answered from `read`, a read of the whole range; anything else
@@ -205,16 +217,6 @@ function windowView(
   hi: number,
   read: readonly StoredEvent[],
 ): GraphReader {
-  const firstAtOrAfter = (t: number) => {
-    let a = 0;
-    let b = read.length;
-    while (a < b) {
-      const m = (a + b) >> 1;
-      if (read[m]!.timeMs < t) a = m + 1;
-      else b = m;
-    }
-    return a;
-  };
   return {
     getEvent: (id) => store.getEvent(id),
     getResources: (ids) => store.getResources(ids),
@@ -227,7 +229,7 @@ function windowView(
         return store.eventsOnResources(ids, fromMs, toMs, minLevel);
       const min = severityLevel(minLevel);
       const out: StoredEvent[] = [];
-      for (let k = firstAtOrAfter(fromMs); k < read.length && read[k]!.timeMs <= toMs; k++)
+      for (let k = firstAtOrAfterTime(read, fromMs); k < read.length && read[k]!.timeMs <= toMs; k++)
         if (severityLevel(read[k]!.level) >= min) out.push(read[k]!);
       return out;
     },
@@ -514,6 +516,20 @@ function vectorsOf(set: RuleSet, e: StoredEvent, t: ScoredEventLike): RuleVector
 }
 
 /**
+ * `vectorsOf` a candidate on `resource` (its record, if read), building its match target only
+ * when the vectors are not kept: scoring builds hundreds of thousands of candidates, most of them
+ * events scored before (in a 50k-event bench run ~45 MB of targets made only to be compared).
+ */
+function candidateVectors(set: RuleSet, c: StoredEvent, resource: StoredResource | undefined): RuleVectors {
+  // What `toScored` would give as kind and name.
+  const kind = resource ? resource.kind : c.subjectKind ? c.subjectKind : undefined;
+  const name = resource ? resource.name : c.subjectKind ? (c.subjectName ?? "") : undefined;
+  const m = vectorMemo.get(c);
+  if (m && m.set === set && m.kind === kind && m.name === name) return m.v;
+  return vectorsOf(set, c, toScored(c, resource));
+}
+
+/**
  * Candidate `c` scored as a cause of `effect` (`effectScored` is its match target), `r` away from
  * it; undefined when it is no candidate (the effect itself, a repeat of the symptom, after the
  * effect without being reported late, outside the window). The one scoring of a pair that both
@@ -534,15 +550,16 @@ function scoreCandidate(
   const rules = rulesFor(opts);
   const weights = weightsFor(opts);
   const lookback = lookbackFor(opts);
-  const target = toScored(c, resources.get(c.resourceId!));
+  const resource = resources.get(c.resourceId!);
   const dt = effect.timeMs - c.timeMs;
   if (dt < 0) {
     // Only what is known to be reported late may be stamped after the symptom it explains.
     if (opts.mode === "seed" || -dt > LATE_DETECTION_MS) return undefined;
-    if (!reportedLate(c, target.kind)) return undefined;
+    if (!reportedLate(c, resource ? resource.kind : c.subjectKind ? c.subjectKind : undefined))
+      return undefined;
     const d = domainScoreOf(
       rules,
-      vectorsOf(rules, c, target),
+      candidateVectors(rules, c, resource),
       vectorsOf(rules, effect, effectScored),
       r.hops,
     );
@@ -551,7 +568,12 @@ function scoreCandidate(
   }
   if (dt > lookback) return undefined;
   // `scoreCause`, with each event's rule vectors computed once.
-  const d = domainScoreOf(rules, vectorsOf(rules, c, target), vectorsOf(rules, effect, effectScored), r.hops);
+  const d = domainScoreOf(
+    rules,
+    candidateVectors(rules, c, resource),
+    vectorsOf(rules, effect, effectScored),
+    r.hops,
+  );
   const s = combineScore(dt, r.hops, d, lookback, weights);
   if (!s) return undefined;
   // Trouble does not travel between two pods because they share a node or a policy.

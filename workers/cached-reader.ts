@@ -1,4 +1,5 @@
 import type { GraphStore, Reach, StoredEvent, StoredResource } from "../graph/index.js";
+import { firstAtOrAfterTime } from "../rca/analyze.js";
 import type { Severity } from "../rca/model.js";
 
 /**
@@ -80,7 +81,13 @@ export function windowedEvents(store: GraphStore) {
   const reads = new Map<string, Array<{ lo: number; hi: number; events: StoredEvent[] }>>();
   const keyOf = (set: string, minLevel: Severity) => `${minLevel}\u0001${set}`;
   return {
-    async prefetch(set: string, ids: readonly string[], lo: number, hi: number, minLevel: Severity): Promise<void> {
+    async prefetch(
+      set: string,
+      ids: readonly string[],
+      lo: number,
+      hi: number,
+      minLevel: Severity,
+    ): Promise<void> {
       const key = keyOf(set, minLevel);
       const events = await store.eventsOnResources(ids, lo, hi, minLevel);
       const list = reads.get(key);
@@ -97,15 +104,9 @@ export function windowedEvents(store: GraphStore) {
       const hit = reads.get(keyOf(set, minLevel))?.find((r) => r.lo <= fromMs && toMs <= r.hi);
       if (!hit) return store.eventsOnResources(ids, fromMs, toMs, minLevel);
       const ev = hit.events;
-      let a = 0;
-      let b = ev.length;
-      while (a < b) {
-        const m = (a + b) >> 1;
-        if (ev[m]!.timeMs < fromMs) a = m + 1;
-        else b = m;
-      }
       const out: StoredEvent[] = [];
-      for (let k = a; k < ev.length && ev[k]!.timeMs <= toMs; k++) out.push(ev[k]!);
+      for (let k = firstAtOrAfterTime(ev, fromMs); k < ev.length && ev[k]!.timeMs <= toMs; k++)
+        out.push(ev[k]!);
       return out;
     },
   };

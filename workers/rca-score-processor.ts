@@ -2,6 +2,7 @@ import type { CauseLink, StoredEvent } from "../graph/index.js";
 import { reachIds } from "../graph/neighborhood.js";
 import type { RcaScoreJob } from "../queues/index.js";
 import {
+  firstAtOrAfterTime,
   type GraphReader,
   LATE_DETECTION_MS,
   LOOKBACK_WINDOWS,
@@ -195,15 +196,20 @@ export async function processRcaScore(
       // Events stamped before the cause only for a cause that may be reported late: no other
       // explains them (`scoreCandidate`). Fewer pairs: 334k against 360k in a 30k-event bench run.
       const from = cause.timeMs - (mayBeReportedLate(cause) ? LATE_DETECTION_MS : 0);
+      const to = cause.timeMs + lookback;
       const only = limited.get(cause.id);
       const upTo = raisedHere.has(cause.id) ? undefined : job.eventsUpTo;
-      const inWindow = later.filter(
-        (l) =>
-          l.timeMs >= from &&
-          l.timeMs <= cause.timeMs + lookback &&
+      // `later` is ordered by time: the window is one run of it, found by a binary search. A filter
+      // over all of `later` per cause visited 7.4M events in a 50k-event bench run for 40k pairs.
+      const inWindow: StoredEvent[] = [];
+      for (let k = firstAtOrAfterTime(later, from); k < later.length && later[k]!.timeMs <= to; k++) {
+        const l = later[k]!;
+        if (
           (!only || only.has(l.resourceId!)) &&
-          (upTo === undefined || l.seq === undefined || l.seq <= upTo),
-      );
+          (upTo === undefined || l.seq === undefined || l.seq <= upTo)
+        )
+          inWindow.push(l);
+      }
       if (inWindow.length === 0) continue;
       pairs.push({ cause, effects: inWindow });
       pairEffects += inWindow.length;
