@@ -155,9 +155,12 @@ export function adjacencyBuilder(): {
  * Strings as small numbers, shared by the neighbourhoods walked while it lasts: a kept
  * neighbourhood stores the numbers of its resources and edge types, not references to them.
  */
-class Numbering {
+export class Numbering {
+  private static made = 0;
   private readonly numOf = new Map<string, number>();
   readonly names: string[] = [];
+  /** Numberings made later have higher generations. */
+  readonly generation = ++Numbering.made;
 
   number(s: string): number {
     let n = this.numOf.get(s);
@@ -364,6 +367,13 @@ export class Neighbourhood implements ReadonlyMap<string, ReachStep> {
   }
 
   /** The reached resources' ids, in the order the walk found them. */
+  /** The resource numbers of `idList`, in its order, and their numbering. */
+  numbered(): ReachNumbers {
+    const nums = new Int32Array(this.n);
+    for (let i = 0; i < this.n; i++) nums[i] = this.data[i * REC]!;
+    return { numbering: this.ids, nums };
+  }
+
   idList(): string[] {
     const out = new Array<string>(this.n);
     const names = this.ids.names;
@@ -406,6 +416,23 @@ export class Neighbourhood implements ReadonlyMap<string, ReachStep> {
   }
 }
 
+/** The resource numbers behind an id list of a packed neighbourhood (see `reachIdNumbers`). */
+export interface ReachNumbers {
+  readonly numbering: Numbering;
+  readonly nums: Int32Array;
+}
+
+const numbersOfIds = new WeakMap<readonly string[], ReachNumbers>();
+
+/**
+ * The numbers (in a numbering of resource ids shared by the neighbourhoods walked while it lasts)
+ * of the ids in a list `reachIds` made, if it made it: readers index arrays by them instead of
+ * looking each id up in a map (a look-up per id, most of them of resources with nothing to read).
+ */
+export function reachIdNumbers(ids: readonly string[]): ReachNumbers | undefined {
+  return numbersOfIds.get(ids);
+}
+
 /**
  * Ids `reachIds` keeps, over all its lists (~0.8 MB); the oldest lists go first. In a 50k-event
  * bench run 75 % of the asks found their list kept (44 % with only the last 64 lists).
@@ -425,6 +452,7 @@ export function reachIds(reach: ReadonlyMap<string, unknown>): readonly string[]
   let ids = reachIdLists.get(reach);
   if (ids === undefined) {
     ids = reach.idList();
+    numbersOfIds.set(ids, reach.numbered());
     reachIdLists.set(reach, ids);
     reachIdsHeld += ids.length;
     for (const [old, list] of reachIdLists) {

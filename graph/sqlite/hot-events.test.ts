@@ -6,6 +6,7 @@ import type { EventInput, IngestBatch, Severity } from "../../rca/model.js";
 import { tempDir } from "../../tests/helpers.js";
 import { graphStoreContract } from "../graph-store.contract.js";
 import type { StoredEvent } from "../graph-store.js";
+import { adjacencyBuilder, expandNeighborhood, reachIdNumbers, reachIds } from "../neighborhood.js";
 import { HotEvents } from "./hot-events.js";
 import { SqliteGraphStore } from "./sqlite-graph-store.js";
 
@@ -138,6 +139,69 @@ async function plainAndHot(
 }
 
 describe("hot events", () => {
+  it("reads a neighbourhood's ids by their numbers as by the ids themselves, through puts, drops, eviction and resets", async () => {
+    // Pods a-f in a chain (a selects b, ...); g and h have no events. Reads with the id lists
+    // `reachIds` makes (numbered) must give what the same ids in a list of their own give.
+    const all = ["a", "b", "c", "d", "e", "f", "g", "h"];
+    const lists = adjacencyBuilder();
+    for (let k = 0; k + 1 < all.length; k++) {
+      lists.add(rid(all[k]!), "out", rid(all[k + 1]!), "SELECTS");
+      lists.add(rid(all[k + 1]!), "in", rid(all[k]!), "SELECTS");
+    }
+    const adj = lists.sorted();
+    const reads = await Promise.all(
+      ["a", "d", "h"].map(async (p) => reachIds(await expandNeighborhood(rid(p), 3, () => adj))),
+    );
+    expect(reads.every((ids) => reachIdNumbers(ids) !== undefined)).toBe(true);
+    const op = fc.oneof(
+      fc.record({
+        t: fc.constant("put" as const),
+        i: fc.integer({ min: 0, max: 30 }),
+        pod: fc.constantFrom(...all.slice(0, 6)),
+        sec: fc.integer({ min: 0, max: 100 }),
+        level: fc.constantFrom(...LEVELS),
+      }),
+      fc.record({ t: fc.constant("drop" as const), i: fc.integer({ min: 0, max: 30 }) }),
+      fc.record({ t: fc.constant("reset" as const), sec: fc.integer({ min: 0, max: 100 }) }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(op, { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 2, max: 20 }),
+        (ops, cap) => {
+          const hot = new HotEvents(cap);
+          hot.reset(Number.NEGATIVE_INFINITY);
+          const held = new Map<number, StoredEvent>();
+          for (const o of ops) {
+            if (o.t === "put") {
+              const e = {
+                ...storedAt(T0 + o.sec * 1000),
+                id: `e${o.i}`,
+                baseId: `e${o.i}`,
+                level: o.level,
+                severity: o.level,
+                resourceId: rid(o.pod),
+              };
+              held.set(o.i, e);
+              hot.put(e);
+            } else if (o.t === "drop") hot.drop(`e${o.i}`);
+            else
+              hot.reset(
+                T0 + o.sec * 1000,
+                [...held.values()].filter((e) => e.timeMs >= T0 + o.sec * 1000),
+              );
+            for (const ids of reads)
+              for (const min of LEVELS) {
+                const numbered = hot.onResources(ids, T0, T0 + 100_000, min);
+                expect(numbered).toEqual(hot.onResources([...ids], T0, T0 + 100_000, min));
+              }
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it("evicts the oldest whole seconds until a tenth of the room is free, as counting second by second does", () => {
     fc.assert(
       fc.property(
