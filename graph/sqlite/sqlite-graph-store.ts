@@ -1416,6 +1416,11 @@ export class SqliteGraphStore implements GraphStore {
       subject_uid: e.subject?.uid ?? null,
       extra: Object.keys(extra).length ? JSON.stringify(extra) : null,
       ingested_ms: ingestedMs,
+      // Not bound (the statement names none of these): with them the parameters are the new row
+      // as `toEvent` reads it (`insertedEvent`), without a copy.
+      level: severityLevel(e.severity),
+      incident_id: null,
+      seq: 0,
     };
     const row = this.stmts.eventInsert.get(params) as { seq: number } | undefined;
     if (row && pending && row.seq > pending.seqFloor!)
@@ -1429,11 +1434,12 @@ export class SqliteGraphStore implements GraphStore {
    * `toEvent` reads it back. A string SQLite would not store as given (not well-formed UTF-16: a
    * lone surrogate) is read back instead.
    */
-  private insertedEvent(params: Row & { id: string; severity: number }, seq: number): StoredEvent {
+  private insertedEvent(params: Row & { id: string; seq: number }, seq: number): StoredEvent {
     for (const v of Object.values(params))
       if (typeof v === "string" && !v.isWellFormed())
         return toEvent(this.stmts.eventById.get(params.id) as Row);
-    return toEvent({ ...params, level: params.severity, incident_id: null, seq });
+    params.seq = seq;
+    return toEvent(params);
   }
 
   async setEventLevels(updates: ReadonlyArray<{ eventId: string; level: Severity }>): Promise<number> {
