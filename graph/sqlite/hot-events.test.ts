@@ -485,7 +485,7 @@ describe("hot events", () => {
     }
   });
 
-  it("mirrors incident changes alone without reading the rows back: joins, merges, orphans nulled by cleanup", async () =>
+  it("mirrors incident and level changes alone without reading the rows back: joins, merges, escalations, orphans nulled by cleanup", async () =>
     plainAndHot(100, async (plain, hot) => {
       const incident = (id: string, joining: string[], absorbed: string[] = [], endSec = 0) => ({
         id,

@@ -332,11 +332,12 @@ export class SqliteGraphStore implements GraphStore {
         seqFloor: number | undefined;
         events: StoredEvent[];
         /**
-         * Events whose incident alone the transaction changed, with the new one (null: none), in
-         * statement order: the update trigger leaves out updates of `incident_id` alone, and the
-         * held event is copied with the new incident instead of its row being read back.
+         * Events whose incident alone (null: none) or level alone the transaction changed, with
+         * the new value, in statement order: the update trigger leaves out updates of
+         * `incident_id` or `level` alone, and the held event is copied with the new value instead
+         * of its row being read back.
          */
-        incidents: Array<[string, string | null]>;
+        patches: EventPatch[];
       }
     | undefined;
   /** The topology version row as last read or bumped here, and the data_version it was read at. */
@@ -400,11 +401,14 @@ export class SqliteGraphStore implements GraphStore {
         // commits show as a new data_version instead. Inserted rows are not listed: the two
         // statements that insert events hand theirs over (`pendingInserts`), instead of each
         // new row going through the list, the list's read back by id, and its parse. Nor are
-        // updates of `incident_id` alone (clustering sets it on every event that joins an
-        // incident): their statements list the events they change (`pendingInserts.incidents`).
+        // updates of `incident_id` or `level` alone (clustering sets the incident of every event
+        // that joins one, escalation raises levels): their statements list the events they change
+        // (`pendingInserts.patches`).
         const listed = (
           this.db
-            .prepare("SELECT name FROM pragma_table_info('events') WHERE name <> 'incident_id'")
+            .prepare(
+              "SELECT name FROM pragma_table_info('events') WHERE name NOT IN ('incident_id', 'level')",
+            )
             .pluck()
             .all() as string[]
         ).join(", ");
@@ -513,7 +517,7 @@ export class SqliteGraphStore implements GraphStore {
     let patch: { version: number; adj: ReadonlyMap<string, Adjacency>; ids: string[] } | undefined;
     let edgesPending: { from: number; version: number } | undefined;
     let inserted: StoredEvent[] | undefined;
-    let incidents: Array<[string, string | null]> | undefined;
+    let patches: EventPatch[] | undefined;
     let changed: Row[] | undefined;
     let changedResources: string[] | undefined;
     const out = this.run(() =>
@@ -533,7 +537,7 @@ export class SqliteGraphStore implements GraphStore {
               this.knownDataVersion = dv;
             }
             this.pendingKnown = { resources: [], uids: [] };
-            if (this.hotStmts) this.pendingInserts = { seqFloor: undefined, events: [], incidents: [] };
+            if (this.hotStmts) this.pendingInserts = { seqFloor: undefined, events: [], patches: [] };
           }
           const out = fn();
           if (!outer) return out;
@@ -559,7 +563,7 @@ export class SqliteGraphStore implements GraphStore {
           }
           if (this.hotStmts) {
             inserted = this.pendingInserts?.events;
-            incidents = this.pendingInserts?.incidents;
+            patches = this.pendingInserts?.patches;
             changed = this.hotStmts.dirty.all() as Row[];
             if (changed.length) this.hotStmts.clear.run();
             changedResources = this.hotStmts.resDirty.all() as string[];
@@ -599,13 +603,17 @@ export class SqliteGraphStore implements GraphStore {
         if (r.id === null || r.id === undefined) this.hot.drop(String(r.dirty_id));
         else this.hot.put(toEvent(r));
       }
-    // Then the events whose incident alone changed, unless read back above (as they are at commit).
-    if (incidents?.length && this.hot) {
+    // Then the events whose incident or level alone changed, unless read back above (as they are
+    // at commit).
+    if (patches?.length && this.hot) {
       const reread = changed?.length ? new Set(changed.map((r) => String(r.dirty_id))) : undefined;
-      for (const [id, incidentId] of incidents) {
-        const e = reread?.has(id) ? undefined : this.hot.get(id);
-        if (e && e.incidentId !== (incidentId ?? undefined))
-          this.hot.put({ ...e, incidentId: incidentId ?? undefined });
+      for (const p of patches) {
+        const e = reread?.has(p.id) ? undefined : this.hot.get(p.id);
+        if (!e) continue;
+        if (p.level !== undefined) {
+          if (e.level !== p.level) this.hot.put({ ...e, level: p.level });
+        } else if (e.incidentId !== (p.incidentId ?? undefined))
+          this.hot.put({ ...e, incidentId: p.incidentId ?? undefined });
       }
     }
     if (changedResources) for (const id of changedResources) this.resourceMemo.delete(id);
@@ -1448,7 +1456,10 @@ export class SqliteGraphStore implements GraphStore {
       let n = 0;
       for (const u of updates) {
         const l = severityLevel(u.level);
-        n += this.stmts.eventSetLevel.run(l, u.eventId, l).changes;
+        const changed = this.stmts.eventSetLevel.run(l, u.eventId, l).changes;
+        // Level alone: see `pendingInserts.patches`.
+        if (changed) this.pendingInserts?.patches.push({ id: u.eventId, level: levelSeverity(l) });
+        n += changed;
       }
       return n;
     });
@@ -1501,9 +1512,9 @@ export class SqliteGraphStore implements GraphStore {
     });
   }
 
-  /** Notes, inside a write, that `id`'s incident alone changed (see `pendingInserts.incidents`). */
+  /** Notes, inside a write, that `id`'s incident alone changed (see `pendingInserts.patches`). */
   private incidentChanged(id: string, incidentId: string | null): void {
-    this.pendingInserts?.incidents.push([id, incidentId]);
+    this.pendingInserts?.patches.push({ id, incidentId });
   }
 
   async saveIncidents(updates: readonly IncidentUpdate[]): Promise<void> {
@@ -2408,6 +2419,11 @@ export function toEvent(r: Row): StoredEvent {
     status: extra.status ? String(extra.status) : undefined,
   };
 }
+
+/** A change of one event's incident or level alone (see `pendingInserts.patches`). */
+type EventPatch =
+  | { id: string; incidentId?: string | null; level?: undefined }
+  | { id: string; level: Severity };
 
 function toLink(r: Row): CauseLink {
   return {
