@@ -367,11 +367,12 @@ export class Neighbourhood implements ReadonlyMap<string, ReachStep> {
   }
 
   /** The reached resources' ids, in the order the walk found them. */
-  /** The resource numbers of `idList`, in its order, and their numbering. */
+  /**
+   * The resource numbers of `idList`, in its order (`records[i * stride]`: the walk's own records,
+   * not a copy), and their numbering.
+   */
   numbered(): ReachNumbers {
-    const nums = new Int32Array(this.n);
-    for (let i = 0; i < this.n; i++) nums[i] = this.data[i * REC]!;
-    return { numbering: this.ids, nums };
+    return { numbering: this.ids, records: this.data, stride: REC };
   }
 
   idList(): string[] {
@@ -419,7 +420,9 @@ export class Neighbourhood implements ReadonlyMap<string, ReachStep> {
 /** The resource numbers behind an id list of a packed neighbourhood (see `reachIdNumbers`). */
 export interface ReachNumbers {
   readonly numbering: Numbering;
-  readonly nums: Int32Array;
+  /** The number of the `i`-th id is `records[i * stride]`. */
+  readonly records: Int32Array;
+  readonly stride: number;
 }
 
 const numbersOfIds = new WeakMap<readonly string[], ReachNumbers>();

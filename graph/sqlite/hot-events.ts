@@ -204,10 +204,11 @@ export class HotEvents {
     const read = ++this.reads;
     const numbered = reachIdNumbers(resourceIds);
     if (numbered && numbered.numbering !== this.numbering) this.renumber(numbered.numbering);
-    const nums = numbered?.numbering === this.numbering ? numbered?.nums : undefined;
+    const nums = numbered?.numbering === this.numbering ? numbered?.records : undefined;
+    const stride = numbered?.stride ?? 0;
     const byNum = this.byNum;
     for (let i = 0; i < resourceIds.length; i++) {
-      const list = nums ? byNum[nums[i]!] : this.byResource.get(resourceIds[i]!);
+      const list = nums ? byNum[nums[i * stride]!] : this.byResource.get(resourceIds[i]!);
       if (!list) continue;
       const { events, times } = list;
       const start = recentAtOrAfter(times, fromMs);
