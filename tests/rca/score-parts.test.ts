@@ -66,9 +66,8 @@ describe("scoring in parts", () => {
     // Two stores take the same batches, ingest ahead of scoring and the jobs of two batches run
     // newest first. One scores each job as ingest queues it (the reaches that changed from each
     // resource whose edges changed, and the events stored up to its batch); the other rescores
-    // those resources' newest events, the next batch's included, against everything near them,
-    // and pairs each event with every later one. The stream's log lines add dependency edges as
-    // they go, and its failure chains escalate.
+    // those resources' newest events, the next batch's included, against everything near them.
+    // The stream's log lines add dependency edges as they go, and its failure chains escalate.
     const synth = smallCluster(11, "rescore");
     const cluster = syntheticCluster(synth);
     const stream = [...syntheticStream(cluster, 2_000, synth)];
