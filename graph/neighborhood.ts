@@ -366,7 +366,6 @@ export class Neighbourhood implements ReadonlyMap<string, ReachStep> {
     return out.sort();
   }
 
-  /** The reached resources' ids, in the order the walk found them. */
   /**
    * The resource numbers of `idList`, in its order (`records[i * stride]`: the walk's own records,
    * not a copy), and their numbering.
@@ -375,6 +374,7 @@ export class Neighbourhood implements ReadonlyMap<string, ReachStep> {
     return { numbering: this.ids, records: this.data, stride: REC };
   }
 
+  /** The reached resources' ids, in the order the walk found them. */
   idList(): string[] {
     const out = new Array<string>(this.n);
     const names = this.ids.names;
