@@ -503,8 +503,22 @@ async function collect(
 /** Rule vectors by event object (stored events are immutable; a changed event is a new object). */
 const vectorMemo = new WeakMap<StoredEvent, { set: RuleSet; kind?: string; name?: string; v: RuleVectors }>();
 function vectorsOf(set: RuleSet, e: StoredEvent, t: ScoredEventLike): RuleVectors {
+  return keptVectors(set, e, t.kind, t.name) ?? newVectors(set, e, t);
+}
+
+/** The vectors kept for `e` matched as `kind`/`name`, if any. */
+function keptVectors(
+  set: RuleSet,
+  e: StoredEvent,
+  kind: string | undefined,
+  name: string | undefined,
+): RuleVectors | undefined {
   const m = vectorMemo.get(e);
-  if (m && m.set === set && m.kind === t.kind && m.name === t.name) return m.v;
+  return m && m.set === set && m.kind === kind && m.name === name ? m.v : undefined;
+}
+
+/** `e`'s vectors matched as `t`, computed and kept. */
+function newVectors(set: RuleSet, e: StoredEvent, t: ScoredEventLike): RuleVectors {
   const v = ruleVectors(set, t);
   vectorMemo.set(e, {
     set,
@@ -521,13 +535,13 @@ function vectorsOf(set: RuleSet, e: StoredEvent, t: ScoredEventLike): RuleVector
  * events scored before (in a 50k-event bench run ~45 MB of targets made only to be compared).
  */
 function candidateVectors(set: RuleSet, c: StoredEvent, resource: StoredResource | undefined): RuleVectors {
-  // What `toScored` would give as kind and name.
-  const kind = resource ? resource.kind : c.subjectKind ? c.subjectKind : undefined;
   const name = resource ? resource.name : c.subjectKind ? (c.subjectName ?? "") : undefined;
-  const m = vectorMemo.get(c);
-  if (m && m.set === set && m.kind === kind && m.name === name) return m.v;
-  return vectorsOf(set, c, toScored(c, resource));
+  return keptVectors(set, c, targetKind(c, resource), name) ?? newVectors(set, c, toScored(c, resource));
 }
+
+/** The kind `toScored` gives `e` on `resource` (its record, if read). */
+const targetKind = (e: StoredEvent, resource: StoredResource | undefined): string | undefined =>
+  resource ? resource.kind : e.subjectKind ? e.subjectKind : undefined;
 
 /**
  * Candidate `c` scored as a cause of `effect` (`effectScored` is its match target), `r` away from
@@ -555,8 +569,7 @@ function scoreCandidate(
   if (dt < 0) {
     // Only what is known to be reported late may be stamped after the symptom it explains.
     if (opts.mode === "seed" || -dt > LATE_DETECTION_MS) return undefined;
-    if (!reportedLate(c, resource ? resource.kind : c.subjectKind ? c.subjectKind : undefined))
-      return undefined;
+    if (!reportedLate(c, targetKind(c, resource))) return undefined;
     const d = domainScoreOf(
       rules,
       candidateVectors(rules, c, resource),

@@ -1407,12 +1407,13 @@ export class SqliteGraphStore implements GraphStore {
     const pending = this.pendingInserts;
     if (pending && pending.seqFloor === undefined)
       pending.seqFloor = Number(this.stmts.eventsUpTo.get() ?? 0);
+    const severity = severityLevel(e.severity);
     const params = {
       id: e.id,
       base_id: e.baseId,
       cluster: e.cluster,
       etype: e.etype,
-      severity: severityLevel(e.severity),
+      severity,
       reason: e.reason,
       message: e.message,
       time_ms: e.timeMs,
@@ -1426,7 +1427,7 @@ export class SqliteGraphStore implements GraphStore {
       ingested_ms: ingestedMs,
       // Not bound (the statement names none of these): with them the parameters are the new row
       // as `toEvent` reads it (`insertedEvent`), without a copy.
-      level: severityLevel(e.severity),
+      level: severity,
       incident_id: null,
       seq: 0,
     };
