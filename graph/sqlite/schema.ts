@@ -1,5 +1,5 @@
 /** The embedded store's schema. Applied idempotently at open; `user_version` tracks migrations. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -104,7 +104,11 @@ CREATE TABLE IF NOT EXISTS events (
   ingested_ms INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_resource_time ON events(resource_id, time_ms);
-CREATE INDEX IF NOT EXISTS events_resource_reason ON events(resource_id, reason, time_ms);
+-- No index on (resource_id, reason, time_ms) since schema 5: a resource's events of one reason in a
+-- window (escalation's read) are its events in the window, found by events_resource_time, with the
+-- reason checked per row. Its long random keys were the dearest b-tree of an event insert: 22.7 ->
+-- 12.5 µs per insert at 60k events with 8 MB of page cache.
+DROP INDEX IF EXISTS events_resource_reason;
 CREATE INDEX IF NOT EXISTS events_cluster_time ON events(cluster, time_ms);
 CREATE INDEX IF NOT EXISTS events_time ON events(time_ms);
 -- No index on base_id: an event's id starts with its base id (the base itself, \`base#n\` for a

@@ -252,59 +252,59 @@ describe("neighbourhoods kept between topology changes", () => {
   it.each([
     { pods: 15, edgesPerRound: 12 },
     { pods: 160, edgesPerRound: 120 },
-  ])("are what a fresh store walks, after each change, and are given out as kept ($pods pods, $edgesPerRound edges a batch)", async ({
-    pods,
-    edgesPerRound,
-  }) => {
-    const t = tempDir("kgrca-nb-");
-    const path = join(t.dir, "kg.sqlite");
-    const store = new SqliteGraphStore({ path });
-    await store.init();
-    const fresh = async (id: string) => {
-      const other = new SqliteGraphStore({ path });
-      await other.init();
-      try {
-        return await other.neighborhood(id, 3);
-      } finally {
-        await other.close();
-      }
-    };
-    try {
-      const pod = (name: string) => ({ cluster: "c1", kind: "Pod", namespace: "ns", name });
-      const types = ["RUNS_ON", "SELECTS", "CONTROLS", "DEPENDS_ON"];
-      let compared = 0;
-      for (let round = 0; round < 4; round++) {
-        const edges = Array.from({ length: edgesPerRound }, (_, k) => ({
-          cluster: "c1",
-          key: `k${round}-${k}`,
-          from: pod(`p${(k * 7 + round) % pods}`),
-          to:
-            k % 5 === 0
-              ? { cluster: "c1", kind: "Node", name: `n${k % 2}` }
-              : pod(`p${(k * 3 + round * 2) % pods}`),
-          type: types[(k + round) % types.length]!,
-          atMs: 1_000 + round,
-          deleted: round === 3 && k % 3 === 0,
-        }));
-        await store.applyBatch({ resources: [], resourceDeletes: [], edges, events: [] });
-        for (let i = 0; i < pods; i++) {
-          const id = `c1:pod:ns:p${i}`;
-          // The kept map itself is given out (read-only by type), not a copy.
-          const first = await store.neighborhood(id, 3);
-          const again = await store.neighborhood(id, 3);
-          expect(again).toBe(first);
-          expect([...again].map(([k, r]) => [k, r.hops, r.path])).toEqual(
-            [...(await fresh(id))].map(([k, r]) => [k, r.hops, r.path]),
-          );
-          compared += again.size;
+  ])(
+    "are what a fresh store walks, after each change, and are given out as kept ($pods pods, $edgesPerRound edges a batch)",
+    async ({ pods, edgesPerRound }) => {
+      const t = tempDir("kgrca-nb-");
+      const path = join(t.dir, "kg.sqlite");
+      const store = new SqliteGraphStore({ path });
+      await store.init();
+      const fresh = async (id: string) => {
+        const other = new SqliteGraphStore({ path });
+        await other.init();
+        try {
+          return await other.neighborhood(id, 3);
+        } finally {
+          await other.close();
         }
+      };
+      try {
+        const pod = (name: string) => ({ cluster: "c1", kind: "Pod", namespace: "ns", name });
+        const types = ["RUNS_ON", "SELECTS", "CONTROLS", "DEPENDS_ON"];
+        let compared = 0;
+        for (let round = 0; round < 4; round++) {
+          const edges = Array.from({ length: edgesPerRound }, (_, k) => ({
+            cluster: "c1",
+            key: `k${round}-${k}`,
+            from: pod(`p${(k * 7 + round) % pods}`),
+            to:
+              k % 5 === 0
+                ? { cluster: "c1", kind: "Node", name: `n${k % 2}` }
+                : pod(`p${(k * 3 + round * 2) % pods}`),
+            type: types[(k + round) % types.length]!,
+            atMs: 1_000 + round,
+            deleted: round === 3 && k % 3 === 0,
+          }));
+          await store.applyBatch({ resources: [], resourceDeletes: [], edges, events: [] });
+          for (let i = 0; i < pods; i++) {
+            const id = `c1:pod:ns:p${i}`;
+            // The kept map itself is given out (read-only by type), not a copy.
+            const first = await store.neighborhood(id, 3);
+            const again = await store.neighborhood(id, 3);
+            expect(again).toBe(first);
+            expect([...again].map(([k, r]) => [k, r.hops, r.path])).toEqual(
+              [...(await fresh(id))].map(([k, r]) => [k, r.hops, r.path]),
+            );
+            compared += again.size;
+          }
+        }
+        expect(compared).toBeGreaterThan(4 * pods);
+      } finally {
+        await store.close();
+        t.remove();
       }
-      expect(compared).toBeGreaterThan(4 * pods);
-    } finally {
-      await store.close();
-      t.remove();
-    }
-  });
+    },
+  );
 });
 
 describe("a kept neighbourhood after a change near it", () => {
@@ -344,7 +344,9 @@ describe("a kept neighbourhood after a change near it", () => {
         "c1:pod:ns:p2",
         "c1:pod:ns:p3",
       ]);
-      expect(ids(await store.neighborhood("c1:node::n1", 3))).toEqual(ids(await store.neighborhood("c1:pod:ns:p0", 3)));
+      expect(ids(await store.neighborhood("c1:node::n1", 3))).toEqual(
+        ids(await store.neighborhood("c1:pod:ns:p0", 3)),
+      );
       // p2, two hops from p0 and from the node, gains an edge: both walks reach p9 now.
       await store.applyBatch({
         resources: [],
@@ -519,7 +521,8 @@ describe("the background checkpoint", () => {
     await threaded.init();
     await alone.init();
     type Inside = { db: Database.Database; checkpointer?: unknown; checkpointThreadFailed(err: Error): void };
-    const pages = (s: SqliteGraphStore) => (s as unknown as Inside).db.pragma("wal_autocheckpoint", { simple: true });
+    const pages = (s: SqliteGraphStore) =>
+      (s as unknown as Inside).db.pragma("wal_autocheckpoint", { simple: true });
     try {
       expect(pages(alone)).toBe(2_000);
       expect(pages(threaded)).toBe(20_000);
@@ -651,7 +654,7 @@ describe("cause links keyed by the events' seq (schema 4)", () => {
         expect(await again.causeLinksTo("e3")).toEqual([link("e1", "e3", 0.7)]);
         expect(await store.causeLinksFrom("e1")).toEqual([link("e1", "e3", 0.7)]);
         const raw = new Database(path, { readonly: true });
-        expect(raw.pragma("user_version", { simple: true })).toBe(4);
+        expect(raw.pragma("user_version", { simple: true })).toBe(5);
         expect(raw.prepare("SELECT seq, id FROM events ORDER BY seq").all()).toEqual([
           { seq: 1, id: "e1" },
           { seq: 3, id: "e3" },
@@ -667,6 +670,7 @@ describe("cause links keyed by the events' seq (schema 4)", () => {
         expect(indexes("events")).toContain("events_time");
         expect(indexes("events")).toContain("events_resource_time");
         expect(indexes("events")).not.toContain("events_base"); // found by id prefix now
+        expect(indexes("events")).not.toContain("events_resource_reason"); // by events_resource_time
         expect(indexes("cause_links")).toEqual(["cause_links_cause"]);
         expect(
           raw.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE '%pre_seq%'").pluck().get(),
@@ -682,6 +686,38 @@ describe("cause links keyed by the events' seq (schema 4)", () => {
       }
     } finally {
       t.remove();
+    }
+  });
+
+  it("drops a schema-4 store's index of events by resource and reason on open; reads by reason answer the same", async () => {
+    const { store, dir, close } = await tempStore();
+    const path = join(dir, "kg.sqlite");
+    try {
+      await store.applyBatch({ ...none, events: ["a", "b", "c"].map((id, i) => event(id, 1_000 + i)) });
+      const rid = (await store.getEvents(["a"]))[0]!.resourceId!;
+      const before = await store.eventsByReason(rid, "BackOff", 0, 5_000);
+      const raw = new Database(path);
+      raw.exec(`CREATE INDEX events_resource_reason ON events(resource_id, reason, time_ms);
+        PRAGMA user_version = 4;`);
+      raw.close();
+      const again = new SqliteGraphStore({ path });
+      await again.init();
+      try {
+        const check = new Database(path, { readonly: true });
+        expect(check.pragma("user_version", { simple: true })).toBe(5);
+        const names = check.prepare("SELECT name FROM pragma_index_list('events')").pluck().all();
+        expect(names).not.toContain("events_resource_reason");
+        expect(names).toContain("events_resource_time");
+        check.close();
+        expect(before.map((e) => e.id)).toEqual(["a", "b", "c"]);
+        expect(await again.eventsByReason(rid, "BackOff", 0, 5_000)).toEqual(before);
+        expect(await again.eventsByReason(rid, "BackOff", 1_001, 5_000)).toEqual(before.slice(1));
+        expect(await again.eventsByReason(rid, "OOMKilled", 0, 5_000)).toEqual([]);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await close();
     }
   });
 
