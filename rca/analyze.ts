@@ -6,6 +6,7 @@ import type {
   StoredEvent,
   StoredResource,
 } from "../graph/graph-store.js";
+import { eventWith } from "../graph/graph-store.js";
 import { extendReach, lastTypes, passesThrough, reachIds, startReach } from "../graph/neighborhood.js";
 import { parseResourceId } from "./identity.js";
 import { backgroundPause } from "./time-slice.js";
@@ -27,6 +28,7 @@ import {
   type ScoredEventLike,
   type ScoreWeights,
   WEIGHTS,
+  withConfidence,
 } from "./score-cause.js";
 
 /** The reads the analysis needs; a `GraphStore` provides them. */
@@ -468,7 +470,7 @@ async function collect(
     const latent = latentIds.length && to > from ? await store.eventsOnResources(latentIds, from, to) : [];
     for (const c of latent)
       if (c.etype === "k8s.change" && LATENT_REASONS.has(c.reason))
-        candidates.push({ ...c, timeMs: effect.timeMs - lookback });
+        candidates.push(eventWith(c, { timeMs: effect.timeMs - lookback }));
   }
   if (expand && !candidates.some((c) => c.resourceId !== effect.resourceId && severityLevel(c.level) >= 1)) {
     // Nothing near the effect went wrong: it is tied to its cause by what the graph cannot see (a
@@ -577,7 +579,7 @@ function scoreCandidate(
       r.hops,
     );
     const s = combineScore(0, r.hops, d, lookback, weights)!;
-    return { event: c, score: { ...s, confidence: round4(s.confidence * LATE_PENALTY) }, reach: r };
+    return { event: c, score: withConfidence(s, round4(s.confidence * LATE_PENALTY)), reach: r };
   }
   if (dt > lookback) return undefined;
   // `scoreCause`, with each event's rule vectors computed once.
@@ -599,7 +601,7 @@ function scoreCandidate(
       : 1;
   return {
     event: c,
-    score: penalty === 1 ? s : { ...s, confidence: round4(s.confidence * penalty) },
+    score: penalty === 1 ? s : withConfidence(s, round4(s.confidence * penalty)),
     reach: r,
   };
 }

@@ -58,6 +58,19 @@ export function combineScore(
 }
 
 /**
+ * `s` with another confidence, its keys in `combineScore`'s order: a spread copy (`{ ...s,
+ * confidence }`) has another hidden class, and scores of two shapes make every read of them
+ * polymorphic.
+ */
+export const withConfidence = (s: CauseScore, confidence: number): CauseScore => ({
+  confidence,
+  temporal: s.temporal,
+  distance: s.distance,
+  domain: s.domain,
+  rule: s.rule,
+});
+
+/**
  * Scores `cause` as an explanation of `effect` `hops` apart. Undefined when the cause is after the
  * effect or outside the window. Pure and deterministic: the same pair always gets the same score.
  */

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
 import { type Config, loadConfig } from "../config/index.js";
 import { SqliteGraphStore } from "../graph/sqlite/index.js";
 import { ALL_QUEUES } from "../queues/index.js";
@@ -12,7 +13,8 @@ import type { WorkerPool } from "../workers/index.js";
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
 /** A queue prefix no other test uses, so test files can share one Redis. */
-export const testPrefix = (name: string) => `kgrca-test-${name}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+export const testPrefix = (name: string) =>
+  `kgrca-test-${name}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
 export function tempDir(name = "kgrca-test-"): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), name));
@@ -20,7 +22,11 @@ export function tempDir(name = "kgrca-test-"): { dir: string; remove: () => void
 }
 
 /** A fresh SQLite store in a temp file. */
-export async function tempStore(): Promise<{ store: SqliteGraphStore; dir: string; close: () => Promise<void> }> {
+export async function tempStore(): Promise<{
+  store: SqliteGraphStore;
+  dir: string;
+  close: () => Promise<void>;
+}> {
   const t = tempDir("kgrca-store-");
   const store = new SqliteGraphStore({ path: join(t.dir, "kg.sqlite") });
   await store.init();
@@ -50,13 +56,23 @@ export function testConfig(name: string, env: Record<string, string> = {}): Conf
 }
 
 /** A runtime (store and queues, no worker pools) on a test config; `close` removes its queues and data. */
-export async function testRuntime(name: string, env: Record<string, string> = {}): Promise<{ rt: Runtime; close: () => Promise<void> }> {
+export async function testRuntime(
+  name: string,
+  env: Record<string, string> = {},
+): Promise<{ rt: Runtime; close: () => Promise<void> }> {
   const config = testConfig(name, env);
   const rt = await openRuntime(config, "test");
   return {
     rt,
     close: async () => {
-      await Promise.all(ALL_QUEUES.map((q) => rt.queues.get(q).obliterate({ force: true }).catch(() => {})));
+      await Promise.all(
+        ALL_QUEUES.map((q) =>
+          rt.queues
+            .get(q)
+            .obliterate({ force: true })
+            .catch(() => {}),
+        ),
+      );
       await rt.close();
       rmSync(config.dataDir, { recursive: true, force: true });
     },
@@ -64,7 +80,10 @@ export async function testRuntime(name: string, env: Record<string, string> = {}
 }
 
 /** A whole pipeline in-process (runtime + all worker pools) on a test config. */
-export async function testPipeline(name: string, env: Record<string, string> = {}): Promise<{ rt: Runtime; pool: WorkerPool; close: () => Promise<void> }> {
+export async function testPipeline(
+  name: string,
+  env: Record<string, string> = {},
+): Promise<{ rt: Runtime; pool: WorkerPool; close: () => Promise<void> }> {
   const { rt, close } = await testRuntime(name, env);
   const pool = startPool(rt, undefined, 2);
   return {
@@ -76,3 +95,12 @@ export async function testPipeline(name: string, env: Record<string, string> = {
     },
   };
 }
+
+/**
+ * Whether V8 gives two objects one hidden class (map): code that reads objects of one shape stays
+ * monomorphic, and a second shape of a hot type made the pipeline deoptimise again and again.
+ */
+export const sameHiddenClass: (a: object, b: object) => boolean = (() => {
+  setFlagsFromString("--allow-natives-syntax");
+  return new Function("a", "b", "return %HaveSameMap(a, b)") as (a: object, b: object) => boolean;
+})();

@@ -1,10 +1,9 @@
 import { join } from "node:path";
-import { setFlagsFromString } from "node:v8";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { resourceId } from "../../rca/identity.js";
 import type { EventInput, IngestBatch, Severity } from "../../rca/model.js";
-import { tempDir } from "../../tests/helpers.js";
+import { sameHiddenClass, tempDir } from "../../tests/helpers.js";
 import { graphStoreContract } from "../graph-store.contract.js";
 import type { StoredEvent } from "../graph-store.js";
 import { adjacencyBuilder, expandNeighborhood, reachIdNumbers, reachIds } from "../neighborhood.js";
@@ -25,12 +24,6 @@ graphStoreContract("sqlite with hot events", async () => {
     },
   };
 });
-
-/** V8's own answer to whether two objects share a hidden class (map). */
-const sameHiddenClass: (a: object, b: object) => boolean = (() => {
-  setFlagsFromString("--allow-natives-syntax");
-  return new Function("a", "b", "return %HaveSameMap(a, b)") as (a: object, b: object) => boolean;
-})();
 
 const C = "c1";
 const T0 = Date.UTC(2025, 0, 1);

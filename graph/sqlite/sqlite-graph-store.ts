@@ -46,7 +46,7 @@ import type {
   StoredEvent,
   StoredResource,
 } from "../graph-store.js";
-import { StoreUnavailableError } from "../graph-store.js";
+import { eventWith, StoreUnavailableError } from "../graph-store.js";
 import {
   type Adjacency,
   adjacencyBuilder,
@@ -611,9 +611,9 @@ export class SqliteGraphStore implements GraphStore {
         const e = reread?.has(p.id) ? undefined : this.hot.get(p.id);
         if (!e) continue;
         if (p.level !== undefined) {
-          if (e.level !== p.level) this.hot.put(patchedEvent(e, p.level, e.incidentId));
+          if (e.level !== p.level) this.hot.put(eventWith(e, { level: p.level }));
         } else if (e.incidentId !== (p.incidentId ?? undefined))
-          this.hot.put(patchedEvent(e, e.level, p.incidentId ?? undefined));
+          this.hot.put(eventWith(e, { incidentId: p.incidentId ?? undefined }));
       }
     }
     if (changedResources) for (const id of changedResources) this.resourceMemo.delete(id);
@@ -2418,38 +2418,6 @@ export function toEvent(r: Row): StoredEvent {
     labels: extra.labels ? (extra.labels as Record<string, string>) : undefined,
     annotations: extra.annotations ? (extra.annotations as Record<string, string>) : undefined,
     status: extra.status ? String(extra.status) : undefined,
-  };
-}
-
-/**
- * A copy of a held event with another level or incident, built with `toEvent`'s keys in its
- * order: a spread copy (`{ ...e, level }`) gets another hidden class, and with clustering
- * patching the incident of most events, held events came in two shapes and the code that reads
- * them deoptimised again and again ("wrong map").
- */
-function patchedEvent(e: StoredEvent, level: Severity, incidentId: string | undefined): StoredEvent {
-  return {
-    id: e.id,
-    baseId: e.baseId,
-    cluster: e.cluster,
-    etype: e.etype,
-    severity: e.severity,
-    level,
-    reason: e.reason,
-    message: e.message,
-    timeMs: e.timeMs,
-    count: e.count,
-    resourceId: e.resourceId,
-    subjectKind: e.subjectKind,
-    subjectNamespace: e.subjectNamespace,
-    subjectName: e.subjectName,
-    subjectUid: e.subjectUid,
-    incidentId,
-    seq: e.seq,
-    source: e.source,
-    labels: e.labels,
-    annotations: e.annotations,
-    status: e.status,
   };
 }
 

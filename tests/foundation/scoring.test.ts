@@ -1,9 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { escalate } from "../../rca/escalation.js";
 import { defaultRules, loadRules } from "../../rca/rules.js";
-import { type ScoredEventLike, scoreCause } from "../../rca/score-cause.js";
+import { type ScoredEventLike, scoreCause, withConfidence } from "../../rca/score-cause.js";
+import { sameHiddenClass } from "../helpers.js";
 
-const ev = (id: string, timeMs: number, reason: string, level: ScoredEventLike["level"] = "ERROR", message = ""): ScoredEventLike => ({
+const ev = (
+  id: string,
+  timeMs: number,
+  reason: string,
+  level: ScoredEventLike["level"] = "ERROR",
+  message = "",
+): ScoredEventLike => ({
   id,
   timeMs,
   reason,
@@ -19,7 +26,13 @@ describe("seed scoring", () => {
   const W = 15 * 60_000;
 
   it("is 0.3 temporal + 0.3 distance + 0.4 domain", () => {
-    const s = scoreCause(ev("c", 0, "OOMKilled", "FATAL"), ev("e", W / 2, "BackOff", "WARNING"), 1, W, rules)!;
+    const s = scoreCause(
+      ev("c", 0, "OOMKilled", "FATAL"),
+      ev("e", W / 2, "BackOff", "WARNING"),
+      1,
+      W,
+      rules,
+    )!;
     expect(s.temporal).toBeCloseTo(0.5);
     expect(s.distance).toBeCloseTo(0.5);
     expect(s.domain).toBeGreaterThanOrEqual(0.95);
@@ -52,9 +65,30 @@ describe("seed scoring", () => {
   });
 });
 
+describe("score copies", () => {
+  it("withConfidence changes the confidence alone, in the hidden class of a computed score", () => {
+    const s = scoreCause(
+      ev("c", 0, "OOMKilled", "FATAL"),
+      ev("e", 1000, "BackOff", "WARNING"),
+      1,
+      60_000,
+      defaultRules(),
+    )!;
+    const c = withConfidence(s, 0.25);
+    expect(c).toEqual({ ...s, confidence: 0.25 });
+    expect(sameHiddenClass(c, s)).toBe(true);
+    expect(sameHiddenClass({ ...s, confidence: 0.25 }, s)).toBe(false); // why it exists
+  });
+});
+
 describe("severity escalation", () => {
   it("raises a level for every 3 occurrences within 5 minutes, in any order", () => {
-    const occ = [0, 60_000, 120_000, 180_000, 240_000, 250_000].map((t, i) => ({ id: `e${i}`, timeMs: t, severity: "WARNING" as const, level: "WARNING" as const }));
+    const occ = [0, 60_000, 120_000, 180_000, 240_000, 250_000].map((t, i) => ({
+      id: `e${i}`,
+      timeMs: t,
+      severity: "WARNING" as const,
+      level: "WARNING" as const,
+    }));
     const a = escalate(occ);
     const b = escalate([...occ].reverse());
     expect(a).toEqual(b);
@@ -65,9 +99,19 @@ describe("severity escalation", () => {
   });
 
   it("does not escalate repeats spread beyond the window or INFO events", () => {
-    const spread = [0, 400_000, 800_000].map((t, i) => ({ id: `s${i}`, timeMs: t, severity: "WARNING" as const, level: "WARNING" as const }));
+    const spread = [0, 400_000, 800_000].map((t, i) => ({
+      id: `s${i}`,
+      timeMs: t,
+      severity: "WARNING" as const,
+      level: "WARNING" as const,
+    }));
     expect(escalate(spread)).toEqual([]);
-    const info = [0, 1, 2].map((t, i) => ({ id: `i${i}`, timeMs: t, severity: "INFO" as const, level: "INFO" as const }));
+    const info = [0, 1, 2].map((t, i) => ({
+      id: `i${i}`,
+      timeMs: t,
+      severity: "INFO" as const,
+      level: "INFO" as const,
+    }));
     expect(escalate(info)).toEqual([]);
   });
 });
