@@ -38,15 +38,25 @@ export function detectAnomalies(cluster: string, events: readonly StoredEvent[])
       type: Anomaly["type"];
       start: number;
       size: number;
-      resourceId?: string;
-      reason?: string;
+      resourceId: string | undefined;
+      reason: string | undefined;
       events: StoredEvent[];
     }
   >();
-  const add = (key: string, g: Omit<ReturnType<typeof groups.get> & object, "events">, e: StoredEvent) => {
+  // Groups are made in one shape (every key set) and only when missing: the four kinds as four
+  // spread literals made the reads below megamorphic, and a literal per event and kind was garbage.
+  const add = (
+    key: string,
+    type: Anomaly["type"],
+    start: number,
+    size: number,
+    e: StoredEvent,
+    resourceId?: string,
+    reason?: string,
+  ) => {
     let cur = groups.get(key);
     if (!cur) {
-      cur = { ...g, events: [] };
+      cur = { type, start, size, resourceId, reason, events: [] };
       groups.set(key, cur);
     }
     cur.events.push(e);
@@ -55,38 +65,22 @@ export function detectAnomalies(cluster: string, events: readonly StoredEvent[])
     const reason = e.reason.toLowerCase();
     if (severityLevel(e.level) >= 2) {
       const s = bucket(e.timeMs, 60_000);
-      add(`error_spike:${cluster}:${s}`, { type: "error_spike", start: s, size: 60_000 }, e);
+      add(`error_spike:${cluster}:${s}`, "error_spike", s, 60_000, e);
     }
     if (e.reason && severityLevel(e.severity) >= 1) {
       const s = bucket(e.timeMs, ANOMALY_THRESHOLDS.cascadeWindowMs);
-      add(
-        `cascade:${cluster}:${e.reason}:${s}`,
-        { type: "cascade", start: s, size: ANOMALY_THRESHOLDS.cascadeWindowMs, reason: e.reason },
-        e,
-      );
+      const size = ANOMALY_THRESHOLDS.cascadeWindowMs;
+      add(`cascade:${cluster}:${e.reason}:${s}`, "cascade", s, size, e, undefined, e.reason);
     }
     if (OOM.has(reason) && e.resourceId) {
       const s = bucket(e.timeMs, ANOMALY_THRESHOLDS.oomWindowMs);
-      add(
-        `oom_leak:${e.resourceId}:${s}`,
-        {
-          type: "oom_leak",
-          start: s,
-          size: ANOMALY_THRESHOLDS.oomWindowMs,
-          resourceId: e.resourceId,
-          reason: e.reason,
-        },
-        e,
-      );
+      const size = ANOMALY_THRESHOLDS.oomWindowMs;
+      add(`oom_leak:${e.resourceId}:${s}`, "oom_leak", s, size, e, e.resourceId, e.reason);
     }
     if (CHURN.has(reason)) {
       const s = bucket(e.timeMs, ANOMALY_THRESHOLDS.churnWindowMs);
       const ns = e.subjectNamespace ?? "";
-      add(
-        `churn:${cluster}:${ns}:${s}`,
-        { type: "churn", start: s, size: ANOMALY_THRESHOLDS.churnWindowMs },
-        e,
-      );
+      add(`churn:${cluster}:${ns}:${s}`, "churn", s, ANOMALY_THRESHOLDS.churnWindowMs, e);
     }
   }
   for (const [id, g] of groups) {
