@@ -74,6 +74,10 @@ export interface Analysis {
   readonly timeline: StoredEvent[];
 }
 
+/**
+ * `e` as a rule's match target: of the resource's kind and name if read, else of its subject's.
+ * `kind` and `name` are always set (undefined for neither), so that targets have one shape.
+ */
 export const toScored = (e: StoredEvent, resource?: { kind: string; name: string }): ScoredEventLike => ({
   id: e.id,
   timeMs: e.timeMs,
@@ -81,11 +85,8 @@ export const toScored = (e: StoredEvent, resource?: { kind: string; name: string
   reason: e.reason,
   message: e.message,
   etype: e.etype,
-  ...(resource
-    ? { kind: resource.kind, name: resource.name }
-    : e.subjectKind
-      ? { kind: e.subjectKind, name: e.subjectName ?? "" }
-      : {}),
+  kind: targetKind(e, resource),
+  name: targetName(e, resource),
 });
 
 const resourceLabel = (id: string | undefined): string => {
@@ -522,12 +523,7 @@ function keptVectors(
 /** `e`'s vectors matched as `t`, computed and kept. */
 function newVectors(set: RuleSet, e: StoredEvent, t: ScoredEventLike): RuleVectors {
   const v = ruleVectors(set, t);
-  vectorMemo.set(e, {
-    set,
-    ...(t.kind !== undefined ? { kind: t.kind } : {}),
-    ...(t.name !== undefined ? { name: t.name } : {}),
-    v,
-  });
+  vectorMemo.set(e, { set, kind: t.kind, name: t.name, v });
   return v;
 }
 
@@ -537,13 +533,21 @@ function newVectors(set: RuleSet, e: StoredEvent, t: ScoredEventLike): RuleVecto
  * events scored before (in a 50k-event bench run ~45 MB of targets made only to be compared).
  */
 function candidateVectors(set: RuleSet, c: StoredEvent, resource: StoredResource | undefined): RuleVectors {
-  const name = resource ? resource.name : c.subjectKind ? (c.subjectName ?? "") : undefined;
-  return keptVectors(set, c, targetKind(c, resource), name) ?? newVectors(set, c, toScored(c, resource));
+  return (
+    keptVectors(set, c, targetKind(c, resource), targetName(c, resource)) ??
+    newVectors(set, c, toScored(c, resource))
+  );
 }
 
 /** The kind `toScored` gives `e` on `resource` (its record, if read). */
-const targetKind = (e: StoredEvent, resource: StoredResource | undefined): string | undefined =>
-  resource ? resource.kind : e.subjectKind ? e.subjectKind : undefined;
+function targetKind(e: StoredEvent, resource: { kind: string } | undefined): string | undefined {
+  return resource ? resource.kind : e.subjectKind ? e.subjectKind : undefined;
+}
+
+/** The name `toScored` gives `e` on `resource` (its record, if read). */
+function targetName(e: StoredEvent, resource: { name: string } | undefined): string | undefined {
+  return resource ? resource.name : e.subjectKind ? (e.subjectName ?? "") : undefined;
+}
 
 /**
  * Candidate `c` scored as a cause of `effect` (`effectScored` is its match target), `r` away from

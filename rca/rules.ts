@@ -130,17 +130,20 @@ function compileMatcher(
       throw new RulesError(`${where}.${field}: invalid regular expression: ${(err as Error).message}`);
     }
   };
+  // Every key set (undefined when the rule leaves it out), in one order: matchers of one shape keep
+  // the rule checks monomorphic (conditional spreads made a shape per combination of fields, and
+  // the checks megamorphic).
   return {
-    ...(m.reason
-      ? { reasons: new Set(expandReasons(where, m.reason, groups).map((r) => r.toLowerCase())) }
-      : {}),
-    ...(m.message !== undefined ? { message: regex("message", m.message) } : {}),
-    ...(m.not_message !== undefined ? { notMessage: regex("not_message", m.not_message) } : {}),
-    ...(m.severity ? { severities: new Set(m.severity) } : {}),
-    ...(m.min_severity ? { minLevel: SEVERITIES.indexOf(m.min_severity) } : {}),
-    ...(m.kind ? { kinds: new Set(m.kind.map((k) => k.toLowerCase())) } : {}),
-    ...(m.etype ? { etypes: new Set(m.etype.map((e) => e.toLowerCase())) } : {}),
-    ...(m.name !== undefined ? { name: regex("name", m.name) } : {}),
+    reasons: m.reason
+      ? new Set(expandReasons(where, m.reason, groups).map((r) => r.toLowerCase()))
+      : undefined,
+    message: regex("message", m.message),
+    notMessage: regex("not_message", m.not_message),
+    severities: m.severity ? new Set(m.severity) : undefined,
+    minLevel: m.min_severity ? SEVERITIES.indexOf(m.min_severity) : undefined,
+    kinds: m.kind ? new Set(m.kind.map((k) => k.toLowerCase())) : undefined,
+    etypes: m.etype ? new Set(m.etype.map((e) => e.toLowerCase())) : undefined,
+    name: regex("name", m.name),
   };
 }
 
