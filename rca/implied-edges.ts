@@ -228,11 +228,19 @@ const METRICS_API = /\b(metrics\.k8s\.io|resource metrics api)\b/i;
 /**
  * The matches of the global `re` in `text`, as `text.matchAll(re)` gives them, without the copy of
  * `re` that `matchAll` makes on every call (a new RegExp object set up each time: ~1.5 % of the
- * pipeline's main thread, every message asking a dozen patterns). `re`'s `lastIndex` is its
- * state: one loop over a pattern at a time, which holds for the synchronous loops here.
+ * pipeline's main thread, every message asking a dozen patterns). Most messages match none: they
+ * get a shared empty list, not a generator. `re`'s `lastIndex` is its state: one loop over a
+ * pattern at a time, which holds for the synchronous loops here.
  */
-function* matches(re: RegExp, text: string): Generator<RegExpExecArray> {
+function matches(re: RegExp, text: string): Iterable<RegExpExecArray> {
   re.lastIndex = 0;
+  if (!re.test(text)) return NO_MATCHES;
+  re.lastIndex = 0;
+  return allMatches(re, text);
+}
+const NO_MATCHES: readonly RegExpExecArray[] = [];
+
+function* allMatches(re: RegExp, text: string): Generator<RegExpExecArray> {
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     if (m[0] === "") re.lastIndex++;
     yield m;

@@ -44,6 +44,16 @@ describe("references named by messages", () => {
     ])
       expect(referenceHints(msg, "shop")).toEqual([{ kind: "Node", namespace: "" }]);
   });
+  it("finds every mention of one pattern in a message, and the same again on the next call", () => {
+    const msg = 'secret "db-creds" not found; secret "api-key" not found';
+    const want = [
+      { kind: "Secret", namespace: "shop", name: "db-creds" },
+      { kind: "Secret", namespace: "shop", name: "api-key" },
+    ];
+    expect(referenceHints(msg, "shop")).toEqual(want);
+    expect(referenceHints("nothing named here", "shop")).toEqual([]);
+    expect(referenceHints(msg, "shop")).toEqual(want);
+  });
 });
 
 describe("topology implied by specs and annotations", () => {
