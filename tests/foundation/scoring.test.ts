@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { toScored } from "../../rca/analyze.js";
 import { escalate } from "../../rca/escalation.js";
 import { defaultRules, loadRules } from "../../rca/rules.js";
 import { type ScoredEventLike, scoreCause, withConfidence } from "../../rca/score-cause.js";
@@ -65,7 +66,33 @@ describe("seed scoring", () => {
   });
 });
 
-describe("score copies", () => {
+describe("one hidden class per hot type", () => {
+  it("every compiled rule matcher shares one, whichever fields its rule names", () => {
+    const matchers = defaultRules().rules.flatMap((r) => [r.cause, r.effect]);
+    expect(matchers.length).toBeGreaterThan(10);
+    for (const m of matchers) expect(sameHiddenClass(m, matchers[0]!)).toBe(true);
+  });
+
+  it("match targets share one with and without a resource or subject", () => {
+    const e = {
+      id: "e",
+      baseId: "e",
+      cluster: "c",
+      etype: "k8s.event" as const,
+      severity: "ERROR" as const,
+      level: "ERROR" as const,
+      reason: "BackOff",
+      message: "m",
+      timeMs: 1,
+      count: 1,
+    };
+    const a = toScored(e);
+    const b = toScored({ ...e, subjectKind: "Pod", subjectName: "p" });
+    const c = toScored(e, { kind: "Pod", name: "p" });
+    expect([a.kind, b.kind, c.kind]).toEqual([undefined, "Pod", "Pod"]);
+    expect(sameHiddenClass(a, b) && sameHiddenClass(a, c)).toBe(true);
+  });
+
   it("withConfidence changes the confidence alone, in the hidden class of a computed score", () => {
     const s = scoreCause(
       ev("c", 0, "OOMKilled", "FATAL"),
