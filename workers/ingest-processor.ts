@@ -120,7 +120,7 @@ export async function processIngest(
           eventIds: evChunks[i] ?? [],
           resourceIds: resChunks[i] ?? [],
           ...(Object.keys(reachChanged).length ? { reachChanged } : {}),
-          ...(upToKnown && eventsUpTo !== undefined && resChunks[i]?.length ? { eventsUpTo } : {}),
+          ...(upToKnown && eventsUpTo !== undefined ? { eventsUpTo } : {}),
           enqueuedMs: job.enqueuedMs,
         }),
       );

@@ -162,9 +162,15 @@ export async function processRcaScore(
   // length, would lift a penalty.) Before this, 311k of the 672k links scoring derived in a
   // 50k-event bench run were this pass deriving again links already stored, for the recent events
   // of pods a log line had just given a new dependency; every stored link came out the same.
-  // (Pairing only with later events stored by the batch's commit, whose own jobs score the rest,
-  // derives ~14 % fewer links; tried in sessions 14 and 18 and reverted both times: ingest latency
-  // got worse. See bench/README.md.)
+  //
+  // And only with later events stored by the batch's commit (`eventsUpTo`): one stored after it is
+  // scored by its own job, after the commit, with this event as a candidate as the commit left it.
+  // Not so for an event this job raised (after the commit): it is paired with every later one. In
+  // a 30k-event bench run 123k links were offered before this and 107k after; a kept 30k-event run
+  // stored the same rows either way. (Tried in sessions 14 and 18 and reverted both times for the
+  // ingest latency of the runs then; session 19's runs, after the hidden-class steps, were faster
+  // with it and their ingest p99 no worse. See bench/README.md.)
+  const raisedHere = new Set(raised.map((r) => r.eventId));
   const byResource = new Map<string, StoredEvent[]>();
   for (const e of events.values()) {
     if (!e.resourceId || limited.get(e.id)?.size === 0) continue;
@@ -197,12 +203,17 @@ export async function processRcaScore(
       const from = cause.timeMs - (mayBeReportedLate(cause) ? LATE_DETECTION_MS : 0);
       const to = cause.timeMs + lookback;
       const only = limited.get(cause.id);
+      const upTo = raisedHere.has(cause.id) ? undefined : job.eventsUpTo;
       // `later` is ordered by time: the window is one run of it, found by a binary search. A filter
       // over all of `later` per cause visited 7.4M events in a 50k-event bench run.
       const inWindow: StoredEvent[] = [];
       for (let k = firstAtOrAfterTime(later, from); k < later.length && later[k]!.timeMs <= to; k++) {
         const l = later[k]!;
-        if (!only || only.has(l.resourceId!)) inWindow.push(l);
+        if (
+          (!only || only.has(l.resourceId!)) &&
+          (upTo === undefined || l.seq === undefined || l.seq <= upTo)
+        )
+          inWindow.push(l);
       }
       if (inWindow.length === 0) continue;
       pairs.push({ cause, effects: inWindow });

@@ -66,8 +66,9 @@ describe("scoring in parts", () => {
     // Two stores take the same batches, ingest ahead of scoring and the jobs of two batches run
     // newest first. One scores each job as ingest queues it (the reaches that changed from each
     // resource whose edges changed, and the events stored up to its batch); the other rescores
-    // those resources' newest events, the next batch's included, against everything near them.
-    // The stream's log lines add dependency edges as they go, and its failure chains escalate.
+    // those resources' newest events, the next batch's included, against everything near them,
+    // and pairs each event with every later one. The stream's log lines add dependency edges as
+    // they go, and its failure chains escalate.
     const synth = smallCluster(11, "rescore");
     const cluster = syntheticCluster(synth);
     const stream = [...syntheticStream(cluster, 2_000, synth)];
@@ -129,7 +130,9 @@ describe("scoring in parts", () => {
     };
     try {
       await store(shop());
-      const [effect] = await store([event("backoff-1", 100, "BackOff", pod, { message: "Back-off restarting failed container" })]);
+      const [effect] = await store([
+        event("backoff-1", 100, "BackOff", pod, { message: "Back-off restarting failed container" }),
+      ]);
       await processRcaScore(rt.workerContext, { eventIds: [effect!], resourceIds: [] });
       expect(await rt.store.causeLinksTo(effect!)).toEqual([]);
       // Both stamped 30 s after the symptom, stored and scored after it was.
@@ -140,7 +143,9 @@ describe("scoring in parts", () => {
       expect(causes).toHaveLength(2);
       await processRcaScore(rt.workerContext, { eventIds: causes, resourceIds: [] });
       const linked = (await rt.store.causeLinksTo(effect!)).map((l) => l.causeId);
-      const [oom, unhealthy] = (await rt.store.getEvents(causes)).sort((a, b) => a.reason.localeCompare(b.reason));
+      const [oom, unhealthy] = (await rt.store.getEvents(causes)).sort((a, b) =>
+        a.reason.localeCompare(b.reason),
+      );
       expect(oom!.reason).toBe("OOMKilled");
       expect(linked).toContain(oom!.id);
       expect(linked).not.toContain(unhealthy!.id);
