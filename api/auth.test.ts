@@ -31,14 +31,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(
-    ALL_QUEUES.map((q) =>
-      rt.queues
-        .get(q)
-        .obliterate({ force: true })
-        .catch(() => {}),
-    ),
-  );
+  await rt.queues.obliterate();
   await rt.close();
   rmSync(rt.config.dataDir, { recursive: true, force: true });
 });

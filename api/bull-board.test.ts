@@ -62,14 +62,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-  await Promise.all(
-    ALL_QUEUES.map((q) =>
-      rt.queues
-        .get(q)
-        .obliterate({ force: true })
-        .catch(() => {}),
-    ),
-  );
+  await rt.queues.obliterate();
   await rt.close();
   rmSync(rt.config.dataDir, { recursive: true, force: true });
 });

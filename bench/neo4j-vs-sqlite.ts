@@ -19,7 +19,6 @@ import { loadConfig } from "../config/index.js";
 import { StoreUnavailableError } from "../graph/index.js";
 import type { Neo4jGraphStore } from "../graph/neo4j/index.js";
 import { replayAndRank } from "../graph/neo4j/scenario-replay.js";
-import { ALL_QUEUES } from "../queues/index.js";
 import { analyze } from "../rca/analyze.js";
 import type { EventInput, IngestBatch, ResourceUpsert } from "../rca/model.js";
 import { tempDir, testPrefix } from "../tests/helpers.js";
@@ -55,14 +54,7 @@ async function open(kind: Kind): Promise<{ rt: Runtime; close: () => Promise<voi
   return {
     rt,
     close: async () => {
-      await Promise.all(
-        ALL_QUEUES.map((q) =>
-          rt.queues
-            .get(q)
-            .obliterate({ force: true })
-            .catch(() => {}),
-        ),
-      );
+      await rt.queues.obliterate();
       await rt.close();
       rmSync(t.dir, { recursive: true, force: true });
     },

@@ -8,7 +8,7 @@ import { startApi, startPool, waitIdle } from "../cli/pipeline.js";
 import { configOrExit, ensureRedis, openRuntime, type Runtime } from "../cli/runtime.js";
 import type { Config } from "../config/index.js";
 import type { StoredEvent } from "../graph/index.js";
-import { ALL_QUEUES, createRedis } from "../queues/index.js";
+import { createRedis } from "../queues/index.js";
 import { analyze } from "../rca/analyze.js";
 import { classifyLogLine } from "../rca/log-filter.js";
 import { emptyBatch } from "../rca/model.js";
@@ -451,7 +451,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     fleet?.kill();
     await api?.stop().catch(() => {});
     if (rt) {
-      await Promise.all(ALL_QUEUES.map((q) => rt!.queues.get(q).obliterate({ force: true }).catch(() => {})));
+      await rt!.queues.obliterate();
       await rt.close();
     }
     redisHandle.stop();

@@ -143,6 +143,14 @@ export class Queues {
     return true;
   }
 
+  /**
+   * Removes every queue's jobs and keys, dead-letter included, each queue's failure ignored: for
+   * runs that own their queue prefix (tests, `kgrca eval`, benches) and leave nothing behind.
+   */
+  async obliterate(): Promise<void> {
+    await Promise.all([...this.byName.values()].map((q) => q.obliterate({ force: true }).catch(() => {})));
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.byName.values()].map((q) => q.close()));
   }

@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { type Config, loadConfig } from "../config/index.js";
 import { SqliteGraphStore } from "../graph/sqlite/index.js";
-import { ALL_QUEUES } from "../queues/index.js";
 import { openRuntime, type Runtime } from "../cli/runtime.js";
 import { startPool } from "../cli/pipeline.js";
 import type { WorkerPool } from "../workers/index.js";
@@ -65,14 +64,7 @@ export async function testRuntime(
   return {
     rt,
     close: async () => {
-      await Promise.all(
-        ALL_QUEUES.map((q) =>
-          rt.queues
-            .get(q)
-            .obliterate({ force: true })
-            .catch(() => {}),
-        ),
-      );
+      await rt.queues.obliterate();
       await rt.close();
       rmSync(config.dataDir, { recursive: true, force: true });
     },

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPool, waitIdle } from "../../cli/pipeline.js";
 import { openRuntime, type Runtime } from "../../cli/runtime.js";
 import type { SqliteGraphStore } from "../../graph/sqlite/index.js";
-import { ALL_QUEUES } from "../../queues/index.js";
 import { DEFAULT_TOPICS } from "../../rca/normalize.js";
 import { createLogger, Metrics } from "../../telemetry/index.js";
 import { testConfig } from "../../tests/helpers.js";
@@ -68,14 +67,7 @@ describe("kafka bridge: a rebalance between enqueue and completion (steered fake
   });
   afterAll(async () => {
     await pool?.close();
-    await Promise.all(
-      ALL_QUEUES.map((q) =>
-        rt.queues
-          .get(q)
-          .obliterate({ force: true })
-          .catch(() => {}),
-      ),
-    );
+    await rt.queues.obliterate();
     await rt.close();
   });
 

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { startPool, waitIdle } from "../../cli/pipeline.js";
 import { openRuntime } from "../../cli/runtime.js";
 import type { SqliteGraphStore } from "../../graph/sqlite/index.js";
-import { ALL_QUEUES } from "../../queues/index.js";
 import { tempDir, testConfig } from "../../tests/helpers.js";
 import { describeIfKafka } from "../../tests/infra/services.js";
 import type { WorkerPool } from "../../workers/index.js";
@@ -39,14 +38,7 @@ async function pipeline(name: string, env: Record<string, string>) {
     },
     close: async () => {
       await pool?.close();
-      await Promise.all(
-        ALL_QUEUES.map((q) =>
-          rt.queues
-            .get(q)
-            .obliterate({ force: true })
-            .catch(() => {}),
-        ),
-      );
+      await rt.queues.obliterate();
       await rt.close();
     },
   };

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { startPool, waitIdle } from "../../cli/pipeline.js";
 import { openRuntime } from "../../cli/runtime.js";
 import type { SqliteGraphStore } from "../../graph/sqlite/index.js";
-import { ALL_QUEUES, DEAD_LETTER, type DeadLetterJob } from "../../queues/index.js";
+import { DEAD_LETTER, type DeadLetterJob } from "../../queues/index.js";
 import { resourceId } from "../../rca/identity.js";
 import { tempDir, testConfig } from "../../tests/helpers.js";
 import { describeIfKafka } from "../../tests/infra/services.js";
@@ -45,14 +45,7 @@ async function pipeline(name: string, env: Record<string, string>) {
     },
     close: async () => {
       await pool?.close();
-      await Promise.all(
-        ALL_QUEUES.map((q) =>
-          rt.queues
-            .get(q)
-            .obliterate({ force: true })
-            .catch(() => {}),
-        ),
-      );
+      await rt.queues.obliterate();
       await rt.close();
     },
   };

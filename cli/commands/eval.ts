@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Config } from "../../config/index.js";
 import { listReplayFiles, readScenario, type Scenario } from "../../bridge/replay/index.js";
-import { ALL_QUEUES } from "../../queues/index.js";
 import { analyze } from "../../rca/analyze.js";
 import { blastRadiusCovers, hitAt, type RankedForEval, rankingOf } from "../../rca/evaluate.js";
 import { startPool, waitIdle } from "../pipeline.js";
@@ -165,14 +164,7 @@ async function evaluateOne(
     return result;
   } finally {
     await pool.close();
-    await Promise.all(
-      ALL_QUEUES.map((q) =>
-        rt.queues
-          .get(q)
-          .obliterate({ force: true })
-          .catch(() => {}),
-      ),
-    );
+    await rt.queues.obliterate();
     await rt.close();
     rmSync(dir, { recursive: true, force: true });
   }

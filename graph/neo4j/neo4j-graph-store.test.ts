@@ -4,7 +4,6 @@ import neo4j from "neo4j-driver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listReplayFiles, readScenario } from "../../bridge/replay/index.js";
 import { openRuntime, type Runtime } from "../../cli/runtime.js";
-import { ALL_QUEUES } from "../../queues/index.js";
 import type { IngestBatch } from "../../rca/model.js";
 import { tempDir, testConfig } from "../../tests/helpers.js";
 import { graphStoreContract } from "../graph-store.contract.js";
@@ -84,14 +83,7 @@ if (!NEO4J_URL) {
       return {
         rt,
         close: async () => {
-          await Promise.all(
-            ALL_QUEUES.map((q) =>
-              rt.queues
-                .get(q)
-                .obliterate({ force: true })
-                .catch(() => {}),
-            ),
-          );
+          await rt.queues.obliterate();
           await rt.close();
           rmSync(rt.config.dataDir, { recursive: true, force: true });
         },

@@ -312,18 +312,7 @@ export async function runFaults(plan: FaultPlan): Promise<FaultReport> {
   const dlq = await deadLetterPayloads(watcher);
   await Promise.all(queueEvents.map((qe) => qe.close().catch(() => {})));
   for (const c of eventConnections) c.disconnect();
-  await Promise.all(
-    QUEUE_NAMES.map((q) =>
-      watcher
-        .get(q)
-        .obliterate({ force: true })
-        .catch(() => {}),
-    ),
-  );
-  await watcher
-    .get("dead-letter")
-    .obliterate({ force: true })
-    .catch(() => {});
+  await watcher.obliterate();
   await watcher.close();
   watcher.connection.disconnect();
   await redis?.stop();

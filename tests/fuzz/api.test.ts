@@ -54,7 +54,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const q of queues.byName.values()) await q.obliterate({ force: true }).catch(() => {});
+  await queues.obliterate();
   await queues.close();
   queues.connection.disconnect();
   await closeStore();

@@ -2,7 +2,6 @@ import { rmSync } from "node:fs";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openRuntime, type Runtime } from "../../cli/runtime.js";
-import { ALL_QUEUES } from "../../queues/index.js";
 import { InvalidMessageError } from "../../rca/errors.js";
 import { resourceId } from "../../rca/identity.js";
 import { emptyBatch } from "../../rca/model.js";
@@ -23,14 +22,7 @@ beforeAll(async () => {
   rt = await openRuntime(testConfig("fuzz-ingest"), "test");
 });
 afterAll(async () => {
-  await Promise.all(
-    ALL_QUEUES.map((q) =>
-      rt.queues
-        .get(q)
-        .obliterate({ force: true })
-        .catch(() => {}),
-    ),
-  );
+  await rt.queues.obliterate();
   await rt.close();
   rmSync(rt.config.dataDir, { recursive: true, force: true });
 });

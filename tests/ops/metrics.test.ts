@@ -58,14 +58,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([stopCli(api), stopCli(worker)]);
-  await Promise.all(
-    ALL_QUEUES.map((q) =>
-      queues
-        .get(q)
-        .obliterate({ force: true })
-        .catch(() => {}),
-    ),
-  );
+  await queues.obliterate();
   await queues.close();
   redis.disconnect();
   data.remove();

@@ -35,8 +35,7 @@ describe("escalation and anomaly windows", () => {
       expect(again.escalated).toBe(0);
       expect(await anomaly.count()).toBe(0);
     } finally {
-      for (const q of ["anomaly", "cluster", "rca-score", "ingest"] as const)
-        await rt.queues.get(q).obliterate({ force: true }).catch(() => {});
+      await rt.queues.obliterate();
       await rt.close();
       rmSync(config.dataDir, { recursive: true, force: true });
     }

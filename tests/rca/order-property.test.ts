@@ -5,7 +5,6 @@ import { readScenario } from "../../bridge/replay/index.js";
 import { openRuntime } from "../../cli/runtime.js";
 import { startPool, waitIdle } from "../../cli/pipeline.js";
 import type { SqliteGraphStore } from "../../graph/sqlite/index.js";
-import { ALL_QUEUES } from "../../queues/index.js";
 import { analyze } from "../../rca/analyze.js";
 import type { WireMessage } from "../../rca/normalize.js";
 import { testConfig } from "../helpers.js";
@@ -38,14 +37,7 @@ async function replay(batches: WireMessage[][], replicas: number) {
     };
   } finally {
     await Promise.all(pools.map((p) => p.close()));
-    await Promise.all(
-      ALL_QUEUES.map((q) =>
-        rt.queues
-          .get(q)
-          .obliterate({ force: true })
-          .catch(() => {}),
-      ),
-    );
+    await rt.queues.obliterate();
     await rt.close();
     rmSync(config.dataDir, { recursive: true, force: true });
   }

@@ -39,7 +39,7 @@ beforeAll(async () => {
     readiness: [],
   });
   close = async () => {
-    for (const q of queues.byName.values()) await q.obliterate({ force: true }).catch(() => {});
+    await queues.obliterate();
     await queues.close();
     queues.connection.disconnect();
     await t.close();

@@ -66,7 +66,7 @@ describe("graceful shutdown", () => {
     } finally {
       a.signal("SIGKILL");
       b.signal("SIGKILL");
-      for (const q of watcher.byName.values()) await q.obliterate({ force: true }).catch(() => {});
+      await watcher.obliterate();
       await watcher.close();
       watcher.connection.disconnect();
     }
