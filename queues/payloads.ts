@@ -23,7 +23,8 @@ export interface RcaScoreJob {
   /** See `ApplyResult.reachChanged`: by resource of `resourceIds`, where known. */
   readonly reachChanged?: Readonly<Record<string, readonly string[]>>;
   /**
-   * See `ApplyResult.eventsUpTo`: the events of `resourceIds` rescored are those stored by then;
+   * See `ApplyResult.eventsUpTo`: the events of `resourceIds` rescored, and the later events each
+   * event is paired with as a cause (unless the job raised its level), are those stored by then;
    * later ones are scored by their own jobs.
    */
   readonly eventsUpTo?: number;
