@@ -504,7 +504,10 @@ async function collect(
 }
 
 /** Rule vectors by event object (stored events are immutable; a changed event is a new object). */
-const vectorMemo = new WeakMap<StoredEvent, { set: RuleSet; kind?: string; name?: string; v: RuleVectors }>();
+const vectorMemo = new WeakMap<
+  StoredEvent,
+  { set: RuleSet; kind: string | undefined; name: string | undefined; v: RuleVectors }
+>();
 function vectorsOf(set: RuleSet, e: StoredEvent, t: ScoredEventLike): RuleVectors {
   return keptVectors(set, e, t.kind, t.name) ?? newVectors(set, e, t);
 }
