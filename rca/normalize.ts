@@ -13,6 +13,7 @@ import type {
   Severity,
 } from "./model.js";
 import { severityLevel } from "./model.js";
+import { type LooseShape, parseLoose } from "./loose-parse.js";
 import { parseSeverity, reasonSeverity } from "./severity.js";
 
 /** The five kinds of topic in CONTRACT.md. Topic names are configurable; these are the roles. */
@@ -51,21 +52,19 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 
 const str = z.string();
 const optStr = z.union([z.string(), z.number()]).transform(String).optional().nullable();
-const labelsSchema = z
-  .record(z.string(), z.unknown())
-  .optional()
-  .nullable()
-  .transform((v) => {
-    const out: Record<string, string> = {};
-    if (!v) return out;
-    let n = 0;
-    for (const [k, val] of Object.entries(v)) {
-      if (n++ >= MAX_LABELS) break;
-      if (val === null || val === undefined) continue;
-      out[k] = typeof val === "string" ? val : JSON.stringify(val);
-    }
-    return out;
-  });
+/** Labels or annotations as text: at most `MAX_LABELS`, nulls left out, other values as JSON. */
+export function labelsText(v: Record<string, unknown> | null | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!v) return out;
+  let n = 0;
+  for (const [k, val] of Object.entries(v)) {
+    if (n++ >= MAX_LABELS) break;
+    if (val === null || val === undefined) continue;
+    out[k] = typeof val === "string" ? val : JSON.stringify(val);
+  }
+  return out;
+}
+const labelsSchema = z.record(z.string(), z.unknown()).optional().nullable().transform(labelsText);
 const obj = z.record(z.string(), z.unknown());
 
 function checkName(field: string, value: string | undefined | null): string | undefined {
@@ -505,7 +504,7 @@ const subjectSchema = z
   .optional()
   .nullable();
 
-const eventSchema = z.looseObject({
+export const eventSchema = z.looseObject({
   event_id: optStr,
   event_time: z.union([z.string(), z.number()]).optional().nullable(),
   etype: optStr,
@@ -529,8 +528,34 @@ const eventSchema = z.looseObject({
   // older alias of event_time
   timestamp: z.union([z.string(), z.number()]).optional().nullable(),
 });
+/** `eventSchema` for the fast path (`loose-parse.ts`); a test holds the two to the same fields. */
+export const EVENT_SHAPE: LooseShape = {
+  event_id: "text",
+  event_time: "textOrNumber",
+  etype: "text",
+  severity: "text",
+  reason: "text",
+  message: "unknown",
+  subject: {
+    optional: true,
+    shape: { kind: "text", uid: "text", ns: "text", namespace: "text", name: "text" },
+  },
+  source: "record",
+  count: "count",
+  status: "text",
+  labels: "labels",
+  annotations: "labels",
+  pod_uid: "text",
+  pod_namespace: "text",
+  pod_name: "text",
+  kubernetes: {
+    optional: true,
+    shape: { pod_uid: "text", pod_name: "text", pod_namespace: "text", namespace_name: "text" },
+  },
+  timestamp: "textOrNumber",
+};
 
-const rawK8sEventSchema = z.looseObject({
+export const rawK8sEventSchema = z.looseObject({
   involvedObject: z.looseObject({
     kind: optStr,
     namespace: optStr,
@@ -558,6 +583,47 @@ const rawK8sEventSchema = z.looseObject({
   cluster: optStr,
   client_id: optStr,
 });
+/** `rawK8sEventSchema` for the fast path (`loose-parse.ts`). */
+export const RAW_K8S_EVENT_SHAPE: LooseShape = {
+  involvedObject: {
+    optional: false,
+    shape: { kind: "text", namespace: "text", name: "text", uid: "text" },
+  },
+  metadata: {
+    optional: true,
+    shape: { uid: "text", name: "text", namespace: "text", creationTimestamp: "text" },
+  },
+  event_time: "text",
+  type: "text",
+  reason: "text",
+  message: "text",
+  count: "count",
+  firstTimestamp: "text",
+  lastTimestamp: "text",
+  eventTime: "text",
+  series: { optional: true, shape: { count: "countNotNull", lastObservedTime: "text" } },
+  source: "record",
+  reportingComponent: "text",
+  cluster: "text",
+  client_id: "text",
+};
+
+/**
+ * `value` by `schema`: by the fast path when the message is in the form it copies (the same
+ * output), else by zod, whose error becomes the message's reason (`what: path: problem`).
+ */
+function parseMessage<S extends z.ZodType>(
+  schema: S,
+  shape: LooseShape,
+  value: unknown,
+  what: string,
+): z.infer<S> {
+  const fast = parseLoose(shape, value, labelsText);
+  if (fast !== undefined) return fast as z.infer<S>;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new InvalidMessageError(zodReason(what, parsed.error));
+  return parsed.data;
+}
 
 /** events.k8s.io/v1 (`regarding`, `note`, `deprecated*`) read as the core/v1 event form. */
 function eventsV1AsCore(v: Record<string, unknown>): Record<string, unknown> {
@@ -779,14 +845,21 @@ function parseEventLike(
     return;
   }
   if ((role === "events" || role === "logs") && ("involvedObject" in value || "regarding" in value)) {
-    const raw = rawK8sEventSchema.safeParse(eventsV1AsCore(value as Record<string, unknown>));
-    if (!raw.success) throw new InvalidMessageError(zodReason("kubernetes event", raw.error));
-    parseRawK8sEvent(raw.data, msg, opts, out);
+    const raw = parseMessage(
+      rawK8sEventSchema,
+      RAW_K8S_EVENT_SHAPE,
+      eventsV1AsCore(value as Record<string, unknown>),
+      "kubernetes event",
+    );
+    parseRawK8sEvent(raw, msg, opts, out);
     return;
   }
-  const parsed = eventSchema.safeParse(withEventAliases(value as Record<string, unknown>, role));
-  if (!parsed.success) throw new InvalidMessageError(zodReason("event", parsed.error));
-  const v = parsed.data;
+  const v = parseMessage(
+    eventSchema,
+    EVENT_SHAPE,
+    withEventAliases(value as Record<string, unknown>, role),
+    "event",
+  );
   const cluster = clusterOf(v, opts);
   const etypeGiven = (
     v.etype ?? (role === "logs" ? "k8s.log" : role === "alerts" ? "prom.alert" : "k8s.event")
