@@ -181,6 +181,11 @@ describe("Neighbourhood (a walk's reaches, packed)", () => {
             // The walk read `id`'s adjacency: reached below the hop limit and not a hub (but the start).
             expect(nb.expands(id)).toBe(!!want && want.hops < hops && (want.hops === 0 || !isHub(id)));
           }
+          // Walked again over the same lists (kept by number since the first walk): the same reaches.
+          const again = await expandNeighborhood(start, hops, () => adj);
+          expect([...again].map(([id, r]) => [id, r.hops, r.path])).toEqual(
+            [...ref].map(([id, r]) => [id, r.hops, r.path]),
+          );
           const values: ReachStep[] = [];
           nb.forEach((r, id) => {
             expect(r.id).toBe(id);

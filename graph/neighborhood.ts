@@ -123,6 +123,9 @@ const byOtherThenType = (x: readonly [string, string], y: readonly [string, stri
 export function sortAdjacency(a: { out: Array<[string, string]>; in: Array<[string, string]> }): Adjacency {
   a.out.sort(byOtherThenType);
   a.in.sort(byOtherThenType);
+  const held = a as typeof a & Numbered;
+  held.numbered = undefined;
+  held.numberedBy = undefined;
   return a;
 }
 
@@ -186,13 +189,66 @@ const NUMBERING_MAX = 200_000;
 const TYPES_MAX = 0xffffff;
 let resourceNumbers = new Numbering();
 let typeNumbers = new Numbering();
+/**
+ * Which numbered resources are hubs (0 not known yet, 1 no, 2 yes). With adjacency lists by
+ * number (`numberedEdges`), a walk's steps index arrays where they looked each neighbour's id, its
+ * edge type and the hub test up in hash maps (~4 % of the main thread's time in a 30k-event bench
+ * run, `perf`).
+ */
+let hubByNumber = new Uint8Array(1024);
 
 function numberings(): { ids: Numbering; types: Numbering } {
   if (resourceNumbers.names.length > NUMBERING_MAX || typeNumbers.names.length > TYPES_MAX) {
     resourceNumbers = new Numbering();
     typeNumbers = new Numbering();
+    hubByNumber = new Uint8Array(1024);
   }
   return { ids: resourceNumbers, types: typeNumbers };
+}
+
+/**
+ * An adjacency as walks keep it: its edges by number in the resource numbering `numberedBy` (per
+ * edge, `out`'s then `in`'s in the lists' order: the other end's number and `type number << 1 |
+ * fan-in`, fan-in for `FAN_IN_TYPES` out of it). Adjacency lists are not changed once made (a
+ * change makes new lists), so the numbers stay right as long as the numbering does.
+ * `sortAdjacency` gives every list the two fields, so they all have one shape.
+ */
+interface Numbered {
+  numbered?: number[] | undefined;
+  numberedBy?: Numbering | undefined;
+}
+
+/** `a`'s edges by number (see `Numbered`), made once per adjacency and numbering. */
+function numberedEdges(a: Adjacency, ids: Numbering, types: Numbering): number[] {
+  const held = a as Adjacency & Numbered;
+  if (held.numberedBy === ids && held.numbered) return held.numbered;
+  const out: number[] = [];
+  for (const [list, dir] of [
+    [a.out, 1],
+    [a.in, 0],
+  ] as const)
+    for (let k = 0; k < list.length; k++) {
+      const [other, type] = list[k]!;
+      out.push(ids.number(other), (types.number(type) << 1) | (dir && FAN_IN_TYPES.has(type) ? 1 : 0));
+    }
+  held.numbered = out;
+  held.numberedBy = ids;
+  return out;
+}
+
+/** `isHub` of resource number `num` (named `id`), kept by number. */
+function isHubNumber(num: number, id: string): boolean {
+  if (num >= hubByNumber.length) {
+    const grown = new Uint8Array(Math.max(num + 1, hubByNumber.length * 2));
+    grown.set(hubByNumber);
+    hubByNumber = grown;
+  }
+  let h = hubByNumber[num]!;
+  if (h === 0) {
+    h = isHub(id) ? 2 : 1;
+    hubByNumber[num] = h;
+  }
+  return h === 2;
 }
 
 /** Resources to test many neighbourhoods against at once (`Neighbourhood.expandsAny`), by number. */
@@ -530,14 +586,16 @@ export async function expandNeighborhood(
     // records the last hop added, in order: `frontier[k]` is record `frontierFirst + k`.
     let frontier = [s];
     let frontierFirst = 0;
-    let blocks = [""];
+    // The type number each frontier resource may not be left by inwards, -1 for none.
+    let blocks = [-1];
     for (let hop = 1; hop <= maxHops && frontier.length; hop++) {
       const expand: string[] = [];
       // Where each resource expanded is in the frontier.
       const at: number[] = [];
       for (let k = 0; k < frontier.length; k++) {
-        const id = ids.names[frontier[k]!]!;
-        if (id !== start && isHub(id)) continue;
+        const num = frontier[k]!;
+        const id = ids.names[num]!;
+        if (id !== start && isHubNumber(num, id)) continue;
         expand.push(id);
         at.push(k);
       }
@@ -550,35 +608,35 @@ export async function expandNeighborhood(
       const adj = isPromise(got) ? await got : got;
       const first = marks.records;
       const next: number[] = [];
-      const nextBlocks: string[] = [];
-      const visit = (via: number, other: string, type: string, fanIn: boolean) => {
-        const num = ids.number(other);
+      const nextBlocks: number[] = [];
+      // `typed`: the edge's type number << 1 | fan-in (`Numbered`: only edges out of `via` block).
+      const visit = (via: number, num: number, typed: number) => {
+        const fanIn = (typed & 1) === 1;
+        const type = typed >>> 1;
         const seen = marks.recordOf(num, walk);
         if (seen < 0) {
           marks.reach(num, walk, marks.records);
-          marks.record(num, via, hop | (types.number(type) << 8));
+          marks.record(num, via, hop | (type << 8));
           next.push(num);
-          nextBlocks.push(fanIn ? type : "");
+          nextBlocks.push(fanIn ? type : -1);
           return;
         }
         if (seen < first) return; // reached in fewer hops
         // Reached again at the same distance: it may expand wherever any of its arrivals allows.
         const cur = nextBlocks[seen - first]!;
-        if (cur && !(fanIn && cur === type)) nextBlocks[seen - first] = "";
+        if (cur >= 0 && !(fanIn && cur === type)) nextBlocks[seen - first] = -1;
       };
       for (let e = 0; e < expand.length; e++) {
         const a = adj.get(expand[e]!);
         if (!a) continue;
+        const edges = numberedEdges(a, ids, types);
         const via = frontierFirst + at[e]!;
         const block = blocks[at[e]!]!;
-        for (let k = 0; k < a.out.length; k++) {
-          const [other, type] = a.out[k]!;
-          visit(via, other, type, FAN_IN_TYPES.has(type));
-        }
-        for (let k = 0; k < a.in.length; k++) {
-          const [other, type] = a.in[k]!;
-          if (type === block) continue;
-          visit(via, other, type, false);
+        const outEnd = 2 * a.out.length;
+        for (let k = 0; k < outEnd; k += 2) visit(via, edges[k]!, edges[k + 1]!);
+        for (let k = outEnd; k < edges.length; k += 2) {
+          if (edges[k + 1]! >>> 1 === block) continue;
+          visit(via, edges[k]!, edges[k + 1]!);
         }
       }
       frontier = next;
