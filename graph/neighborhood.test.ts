@@ -253,6 +253,51 @@ describe("Neighbourhood (a walk's reaches, packed)", () => {
     );
   });
 
+  it("tells hubs apart in a walk that an asynchronous fetch paused while another started a new numbering", async () => {
+    // Numbers more resources than a numbering holds: the next walk starts a new numbering.
+    const fill = async () => {
+      const many = adjacencyBuilder();
+      for (let i = 0; i < 200_001; i++) many.add("c:service:ns:big", "out", `c:pod:ns:q${i}`, "TALKS_TO");
+      await expandNeighborhood("c:service:ns:big", 1, () => many.sorted());
+    };
+    await fill();
+    // A walk in a new numbering: a (number 0) calls s (number 1, not a hub), which b calls.
+    const calls = graph([
+      ["c:pod:ns:a", "TALKS_TO", "c:service:ns:s"],
+      ["c:pod:ns:b", "TALKS_TO", "c:service:ns:s"],
+    ]);
+    await expandNeighborhood("c:pod:ns:a", 2, () => calls);
+    // Walk A, in the same numbering, pauses at its first fetch.
+    let resume!: () => void;
+    const paused = new Promise<void>((r) => {
+      resume = r;
+    });
+    let first = true;
+    const walkA = expandNeighborhood("c:pod:ns:a", 2, async (ids) => {
+      if (first) {
+        first = false;
+        await paused;
+      }
+      return new Map(ids.flatMap((id) => (calls.has(id) ? [[id, calls.get(id)!] as const] : [])));
+    });
+    // Meanwhile walk B, in the numbering after A's: x (number 0) runs on node n1 (number 1, a hub).
+    await fill();
+    const onNode = graph([["c:pod:ns:x", "RUNS_ON", "c:node::n1"]]);
+    const b = await expandNeighborhood("c:pod:ns:x", 2, () => onNode);
+    expect(b.expands("c:node::n1")).toBe(false);
+    resume();
+    const a = await walkA;
+    // A's number 1 is the service, not B's node: A goes through it to b.
+    expect(a.expands("c:service:ns:s")).toBe(true);
+    expect(a.get("c:pod:ns:b")?.path).toEqual([
+      "c:pod:ns:a",
+      "TALKS_TO",
+      "c:service:ns:s",
+      "TALKS_TO",
+      "c:pod:ns:b",
+    ]);
+  });
+
   it("keeps answering after walks start a new numbering of resources", async () => {
     const star = graph(ids.slice(0, 3).map((id) => [id, "TALKS_TO", "c:service:ns:s"]));
     const before = await expandNeighborhood("c:pod:ns:a", 2, () => star);

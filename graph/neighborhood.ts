@@ -189,21 +189,34 @@ const NUMBERING_MAX = 200_000;
 const TYPES_MAX = 0xffffff;
 let resourceNumbers = new Numbering();
 let typeNumbers = new Numbering();
-/**
- * Which numbered resources are hubs (0 not known yet, 1 no, 2 yes). With adjacency lists by
- * number (`numberedEdges`), a walk's steps index arrays where they looked each neighbour's id, its
- * edge type and the hub test up in hash maps (~4 % of the main thread's time in a 30k-event bench
- * run, `perf`).
- */
-let hubByNumber = new Uint8Array(1024);
 
 function numberings(): { ids: Numbering; types: Numbering } {
   if (resourceNumbers.names.length > NUMBERING_MAX || typeNumbers.names.length > TYPES_MAX) {
     resourceNumbers = new Numbering();
     typeNumbers = new Numbering();
-    hubByNumber = new Uint8Array(1024);
   }
   return { ids: resourceNumbers, types: typeNumbers };
+}
+
+/**
+ * Which resources of the numbering `of` are hubs, by number (0 not known yet, 1 no, 2 yes). With
+ * adjacency lists by number (`numberedEdges`), a walk's steps index arrays where they looked each
+ * neighbour's id, its edge type and the hub test up in hash maps (~4 % of the main thread's time
+ * in a 30k-event bench run, `perf`).
+ */
+interface HubFlags {
+  readonly of: Numbering;
+  flags: Uint8Array;
+}
+let hubFlags: HubFlags = { of: resourceNumbers, flags: new Uint8Array(1024) };
+
+/**
+ * The hub flags of `ids`. Walks that interleave at their awaits (a store that fetches adjacency
+ * asynchronously) may use two numberings across a new one's start: each gets flags of its own.
+ */
+function hubFlagsOf(ids: Numbering): HubFlags {
+  if (hubFlags.of !== ids) hubFlags = { of: ids, flags: new Uint8Array(1024) };
+  return hubFlags;
 }
 
 /**
@@ -237,17 +250,17 @@ function numberedEdges(a: Adjacency, ids: Numbering, types: Numbering): number[]
   return held.numbered;
 }
 
-/** `isHub` of resource number `num` (named `id`), kept by number. */
-function isHubNumber(num: number, id: string): boolean {
-  if (num >= hubByNumber.length) {
-    const grown = new Uint8Array(Math.max(num + 1, hubByNumber.length * 2));
-    grown.set(hubByNumber);
-    hubByNumber = grown;
+/** `isHub` of resource number `num` (named `id`) in the numbering of `hubs`, kept there. */
+function isHubNumber(hubs: HubFlags, num: number, id: string): boolean {
+  if (num >= hubs.flags.length) {
+    const grown = new Uint8Array(Math.max(num + 1, hubs.flags.length * 2));
+    grown.set(hubs.flags);
+    hubs.flags = grown;
   }
-  let h = hubByNumber[num]!;
+  let h = hubs.flags[num]!;
   if (h === 0) {
     h = isHub(id) ? 2 : 1;
-    hubByNumber[num] = h;
+    hubs.flags[num] = h;
   }
   return h === 2;
 }
@@ -596,7 +609,7 @@ export async function expandNeighborhood(
       for (let k = 0; k < frontier.length; k++) {
         const num = frontier[k]!;
         const id = ids.names[num]!;
-        if (id !== start && isHubNumber(num, id)) continue;
+        if (id !== start && isHubNumber(hubFlagsOf(ids), num, id)) continue;
         expand.push(id);
         at.push(k);
       }
