@@ -211,8 +211,9 @@ interface HubFlags {
 let hubFlags: HubFlags = { of: resourceNumbers, flags: new Uint8Array(1024) };
 
 /**
- * The hub flags of `ids`. Walks that interleave at their awaits (a store that fetches adjacency
- * asynchronously) may use two numberings across a new one's start: each gets flags of its own.
+ * The hub flags of `ids`, taken by a walk at its start and held to its end. Walks that interleave
+ * at their awaits (a store that fetches adjacency asynchronously) may use two numberings across a
+ * new one's start: each holds flags of its own numbering.
  */
 function hubFlagsOf(ids: Numbering): HubFlags {
   if (hubFlags.of !== ids) hubFlags = { of: ids, flags: new Uint8Array(1024) };
@@ -586,6 +587,7 @@ export async function expandNeighborhood(
 ): Promise<Neighbourhood> {
   if (maxHops > 0xff) throw new RangeError(`a neighbourhood reaches at most 255 hops, not ${maxHops}`);
   const { ids, types } = numberings();
+  const hubs = hubFlagsOf(ids);
   const marks = walkMarks.pop() ?? new WalkMarks();
   try {
     const walk = marks.begin();
@@ -593,14 +595,14 @@ export async function expandNeighborhood(
     const s = ids.number(start);
     marks.reach(s, walk, 0);
     marks.record(s, -1, types.number("") << 8);
-    // Frontier: resources by number, and the edge type each may not be left by inwards (sibling
-    // rule), "" for none. An arrival along a fan-in type blocks that type; any other blocks
-    // nothing; a resource reached along several edges at the same distance keeps a block only if
-    // every arrival sets it, so at most one type is ever blocked. The frontier's resources are the
-    // records the last hop added, in order: `frontier[k]` is record `frontierFirst + k`.
+    // Frontier: resources by number, and (`blocks`) the edge type each may not be left by inwards
+    // (sibling rule), by type number, -1 for none. An arrival along a fan-in type blocks that type;
+    // any other blocks nothing; a resource reached along several edges at the same distance keeps a
+    // block only if every arrival sets it, so at most one type is ever blocked. The frontier's
+    // resources are the records the last hop added, in order: `frontier[k]` is record
+    // `frontierFirst + k`.
     let frontier = [s];
     let frontierFirst = 0;
-    // The type number each frontier resource may not be left by inwards, -1 for none.
     let blocks = [-1];
     for (let hop = 1; hop <= maxHops && frontier.length; hop++) {
       const expand: string[] = [];
@@ -609,7 +611,7 @@ export async function expandNeighborhood(
       for (let k = 0; k < frontier.length; k++) {
         const num = frontier[k]!;
         const id = ids.names[num]!;
-        if (id !== start && isHubNumber(hubFlagsOf(ids), num, id)) continue;
+        if (id !== start && isHubNumber(hubs, num, id)) continue;
         expand.push(id);
         at.push(k);
       }
