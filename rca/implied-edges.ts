@@ -234,14 +234,14 @@ const METRICS_API = /\b(metrics\.k8s\.io|resource metrics api)\b/i;
  */
 function matches(re: RegExp, text: string): Iterable<RegExpExecArray> {
   re.lastIndex = 0;
-  if (!re.test(text)) return NO_MATCHES;
-  re.lastIndex = 0;
-  return allMatches(re, text);
+  const first = re.exec(text);
+  return first === null ? NO_MATCHES : allMatches(re, text, first);
 }
 const NO_MATCHES: readonly RegExpExecArray[] = [];
 
-function* allMatches(re: RegExp, text: string): Generator<RegExpExecArray> {
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+/** `first` (the first match, `re.lastIndex` just past it) and the matches after it. */
+function* allMatches(re: RegExp, text: string, first: RegExpExecArray): Generator<RegExpExecArray> {
+  for (let m: RegExpExecArray | null = first; m !== null; m = re.exec(text)) {
     if (m[0] === "") re.lastIndex++;
     yield m;
   }
