@@ -741,6 +741,54 @@ describe("cause links keyed by the events' seq (schema 4)", () => {
     }
   });
 
+  it("stay an event's when it is sent again: a later version replaces the row, an older or the same one changes nothing", async () => {
+    const t = tempDir("kgrca-seq-");
+    const path = join(t.dir, "kg.sqlite");
+    // With recent events in memory: they must follow the row's new version.
+    const store = new SqliteGraphStore({ path, hotEvents: { maxEvents: 100 } });
+    await store.init();
+    const raw = new Database(path, { readonly: true });
+    const row = (id: string) => raw.prepare("SELECT seq, time_ms, message FROM events WHERE id = ?").get(id);
+    try {
+      const first = await store.applyBatch({
+        ...none,
+        events: ["a", "b"].map((id, i) => event(id, 1_000 + i)),
+      });
+      expect(first.eventIds.sort()).toEqual(["a", "b"]);
+      await store.upsertCauseLinks([link("a", "b", 0.8)]);
+      const seqOfA = (row("a") as { seq: number }).seq;
+      // The same version, and an older one: nothing is written, nothing is touched.
+      const same = await store.applyBatch({
+        ...none,
+        events: [event("a", 1_000), { ...event("a", 900), message: "old" }],
+      });
+      expect(same.eventIds).toEqual([]);
+      expect(row("a")).toEqual({ seq: seqOfA, time_ms: 1_000, message: "a" });
+      // A later version of a (not the last event inserted), in a batch with a new event: a keeps
+      // its number, and with it its link and its place among the recent events.
+      const later = await store.applyBatch({
+        ...none,
+        events: [{ ...event("a", 1_500), message: "a again", severity: "ERROR" as const }, event("c", 1_600)],
+      });
+      expect(later.eventIds.sort()).toEqual(["a", "c"]);
+      expect(row("a")).toEqual({ seq: seqOfA, time_ms: 1_500, message: "a again" });
+      expect((row("c") as { seq: number }).seq).toBeGreaterThan((row("b") as { seq: number }).seq);
+      expect(await store.getEvent("a")).toMatchObject({ timeMs: 1_500, message: "a again", level: "ERROR" });
+      expect(await store.causeLinksFrom("a")).toEqual([link("a", "b", 0.8)]);
+      expect(
+        (await store.recentEventsOn!("c1:pod:ns:p", "WARNING", 10)).map((e) => [e.id, e.seq, e.timeMs]),
+      ).toEqual([
+        ["c", (row("c") as { seq: number }).seq, 1_600],
+        ["a", seqOfA, 1_500],
+        ["b", (row("b") as { seq: number }).seq, 1_001],
+      ]);
+    } finally {
+      raw.close();
+      await store.close();
+      t.remove();
+    }
+  });
+
   it("follow a change event written again when an older version arrives late; a dropped one's go", async () => {
     const t = tempDir("kgrca-seq-");
     // With recent events in memory, so that the link memo is in use.

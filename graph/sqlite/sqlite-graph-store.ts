@@ -150,6 +150,12 @@ export function fingerprintOf(db: Database.Database): Record<string, unknown[]> 
   };
 }
 
+/** An event row's insert, before its conflict clause (the two event inserts differ only there). */
+const EVENT_INSERT = `INSERT INTO events (id, base_id, cluster, etype, severity, level, reason, message, time_ms, count,
+    resource_id, subject_kind, subject_ns, subject_name, subject_uid, extra, ingested_ms)
+  VALUES (@id, @base_id, @cluster, @etype, @severity, @severity, @reason, @message, @time_ms, @count, @resource_id,
+    @subject_kind, @subject_ns, @subject_name, @subject_uid, @extra, @ingested_ms)`;
+
 /**
  * The ids a base id's events can have, as a range of the id index: from the base itself up to
  * (not including) the base followed by the last code point. Every id of the base's events starts
@@ -750,11 +756,13 @@ export class SqliteGraphStore implements GraphStore {
       svcByName: d.prepare(
         "SELECT id FROM resources WHERE cluster = ? AND kind = 'Service' AND name = ? ORDER BY id",
       ),
+      // A new event's row, and nothing where its id is stored: `run` tells which (its `changes`)
+      // and gives the new row's number. `RETURNING` made the statement buffer its result row:
+      // 28 -> 23 µs per insert into 200k stored events (8 MB page cache).
+      eventInsertNew: d.prepare(`${EVENT_INSERT} ON CONFLICT(id) DO NOTHING`),
+      // An event sent again: the stored row takes the later version (its number if it changed).
       eventInsert: d.prepare(
-        `INSERT INTO events (id, base_id, cluster, etype, severity, level, reason, message, time_ms, count, resource_id,
-           subject_kind, subject_ns, subject_name, subject_uid, extra, ingested_ms)
-         VALUES (@id, @base_id, @cluster, @etype, @severity, @severity, @reason, @message, @time_ms, @count, @resource_id,
-           @subject_kind, @subject_ns, @subject_name, @subject_uid, @extra, @ingested_ms)
+        `${EVENT_INSERT}
          ON CONFLICT(id) DO UPDATE SET severity = excluded.severity, level = MAX(events.level, excluded.severity),
            reason = excluded.reason, message = excluded.message, time_ms = excluded.time_ms, extra = excluded.extra
          WHERE excluded.time_ms > events.time_ms OR (excluded.time_ms = events.time_ms AND excluded.message > events.message)
@@ -1431,7 +1439,10 @@ export class SqliteGraphStore implements GraphStore {
       incident_id: null,
       seq: 0,
     };
-    const row = this.stmts.eventInsert.get(params) as { seq: number } | undefined;
+    const added = this.stmts.eventInsertNew.run(params);
+    const row = added.changes
+      ? { seq: Number(added.lastInsertRowid) }
+      : (this.stmts.eventInsert.get(params) as { seq: number } | undefined);
     if (row && pending && row.seq > pending.seqFloor!)
       pending.events.push(this.insertedEvent(params, row.seq));
     if (row && rid) this.addHints(e.cluster, rid, e.message, touched, e.etype);
