@@ -285,23 +285,29 @@ export function ruleVectors(set: RuleSet, t: MatchTarget): RuleVectors {
   if (v) return v;
   const index = matcherIndex(set);
   const n = set.rules.length;
-  const cause = flagArray(n);
-  markMatching(set, index.cause, true, t, cause);
-  if (effectFlags.length < n) effectFlags = new Uint8Array(n);
+  // Matched into scratch arrays, copied only for a vector not seen before (the bench's stream
+  // has 12 for 24k targets computed): two typed arrays per target were ~1 % of its pipeline.
+  if (causeFlags.length < n) {
+    causeFlags = new Uint8Array(n);
+    effectFlags = new Uint8Array(n);
+    effectIndexes = new Int32Array(n);
+  }
+  causeFlags.fill(0, 0, n);
+  markMatching(set, index.cause, true, t, causeFlags);
   effectFlags.fill(0, 0, n);
-  const effectRules = new Int32Array(markMatching(set, index.effect, false, t, effectFlags));
-  for (let k = 0, i = 0; k < n; k++) if (effectFlags[k]) effectRules[i++] = k;
+  const m = markMatching(set, index.effect, false, t, effectFlags);
+  for (let k = 0, i = 0; k < n; k++) if (effectFlags[k]) effectIndexes[i++] = k;
   let shared = vectorIntern.get(set);
   if (!shared) {
     shared = new Map();
     vectorIntern.set(set, shared);
   }
   // By a hash, not a text of the flags: a text per target was ~90 MB of a 50k-event bench run.
-  const h = vectorsHash(cause, effectRules);
+  const h = vectorsHash(causeFlags, n, effectIndexes, m);
   const bucket = shared.get(h);
-  v = bucket?.find((o) => sameItems(o.cause, cause) && sameItems(o.effectRules, effectRules));
+  v = bucket?.find((o) => sameItems(o.cause, causeFlags, n) && sameItems(o.effectRules, effectIndexes, m));
   if (!v) {
-    v = { cause, effectRules };
+    v = { cause: causeFlags.slice(0, n), effectRules: effectIndexes.slice(0, m) };
     if (shared.size >= VECTOR_MEMO_MAX) shared.clear();
     const list = shared.get(h);
     if (list) list.push(v);
@@ -312,37 +318,26 @@ export function ruleVectors(set: RuleSet, t: MatchTarget): RuleVectors {
   return v;
 }
 
-/** FNV-1a over the cause flags, then the effect rules' indexes. */
-function vectorsHash(cause: Uint8Array, effectRules: Int32Array): number {
+/** FNV-1a over the first `n` cause flags, then the first `m` effect rules' indexes. */
+function vectorsHash(cause: Uint8Array, n: number, effectRules: Int32Array, m: number): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < cause.length; i++) h = Math.imul(h ^ cause[i]!, 0x01000193);
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ cause[i]!, 0x01000193);
   h = Math.imul(h ^ 0xff, 0x01000193);
-  for (let i = 0; i < effectRules.length; i++) h = Math.imul(h ^ effectRules[i]!, 0x01000193);
+  for (let i = 0; i < m; i++) h = Math.imul(h ^ effectRules[i]!, 0x01000193);
   return h >>> 0;
 }
 
-function sameItems(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+/** Whether `a` holds the first `n` items of `b`, and nothing else. */
+function sameItems(a: ArrayLike<number>, b: ArrayLike<number>, n: number): boolean {
+  if (a.length !== n) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
-/**
- * Cause flags (a byte per rule) are cut from shared slabs: a typed array of a hundred bytes is
- * otherwise an allocation of its own outside the heap, costing more than the matching.
- */
-let flagSlab = new Uint8Array(0);
-let flagSlabUsed = 0;
-function flagArray(n: number): Uint8Array {
-  if (flagSlabUsed + n > flagSlab.length) {
-    flagSlab = new Uint8Array(Math.max(1 << 16, n));
-    flagSlabUsed = 0;
-  }
-  flagSlabUsed += n;
-  return flagSlab.subarray(flagSlabUsed - n, flagSlabUsed);
-}
-/** Effect flags while a target's vectors are computed. */
+/** A target's cause flags, effect flags and effect rules' indexes while its vectors are computed. */
+let causeFlags = new Uint8Array(0);
 let effectFlags = new Uint8Array(0);
+let effectIndexes = new Int32Array(0);
 
 /**
  * Sets `flags[k]` for each rule k whose cause (or effect) matcher `t` satisfies; returns how

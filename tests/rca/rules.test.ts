@@ -12,6 +12,7 @@ import {
   matches,
   matchTable,
   RulesError,
+  type RuleVectors,
   ruleVectors,
   seedRules,
 } from "../../rca/rules.js";
@@ -365,14 +366,22 @@ describe("rule vectors", () => {
       }),
       name: fc.option(fc.constantFrom("p", "coredns-1", "kube-proxy-x"), { nil: undefined }),
     });
+    // Every vector handed out, with what it held then: none may change afterwards (they are
+    // computed in scratch arrays and shared between targets).
+    const given: Array<{ v: RuleVectors; cause: number[]; effectRules: number[] }> = [];
     fc.assert(
       fc.property(target, (x) => {
         const v = ruleVectors(rules, x);
         expect([...v.cause]).toEqual(rules.rules.map((r) => (matches(r.cause, x) ? 1 : 0)));
         expect([...v.effectRules]).toEqual(rules.rules.flatMap((r, k) => (matches(r.effect, x) ? [k] : [])));
+        given.push({ v, cause: [...v.cause], effectRules: [...v.effectRules] });
       }),
       { numRuns: 2000 },
     );
+    for (const g of given) {
+      expect([...g.v.cause]).toEqual(g.cause);
+      expect([...g.v.effectRules]).toEqual(g.effectRules);
+    }
   });
 });
 
