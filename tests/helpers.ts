@@ -7,6 +7,7 @@ import { SqliteGraphStore } from "../graph/sqlite/index.js";
 import { openRuntime, type Runtime } from "../cli/runtime.js";
 import { startPool } from "../cli/pipeline.js";
 import type { WorkerPool } from "../workers/index.js";
+import { createRedis, Queues } from "../queues/index.js";
 
 /** The Redis the tests use (a real one; `.ci/run` makes sure it answers). */
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -14,6 +15,26 @@ export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 /** A queue prefix no other test uses, so test files can share one Redis. */
 export const testPrefix = (name: string) =>
   `kgrca-test-${name}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+
+/** The pipeline's queues under `prefix`, as a producer (the API, a bridge) holds them, on their own connection. */
+export function testQueues(prefix: string): { queues: Queues; close: () => Promise<void> } {
+  const redis = createRedis({ url: REDIS_URL }, "producer");
+  const queues = new Queues(redis, {
+    prefix,
+    attempts: 2,
+    backoffMs: 50,
+    keepCompleted: 100,
+    keepFailed: 100,
+    ingestBatch: 100,
+  });
+  return {
+    queues,
+    close: async () => {
+      await queues.close();
+      redis.disconnect();
+    },
+  };
+}
 
 export function tempDir(name = "kgrca-test-"): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), name));

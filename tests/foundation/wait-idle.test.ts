@@ -2,24 +2,15 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Worker } from "bullmq";
 import { afterAll, describe, expect, it } from "vitest";
 import { waitIdle } from "../../cli/pipeline.js";
-import { createRedis, Queues } from "../../queues/index.js";
-import { REDIS_URL, testPrefix } from "../helpers.js";
+import { createRedis } from "../../queues/index.js";
+import { REDIS_URL, testPrefix, testQueues } from "../helpers.js";
 
 const prefix = testPrefix("wait-idle");
-const redis = createRedis({ url: REDIS_URL }, "producer");
-const queues = new Queues(redis, {
-  prefix,
-  attempts: 1,
-  backoffMs: 50,
-  keepCompleted: 10,
-  keepFailed: 10,
-  ingestBatch: 100,
-});
+const { queues, close: closeQueues } = testQueues(prefix);
 
 afterAll(async () => {
   await queues.obliterate();
-  await queues.close();
-  redis.disconnect();
+  await closeQueues();
 });
 
 describe("waitIdle", () => {

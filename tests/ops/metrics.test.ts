@@ -2,8 +2,8 @@ import type { ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitIdle } from "../../cli/pipeline.js";
-import { ALL_QUEUES, createRedis, Queues } from "../../queues/index.js";
-import { REDIS_URL, tempDir, testPrefix } from "../helpers.js";
+import { ALL_QUEUES } from "../../queues/index.js";
+import { REDIS_URL, tempDir, testPrefix, testQueues } from "../helpers.js";
 import { freePort, runTool, startCli, stopCli, waitHttp } from "./cli-process.js";
 import { incidentMessages } from "./fixture.js";
 
@@ -27,15 +27,7 @@ let api: ChildProcess | undefined;
 let worker: ChildProcess | undefined;
 let apiUrl: string;
 let workerUrl: string;
-const redis = createRedis({ url: REDIS_URL }, "producer");
-const queues = new Queues(redis, {
-  prefix,
-  attempts: 2,
-  backoffMs: 50,
-  keepCompleted: 100,
-  keepFailed: 100,
-  ingestBatch: 100,
-});
+const { queues, close: closeQueues } = testQueues(prefix);
 
 beforeAll(async () => {
   const env = { REDIS_URL, KG_QUEUE_PREFIX: prefix, KG_DATA_DIR: data.dir };
@@ -59,8 +51,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([stopCli(api), stopCli(worker)]);
   await queues.obliterate();
-  await queues.close();
-  redis.disconnect();
+  await closeQueues();
   data.remove();
   rmSync(data.dir, { recursive: true, force: true });
 });
