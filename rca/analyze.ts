@@ -496,8 +496,16 @@ async function collect(
   const resources = new Map((await store.getResources([...withEvents])).map((r) => [r.id, r]));
   const effectScored = toScored(effect, resources.get(effect.resourceId));
   const scored: Scored[] = [];
+  // One reach per resource: a kept neighbourhood makes a new one per look-up, and the candidates
+  // on one resource share it (and so their links' path, see `processRcaScore`).
+  const reachOf = new Map<string, Reach>();
   for (const c of candidates) {
-    const s = scoreCandidate(c, effect, effectScored, reach.get(c.resourceId!)!, resources, opts);
+    let r = reachOf.get(c.resourceId!);
+    if (r === undefined) {
+      r = reach.get(c.resourceId!)!;
+      reachOf.set(c.resourceId!, r);
+    }
+    const s = scoreCandidate(c, effect, effectScored, r, resources, opts);
     if (s) scored.push(s);
   }
   return { scored, reach, resources, edges };
@@ -644,13 +652,26 @@ export async function scorePairs(
   }
   const resources = new Map((await store.getResources([...ids])).map((x) => [x.id, x]));
   const targets = new Map<StoredEvent, ScoredEventLike>();
+  // The reach from each effect resource to the current cause's resource, made once while the
+  // causes' resource stays the same (their pairs come grouped by it): shared by the pairs, as in
+  // `collect`.
+  let reachTo: Map<string, Reach | undefined> | undefined;
+  let reachToOf: string | undefined;
   for (const { cause, effects } of pairs) {
     if (!cause.resourceId) continue;
     await backgroundPause();
+    if (reachToOf !== cause.resourceId || reachTo === undefined) {
+      reachTo = new Map();
+      reachToOf = cause.resourceId;
+    }
     for (const effect of effects) {
       if (!effect.resourceId) continue;
       if (cause.timeMs < effect.timeMs - lookback || cause.timeMs > effect.timeMs + late) continue;
-      const r = reaches.get(effect.resourceId)!.get(cause.resourceId);
+      let r = reachTo.get(effect.resourceId);
+      if (r === undefined && !reachTo.has(effect.resourceId)) {
+        r = reaches.get(effect.resourceId)!.get(cause.resourceId);
+        reachTo.set(effect.resourceId, r);
+      }
       if (!r) continue;
       let effectScored = targets.get(effect);
       if (!effectScored) {

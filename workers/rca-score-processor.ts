@@ -1,4 +1,4 @@
-import type { CauseLink, StoredEvent } from "../graph/index.js";
+import type { CauseLink, Reach, StoredEvent } from "../graph/index.js";
 import { reachIds } from "../graph/neighborhood.js";
 import type { RcaScoreJob } from "../queues/index.js";
 import {
@@ -121,11 +121,19 @@ export async function processRcaScore(
   // Every scored pair at or above `MIN_LINK_CONFIDENCE` as a link, in no particular order (each
   // upsert keeps the better link, so order changes nothing stored; sorting each effect's pairs
   // best first with a locale comparison, through a generator, was ~1 % of the pipeline).
+  // A reach's path, built once per job: scoring hands the candidates on one resource one reach,
+  // and the store turns each path array into text once per write.
+  const paths = new Map<Reach, readonly string[]>();
   const write = async (scored: ReadonlyMap<string, Scored[]>) => {
     for (const [effectId, list] of scored)
       for (const c of list) {
         if (c.score.confidence < MIN_LINK_CONFIDENCE) continue;
-        pending.push(linkOf(effectId, c));
+        let path = paths.get(c.reach);
+        if (path === undefined) {
+          path = c.reach.path;
+          paths.set(c.reach, path);
+        }
+        pending.push(linkOf(effectId, c, path));
         if (pending.length >= LINK_WRITE) await flush();
       }
   };
@@ -273,7 +281,7 @@ function partsByResource(effects: readonly StoredEvent[]): StoredEvent[][] {
 const LINK_WRITE = 1_000;
 
 /** `c` as the link from its event to `effectId` (fields listed: a spread built each one slowly). */
-const linkOf = (effectId: string, c: Scored): CauseLink => ({
+const linkOf = (effectId: string, c: Scored, path: readonly string[]): CauseLink => ({
   causeId: c.event.id,
   effectId,
   confidence: c.score.confidence,
@@ -282,7 +290,7 @@ const linkOf = (effectId: string, c: Scored): CauseLink => ({
   domain: c.score.domain,
   rule: c.score.rule,
   hops: c.reach.hops,
-  path: c.reach.path,
+  path,
 });
 
 /**

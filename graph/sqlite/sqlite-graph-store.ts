@@ -1488,6 +1488,9 @@ export class SqliteGraphStore implements GraphStore {
       // Read under the write lock: what it holds is what is committed.
       const hot = this.hotEvents();
       const memo = hot ? this.linkMemo : undefined;
+      // Each path's text and hash once per call: the links of candidates on one resource share
+      // its path array.
+      const texts = new Map<readonly string[], { text: string; hash: number }>();
       let n = 0;
       for (const l of links) {
         // Both events held: their numbers are known (a held event is a stored one). Else the
@@ -1499,8 +1502,14 @@ export class SqliteGraphStore implements GraphStore {
         const known = key === undefined ? undefined : memo!.get(key);
         // Skipped only when the stored link certainly wins: a higher confidence, or the same link.
         if (known && known.confidence > l.confidence) continue;
-        const path = JSON.stringify(l.path);
-        const h = key === undefined ? 0 : hashString(path);
+        let text = texts.get(l.path);
+        if (text === undefined) {
+          const t = JSON.stringify(l.path);
+          text = { text: t, hash: hashString(t) };
+          texts.set(l.path, text);
+        }
+        const path = text.text;
+        const h = key === undefined ? 0 : text.hash;
         if (known && known.confidence === l.confidence && known.pathHash === h) continue;
         // Positional: binding by name (an object per link) cost ~5 % of the upsert.
         const stmt = causeSeq === undefined ? this.stmts.linkUpsert : this.stmts.linkUpsertSeqs;
