@@ -789,6 +789,37 @@ describe("cause links keyed by the events' seq (schema 4)", () => {
     }
   });
 
+  it("are told apart in the link memo by both numbers, not only by its key (causes 2^20 apart)", async () => {
+    const t = tempDir("kgrca-seq-");
+    const path = join(t.dir, "kg.sqlite");
+    // With recent events in memory, so that the link memo is in use.
+    const open = async () => {
+      const s = new SqliteGraphStore({ path, hotEvents: { maxEvents: 100 } });
+      await s.init();
+      return s;
+    };
+    let store = await open();
+    try {
+      await store.applyBatch({ ...none, events: [event("a", 1_000)] });
+      await store.close();
+      // The next event numbers start 2^20 above a's: b's key in the memo is a's.
+      const raw = new Database(path);
+      raw.prepare("UPDATE sqlite_sequence SET seq = seq + 1048575 WHERE name = 'events'").run();
+      raw.close();
+      store = await open();
+      await store.applyBatch({ ...none, events: [event("b", 1_100), event("x", 2_000)] });
+      const seqs = new Map((await store.getEvents(["a", "b", "x"])).map((e) => [e.id, e.seq]));
+      expect(seqs.get("b")! - seqs.get("a")!).toBe(1_048_576);
+      expect(await store.upsertCauseLinks([link("a", "x", 0.8)])).toBe(1);
+      // Weaker than a's link: skipped only if the memo took b's link for a's.
+      expect(await store.upsertCauseLinks([link("b", "x", 0.5)])).toBe(1);
+      expect(await store.causeLinksTo("x")).toEqual([link("a", "x", 0.8), link("b", "x", 0.5)]);
+    } finally {
+      await store.close();
+      t.remove();
+    }
+  });
+
   it("follow a change event written again when an older version arrives late; a dropped one's go", async () => {
     const t = tempDir("kgrca-seq-");
     // With recent events in memory, so that the link memo is in use.
