@@ -121,10 +121,10 @@ export async function processRcaScore(
   // Every scored pair at or above `MIN_LINK_CONFIDENCE` as a link, in no particular order (each
   // upsert keeps the better link, so order changes nothing stored; sorting each effect's pairs
   // best first with a locale comparison, through a generator, was ~1 % of the pipeline).
-  // A reach's path, built once per job: scoring hands the candidates on one resource one reach,
-  // and the store turns each path array into text once per write.
-  const paths = new Map<Reach, readonly string[]>();
   const write = async (scored: ReadonlyMap<string, Scored[]>) => {
+    // A reach's path, built once: scoring hands the candidates on one resource one reach (made per
+    // scoring call, so a map per part), and the store turns each path array into text once.
+    const paths = new Map<Reach, readonly string[]>();
     for (const [effectId, list] of scored)
       for (const c of list) {
         if (c.score.confidence < MIN_LINK_CONFIDENCE) continue;
