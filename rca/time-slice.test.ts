@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { backgroundPause, inForeground } from "./time-slice.js";
 
 /** Busy-waits `ms` (the embedded store's synchronous work). */
@@ -10,9 +10,21 @@ function spin(ms: number): void {
 
 describe("background scheduling", () => {
   it("does not pause while the shared slice lasts", async () => {
-    await sleep(1); // a fresh turn: a fresh slice
-    await backgroundPause();
-    expect(backgroundPause()).toBeUndefined();
+    // The clock stands still: on a loaded machine the process can be descheduled for longer than
+    // a slice between two calls, and then the second pauses as it should.
+    const now = vi.spyOn(performance, "now").mockReturnValue(performance.now() + 60_000);
+    try {
+      await sleep(1); // a fresh turn
+      await backgroundPause(); // the slice starts again at the next turn, at the clock's time
+      expect(backgroundPause()).toBeUndefined();
+      expect(backgroundPause()).toBeUndefined();
+      now.mockReturnValue(performance.now() + 60_000 + 8); // the slice is over
+      const paused = backgroundPause();
+      expect(paused).toBeInstanceOf(Promise);
+      await paused;
+    } finally {
+      now.mockRestore();
+    }
   });
 
   it("a background loop waits while foreground work runs", async () => {
