@@ -16,24 +16,23 @@ export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 export const testPrefix = (name: string) =>
   `kgrca-test-${name}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
-/** The pipeline's queues under `prefix`, as a producer (the API, a bridge) holds them, on their own connection. */
-export function testQueues(prefix: string): { queues: Queues; close: () => Promise<void> } {
-  const redis = createRedis({ url: REDIS_URL }, "producer");
-  const queues = new Queues(redis, {
+/** The pipeline's queues under `prefix`, as a producer (the API, a bridge) holds them, on a connection of their own. */
+export function testQueues(prefix: string, attempts = 2): Queues {
+  return new Queues(createRedis({ url: REDIS_URL }, "producer"), {
     prefix,
-    attempts: 2,
+    attempts,
     backoffMs: 50,
     keepCompleted: 100,
     keepFailed: 100,
     ingestBatch: 100,
   });
-  return {
-    queues,
-    close: async () => {
-      await queues.close();
-      redis.disconnect();
-    },
-  };
+}
+
+/** Removes what `testQueues` made under its prefix, and closes it and its connection. */
+export async function dropTestQueues(queues: Queues): Promise<void> {
+  await queues.obliterate();
+  await queues.close();
+  queues.connection.disconnect();
 }
 
 export function tempDir(name = "kgrca-test-"): { dir: string; remove: () => void } {

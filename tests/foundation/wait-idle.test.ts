@@ -3,14 +3,13 @@ import { Worker } from "bullmq";
 import { afterAll, describe, expect, it } from "vitest";
 import { waitIdle } from "../../cli/pipeline.js";
 import { createRedis } from "../../queues/index.js";
-import { REDIS_URL, testPrefix, testQueues } from "../helpers.js";
+import { REDIS_URL, dropTestQueues, testPrefix, testQueues } from "../helpers.js";
 
 const prefix = testPrefix("wait-idle");
-const { queues, close: closeQueues } = testQueues(prefix);
+const queues = testQueues(prefix);
 
 afterAll(async () => {
-  await queues.obliterate();
-  await closeQueues();
+  await dropTestQueues(queues);
 });
 
 describe("waitIdle", () => {

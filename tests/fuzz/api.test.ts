@@ -2,12 +2,12 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type App, createApp } from "../../api/index.js";
 import type { SqliteGraphStore } from "../../graph/sqlite/index.js";
-import { createRedis, type IngestJob, Queues } from "../../queues/index.js";
+import type { IngestJob, Queues } from "../../queues/index.js";
 import { loadRules } from "../../rca/rules.js";
 import { createLogger, Metrics } from "../../telemetry/index.js";
 import type { WorkerContext } from "../../workers/index.js";
 import { processIngest } from "../../workers/ingest-processor.js";
-import { REDIS_URL, tempStore, testPrefix } from "../helpers.js";
+import { dropTestQueues, tempStore, testPrefix, testQueues } from "../helpers.js";
 import { anyString, anyValue, deepJson, injection, weirdString, wellFormed } from "./arbitraries.js";
 
 /**
@@ -26,14 +26,7 @@ beforeAll(async () => {
   const t = await tempStore();
   store = t.store;
   closeStore = t.close;
-  queues = new Queues(createRedis({ url: REDIS_URL }, "producer"), {
-    prefix: testPrefix("fuzz-api"),
-    attempts: 3,
-    backoffMs: 50,
-    keepCompleted: 100,
-    keepFailed: 100,
-    ingestBatch: 100,
-  });
+  queues = testQueues(testPrefix("fuzz-api"), 3);
   app = createApp({
     store,
     queues,
@@ -54,9 +47,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await queues.obliterate();
-  await queues.close();
-  queues.connection.disconnect();
+  await dropTestQueues(queues);
   await closeStore();
 });
 
@@ -237,7 +228,9 @@ describe("fuzz: every API endpoint", () => {
     for (const kind of ["__proto__", "constructor", "toString"])
       expect((await app.request(`http://localhost/api/v1/resources?kind=${kind}`)).status, kind).toBe(200);
     // Without a NUL the same routes still answer (404 for an unknown queue, not 500).
-    expect((await app.request("http://localhost/admin/queues/api/queues/%20%20/pause", { method: "PUT" })).status).toBeLessThan(500);
+    expect(
+      (await app.request("http://localhost/admin/queues/api/queues/%20%20/pause", { method: "PUT" })).status,
+    ).toBeLessThan(500);
   });
 
   it("hits each route with garbage at least a few times", async () => {

@@ -3,7 +3,7 @@ import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitIdle } from "../../cli/pipeline.js";
 import { ALL_QUEUES } from "../../queues/index.js";
-import { REDIS_URL, tempDir, testPrefix, testQueues } from "../helpers.js";
+import { REDIS_URL, tempDir, dropTestQueues, testPrefix, testQueues } from "../helpers.js";
 import { freePort, runTool, startCli, stopCli, waitHttp } from "./cli-process.js";
 import { incidentMessages } from "./fixture.js";
 
@@ -27,7 +27,7 @@ let api: ChildProcess | undefined;
 let worker: ChildProcess | undefined;
 let apiUrl: string;
 let workerUrl: string;
-const { queues, close: closeQueues } = testQueues(prefix);
+const queues = testQueues(prefix);
 
 beforeAll(async () => {
   const env = { REDIS_URL, KG_QUEUE_PREFIX: prefix, KG_DATA_DIR: data.dir };
@@ -50,8 +50,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([stopCli(api), stopCli(worker)]);
-  await queues.obliterate();
-  await closeQueues();
+  await dropTestQueues(queues);
   data.remove();
   rmSync(data.dir, { recursive: true, force: true });
 });

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type App, createApp } from "../../api/index.js";
 import { loadConfig } from "../../config/index.js";
-import { createRedis, Queues } from "../../queues/index.js";
+import type { Queues } from "../../queues/index.js";
 import { loadRules } from "../../rca/rules.js";
 import { createLogger, Metrics } from "../../telemetry/index.js";
-import { REDIS_URL, tempStore, testPrefix } from "../helpers.js";
+import { dropTestQueues, REDIS_URL, tempStore, testPrefix, testQueues } from "../helpers.js";
 
 /**
  * With API keys configured (`KG_API_KEYS=key:write,key:read`), the API refuses every write
@@ -20,14 +20,7 @@ let close: () => Promise<void>;
 beforeAll(async () => {
   const config = loadConfig({ KG_API_KEYS: `${WRITE_KEY}:write,${READ_KEY}:read`, REDIS_URL });
   const t = await tempStore();
-  queues = new Queues(createRedis({ url: REDIS_URL }, "producer"), {
-    prefix: testPrefix("sec-auth"),
-    attempts: 3,
-    backoffMs: 50,
-    keepCompleted: 100,
-    keepFailed: 100,
-    ingestBatch: 100,
-  });
+  queues = testQueues(testPrefix("sec-auth"), 3);
   app = createApp({
     store: t.store,
     queues,
@@ -39,9 +32,7 @@ beforeAll(async () => {
     readiness: [],
   });
   close = async () => {
-    await queues.obliterate();
-    await queues.close();
-    queues.connection.disconnect();
+    await dropTestQueues(queues);
     await t.close();
   };
 });
