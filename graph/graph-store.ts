@@ -39,6 +39,7 @@ export interface GraphStore {
   getEvent(id: string): Promise<StoredEvent | undefined>;
   getEvents(ids: readonly string[]): Promise<StoredEvent[]>;
   getResource(id: string): Promise<StoredResource | undefined>;
+  /** The stored resources among `ids`, each once, in no particular order. */
   getResources(ids: readonly string[]): Promise<StoredResource[]>;
   /**
    * Resources within `maxHops` of `resourceId` over any edge in either direction, with the shortest
