@@ -110,8 +110,7 @@ export async function waitIdle(
   const deadline = Date.now() + timeoutMs;
   let quietSince: number | undefined;
   while (Date.now() < deadline) {
-    let n = 0;
-    for (const q of QUEUE_NAMES) if (q !== "cleanup") n += await queues.backlog(q);
+    const n = await queues.pipelineBacklog();
     const at = performance.now();
     if (n === 0) {
       if (quietSince !== undefined && at - quietSince >= 100) return quietSince;

@@ -13,6 +13,9 @@ export interface QueueSettings {
   readonly ingestBatch: number;
 }
 
+/** The queues whose jobs are the pipeline's work: all but the scheduled `cleanup`. */
+const PIPELINE_QUEUES = QUEUE_NAMES.filter((q) => q !== "cleanup");
+
 /** Job options every queue uses unless a producer says otherwise. */
 export function defaultJobOptions(s: QueueSettings): JobsOptions {
   return {
@@ -134,12 +137,16 @@ export class Queues {
     return (c.waiting ?? 0) + (c.delayed ?? 0) + (c.active ?? 0) + (c.prioritized ?? 0);
   }
 
+  /** Jobs waiting, delayed or active in the pipeline's queues (all but the scheduled `cleanup`). */
+  async pipelineBacklog(): Promise<number> {
+    let n = 0;
+    for (const q of PIPELINE_QUEUES) n += await this.backlog(q);
+    return n;
+  }
+
   /** True when every pipeline queue is empty (nothing waiting, delayed or active). */
   async idle(): Promise<boolean> {
-    for (const n of QUEUE_NAMES) {
-      if (n === "cleanup") continue;
-      if ((await this.backlog(n)) > 0) return false;
-    }
+    for (const q of PIPELINE_QUEUES) if ((await this.backlog(q)) > 0) return false;
     return true;
   }
 
